@@ -1,0 +1,230 @@
+"""Event bodies of every Aduan topic: pydantic v2 models, the source of truth of the contract.
+
+CloudEvents attributes travel as Kafka headers (see `schemas.envelope`); these are the JSON bodies.
+Every complaint event carries `complaint_id` (the Kafka key) and `union_id` in its body.
+Events on the analyst streams never carry contact data, and their text is masked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from schemas.vocabulary import Action, Category, Outcome, Priority, Sector, Tag
+
+UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+# A complaint longer than this is almost always a pasted document, not a worker's message; the
+# limit also keeps one event well under Kafka's default 1 MiB message size with its embedding.
+MAX_TEXT_CHARS = 5000
+MIN_TEXT_CHARS = 10
+
+
+class Event(BaseModel):
+    """Consumers ignore fields they do not know, so producers can add optional fields safely."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ComplaintEvent(Event):
+    complaint_id: UUID
+    union_id: UnionId
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: EmailStr | None = None
+    whatsapp: str | None = Field(default=None, max_length=40)
+
+
+class ComplaintReceived(Event):
+    """A raw submission from a union frontend: the only event that carries contact data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    union_id: UnionId
+    idempotency_key: str = Field(min_length=1, max_length=128)
+    channel: Literal["app", "web", "whatsapp", "sms", "office", "other"] = "app"
+    sector: Sector = Sector.OTHER
+    kind: Literal["complaint", "aspiration"] = "complaint"
+    text: str = Field(min_length=MIN_TEXT_CHARS, max_length=MAX_TEXT_CHARS)
+    language: str = Field(default="id", max_length=8)
+    member: bool | None = None
+    anonymous: bool = False
+    contact: Contact | None = None
+    workplace: str | None = Field(default=None, max_length=200)
+    occurred_on: date | None = None
+
+
+class RejectionReason(Event):
+    field: str | None = None
+    message: str
+
+
+class ComplaintRejected(Event):
+    """Why a submission was refused; the frontend matches it by union and idempotency key."""
+
+    union_id: str
+    idempotency_key: str | None = None
+    received_event_id: str | None = None
+    code: Literal["invalid", "unknown_union", "duplicate_conflict", "too_long"]
+    reasons: list[RejectionReason]
+    rejected_at: datetime
+
+
+class ComplaintSubmitted(ComplaintEvent):
+    """The accepted complaint: contact data removed, phone, e-mail and NIK masked in the text."""
+
+    tracking_code: str
+    channel: str
+    sector: Sector
+    kind: Literal["complaint", "aspiration"]
+    text: str
+    language: str
+    member: bool | None
+    anonymous: bool
+    workplace: str | None
+    occurred_on: date | None
+    submitted_at: datetime
+
+
+class TagEvidence(Event):
+    tag: Tag
+    cue: str = Field(description="the words of the complaint that triggered the tag")
+
+
+class ComplaintTriaged(ComplaintEvent):
+    category: Category
+    secondary: list[Category] = Field(max_length=2)
+    tags: list[Tag]
+    evidence: list[TagEvidence] = []
+    priority: Priority
+    confidence: float = Field(ge=0, le=1)
+    needs_review: bool
+    model_version: str
+    # The complaint is embedded once, here; recommend reuses the vector instead of embedding again.
+    embedding: list[float]
+    embedding_version: str
+    sector: Sector
+    text: str = Field(description="the masked text, so recommend can store the case it becomes")
+    workplace: str | None = None
+    submitted_at: datetime
+    triaged_at: datetime
+
+
+class SimilarCase(Event):
+    case_id: str
+    similarity: float
+    category: Category
+    outcome: Outcome
+    sector: Sector
+    days_to_resolve: int | None = None
+    shared_by_other_union: bool = Field(
+        default=False, description="true when another union's case is shown, anonymised"
+    )
+
+
+class RecommendedAction(Event):
+    action: Action
+    label: str
+    score: float
+    rationale: str
+    evidence_to_collect: list[str] = []
+    legal_basis: list[str] = []
+    deadline: str | None = None
+    supporting_cases: list[str] = []
+
+
+class ComplaintRecommended(ComplaintEvent):
+    actions: list[RecommendedAction]
+    similar_cases: list[SimilarCase]
+    embedding_version: str
+    recommended_at: datetime
+
+
+class ComplaintResponded(ComplaintEvent):
+    response_id: UUID
+    officer: str = Field(min_length=1, max_length=120)
+    message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    first_response: bool
+    responded_at: datetime
+
+
+class ComplaintRecategorized(ComplaintEvent):
+    """An officer's correction; triage keeps it as a labelled training example."""
+
+    officer: str
+    previous_category: Category | None
+    category: Category
+    secondary: list[Category] = Field(default=[], max_length=2)
+    tags: list[Tag] | None = None
+    text: str
+    sector: Sector
+    recategorized_at: datetime
+
+
+class ComplaintResolved(ComplaintEvent):
+    officer: str
+    outcome: Outcome
+    actions_taken: list[Action]
+    resolution_note: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    days_to_resolve: float
+    resolved_at: datetime
+
+
+class FeedbackRated(ComplaintEvent):
+    """The worker's own rating, given with tracking code and secret; revisions replace it."""
+
+    score: int = Field(ge=1, le=5)
+    fixed: Literal["fixed", "partly", "not_fixed"]
+    reasons: list[str] = []
+    comment: str | None = Field(default=None, max_length=2000)
+    revision: int = Field(ge=1)
+    rated_at: datetime
+
+
+class UnionRegistered(Event):
+    """A union's registration, republished by intake on start so every service knows the unions."""
+
+    union_id: UnionId
+    name: str
+    federation: str | None = None
+    share_cases: bool = False
+    api_key_hash: str = Field(description="sha256 of the union's API key; the key itself is never sent")
+    registered_at: datetime
+
+
+class UserError(Event):
+    """Shape of every 4xx body of the HTTP APIs."""
+
+    error: str
+    reasons: list[RejectionReason] = []
+
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "ComplaintEvent",
+    "ComplaintReceived",
+    "ComplaintRecategorized",
+    "ComplaintRecommended",
+    "ComplaintRejected",
+    "ComplaintResolved",
+    "ComplaintResponded",
+    "ComplaintSubmitted",
+    "ComplaintTriaged",
+    "Contact",
+    "Event",
+    "FeedbackRated",
+    "RecommendedAction",
+    "RejectionReason",
+    "SimilarCase",
+    "TagEvidence",
+    "UnionRegistered",
+    "UserError",
+]

@@ -1,0 +1,124 @@
+"""Intake's HTTP API: submit a complaint, read it back (owning union), track it (worker)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS, ComplaintReceived, Contact
+from schemas.vocabulary import Sector
+from services.intake import store
+from services.intake.submission import Rejected, accept
+from services.intake.views import complaint_view, tracking_view
+from services.runtime.auth import presented_key_hash, unknown_key
+from services.runtime.http import ServiceRuntime, runtime_of
+from services.runtime.tokens import normalise_tracking_code, tracking_secret, tracking_secret_matches
+
+router = APIRouter(prefix="/v1", tags=["complaints"])
+
+
+class SubmissionRequest(BaseModel):
+    """A complaint as a union frontend posts it; the union comes from the API key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=MIN_TEXT_CHARS, max_length=MAX_TEXT_CHARS)
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="or the Idempotency-Key header; a retry with the same key creates nothing new",
+    )
+    channel: Literal["app", "web", "whatsapp", "sms", "office", "other"] = "web"
+    sector: Sector = Sector.OTHER
+    kind: Literal["complaint", "aspiration"] = "complaint"
+    language: str = "id"
+    member: bool | None = None
+    anonymous: bool = False
+    contact: Contact | None = None
+    workplace: str | None = Field(default=None, max_length=200)
+    occurred_on: date | None = None
+
+
+class SubmissionAccepted(BaseModel):
+    complaint_id: UUID
+    tracking_code: str
+    tracking_secret: str = Field(description="give it to the worker: with the code it opens /v1/track")
+    status: str
+
+
+async def calling_union(request: Request) -> str:
+    key_hash = presented_key_hash(request)
+    union_id = await store.union_for_key_hash(runtime_of(request).pool, key_hash)
+    if union_id is None:
+        raise unknown_key()
+    return union_id
+
+
+Union = Annotated[str, Depends(calling_union)]
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+
+@router.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=SubmissionAccepted)
+async def submit_complaint(
+    body: SubmissionRequest,
+    union_id: Union,
+    runtime: Runtime,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> SubmissionAccepted:
+    key = body.idempotency_key or idempotency_key
+    if not key:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "an idempotency key is required (body field idempotency_key or Idempotency-Key header)",
+        )
+    try:
+        received = ComplaintReceived(
+            union_id=union_id, idempotency_key=key,
+            **body.model_dump(exclude={"idempotency_key"}),
+        )
+        accepted = await accept(runtime.pool, received)
+    except ValidationError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.errors()) from exc
+    except Rejected as rejection:
+        code = status.HTTP_409_CONFLICT if rejection.code == "duplicate_conflict" else 400
+        raise HTTPException(code, str(rejection)) from rejection
+    if not accepted.created:
+        response.status_code = status.HTTP_200_OK
+    return SubmissionAccepted(
+        complaint_id=accepted.complaint_id,
+        tracking_code=accepted.tracking_code,
+        tracking_secret=tracking_secret(runtime.settings.tracking_key, accepted.tracking_code),
+        status="submitted" if accepted.created else "already_submitted",
+    )
+
+
+@router.get("/complaints/{complaint_id}")
+async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -> dict[str, Any]:
+    """The complaint, its triage, recommendations and whole timeline (owning union only)."""
+    row = await store.complaint_row(runtime.pool, complaint_id)
+    # Another union's complaint is answered exactly like a missing one: no existence oracle.
+    if row is None or row["union_id"] != union_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such complaint for this union")
+    return complaint_view(row, await store.timeline(runtime.pool, complaint_id))
+
+
+@router.get("/track/{code}", tags=["workers"])
+async def track(
+    code: str,
+    runtime: Runtime,
+    secret: Annotated[str | None, Header(alias="X-Tracking-Secret")] = None,
+    secret_param: Annotated[str | None, Query(alias="secret")] = None,
+) -> dict[str, Any]:
+    """A worker's view of their complaint, opened with the tracking code and secret."""
+    given = secret or secret_param
+    code = normalise_tracking_code(code)
+    if not given or not tracking_secret_matches(runtime.settings.tracking_key, code, given):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+    row = await store.complaint_by_tracking_code(runtime.pool, code)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+    return tracking_view(row, await store.timeline(runtime.pool, row["complaint_id"]))

@@ -1,0 +1,62 @@
+"""The intake service: system of record for complaints (HTTP and Kafka submissions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+
+from services.intake import api, handlers, store
+from services.intake.submission import submitted_from_row
+from services.intake.unions import announce_all
+from services.runtime.http import ServiceRuntime, create_service_app
+from services.runtime.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class IntakeSettings(ServiceSettings):
+    http_port: int = 8081
+    # A complaint not recommended after this long is re-published: the broker may have lost it.
+    stuck_after_seconds: float = 120.0
+    stuck_check_seconds: float = 30.0
+    max_republish: int = 10
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    runtime = ServiceRuntime("intake", settings, migrations=MIGRATIONS)
+    handlers.register(runtime)
+    runtime.after_start(_announce_unions)
+    runtime.every("republish_stuck", settings.stuck_check_seconds, republish_stuck)
+    return create_service_app(
+        runtime, [api.router],
+        description="Accepts complaints from union frontends and keeps their record and timeline.",
+    )
+
+
+async def _announce_unions(runtime: ServiceRuntime) -> None:
+    count = await announce_all(runtime.pool, runtime.bus)
+    log.info("unions_announced", count=count)
+
+
+async def republish_stuck(runtime: ServiceRuntime) -> int:
+    """Send again the `submitted` event of complaints that sat too long without a recommendation.
+
+    The event keeps its id, so stages that already handled it drop the copy and re-send their
+    own output; stages that never saw it (the broker lost it) handle it for the first time.
+    """
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    rows = await store.claim_stuck(
+        runtime.pool, older_than_seconds=settings.stuck_after_seconds,
+        max_republish=settings.max_republish,
+    )
+    for row in rows:
+        await runtime.bus.publish(submitted_from_row(row), event_id=row["submitted_event_id"])
+    if rows:
+        log.info("stuck_complaints_republished", count=len(rows))
+    return len(rows)

@@ -1,0 +1,142 @@
+"""Intake's consumers: submissions from Kafka, and the downstream events that build the timeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from schemas.envelope import derived_event_id
+from schemas.events import (
+    ComplaintEvent,
+    ComplaintReceived,
+    ComplaintRejected,
+    RejectionReason,
+)
+from schemas.topics import (
+    COMPLAINT_RECATEGORIZED,
+    COMPLAINT_RECEIVED,
+    COMPLAINT_RECOMMENDED,
+    COMPLAINT_RESOLVED,
+    COMPLAINT_RESPONDED,
+    COMPLAINT_TRIAGED,
+    FEEDBACK_RATED,
+    Topic,
+)
+from services.intake import store
+from services.intake.submission import Rejected, accept
+from services.runtime.http import ServiceRuntime
+from services.runtime.messaging import Delivery
+from services.runtime.outbox import first_time
+
+log = structlog.get_logger(__name__)
+
+TIMELINE_CONSUMER = "intake.timeline"
+
+# Which timeline entry and status each downstream event makes.
+TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
+    COMPLAINT_TRIAGED: ("triaged", "triaged"),
+    COMPLAINT_RECOMMENDED: ("recommended", "recommended"),
+    COMPLAINT_RESPONDED: ("responded", "responded"),
+    COMPLAINT_RECATEGORIZED: ("recategorized", None),
+    COMPLAINT_RESOLVED: ("resolved", "resolved"),
+    FEEDBACK_RATED: ("rated", "rated"),
+}
+
+
+def register(runtime: ServiceRuntime) -> None:
+    bus = runtime.bus
+
+    async def on_received(event: ComplaintReceived, delivery: Delivery) -> None:
+        try:
+            accepted = await accept(runtime.pool, event, correlation_id=delivery.correlation_id)
+        except Rejected as rejection:
+            await _reject(runtime, delivery, event.union_id, event.idempotency_key,
+                          rejection.code, rejection.reasons)
+            return
+        log.info("complaint_accepted", complaint_id=str(accepted.complaint_id),
+                 created=accepted.created)
+
+    async def on_invalid_received(body: bytes, exc: ValidationError, delivery: Delivery) -> bool:
+        raw = _loose_json(body)
+        union_id = raw.get("union_id")
+        if not isinstance(union_id, str):
+            return False  # nobody to answer: the dead-letter topic keeps it for operators
+        too_long = any(e["type"] == "string_too_long" for e in exc.errors())
+        reasons = [
+            RejectionReason(field=".".join(str(p) for p in e["loc"]) or None, message=e["msg"])
+            for e in exc.errors()
+        ]
+        key = raw.get("idempotency_key")
+        await _reject(runtime, delivery, union_id, key if isinstance(key, str) else None,
+                      "too_long" if too_long else "invalid", reasons)
+        return True
+
+    bus.subscribe(COMPLAINT_RECEIVED, on_received, on_invalid=on_invalid_received)
+    for topic, (kind, status) in TIMELINE_TOPICS.items():
+        bus.subscribe(topic, _timeline_handler(runtime, kind, status))
+
+
+def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) -> Any:
+    async def on_event(event: ComplaintEvent, delivery: Delivery) -> None:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
+                return
+            added = await store.record_timeline(
+                conn, event_id=delivery.event_id, complaint_id=event.complaint_id, kind=kind,
+                at=_event_time(event), body=_timeline_body(event),
+            )
+            if added and status is not None:
+                await store.advance_status(conn, event.complaint_id, status)
+        if not added:
+            log.warning("timeline_event_for_unknown_complaint", kind=kind)
+
+    return on_event
+
+
+def _event_time(event: ComplaintEvent) -> datetime:
+    for attr in ("triaged_at", "recommended_at", "responded_at", "recategorized_at",
+                 "resolved_at", "rated_at"):
+        value = getattr(event, attr, None)
+        if isinstance(value, datetime):
+            return value
+    return datetime.now(UTC)
+
+
+def _timeline_body(event: ComplaintEvent) -> dict[str, Any]:
+    # The vector and the repeated text add nothing an officer reads.
+    exclude = {"complaint_id", "union_id", "embedding", "text"}
+    body: dict[str, Any] = event.model_dump(mode="json", exclude=exclude)
+    return body
+
+
+def _loose_json(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+async def _reject(
+    runtime: ServiceRuntime,
+    delivery: Delivery,
+    union_id: str,
+    idempotency_key: str | None,
+    code: str,
+    reasons: list[RejectionReason],
+) -> None:
+    rejected = ComplaintRejected(
+        union_id=union_id, idempotency_key=idempotency_key, received_event_id=delivery.event_id,
+        code=code,  # type: ignore[arg-type]
+        reasons=reasons, rejected_at=datetime.now(UTC),
+    )
+    await runtime.bus.publish(
+        rejected, event_id=derived_event_id(delivery.event_id, "rejected"),
+        correlation_id=delivery.correlation_id,
+    )
+    log.info("submission_rejected", code=code, union_id=union_id)
+

@@ -1,0 +1,157 @@
+"""Intake's tables: unions, complaints, contacts and the timeline read model."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from schemas.events import ComplaintReceived, ComplaintSubmitted, UnionRegistered
+
+# How far along a complaint is; a late or replayed event never moves it back.
+STATUS_RANK = {
+    "submitted": 0,
+    "triaged": 1,
+    "recommended": 2,
+    "responded": 3,
+    "resolved": 4,
+    "rated": 5,
+}
+
+
+async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
+    union_id: str | None = await pool.fetchval(
+        "SELECT union_id FROM unions WHERE api_key_hash = $1", key_hash
+    )
+    return union_id
+
+
+async def union_exists(conn: asyncpg.Connection, union_id: str) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM unions WHERE union_id = $1", union_id))
+
+
+async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None:
+    await conn.execute(
+        "INSERT INTO unions (union_id, name, federation, share_cases, api_key_hash, registered_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (union_id) DO UPDATE SET"
+        " name = EXCLUDED.name, federation = EXCLUDED.federation,"
+        " share_cases = EXCLUDED.share_cases, api_key_hash = EXCLUDED.api_key_hash",
+        union.union_id, union.name, union.federation, union.share_cases, union.api_key_hash,
+        union.registered_at,
+    )
+
+
+async def all_unions(conn: asyncpg.Connection | asyncpg.Pool) -> list[UnionRegistered]:
+    rows = await conn.fetch("SELECT * FROM unions ORDER BY union_id")
+    return [UnionRegistered.model_validate(dict(r)) for r in rows]
+
+
+async def by_idempotency_key(
+    conn: asyncpg.Connection, union_id: str, idempotency_key: str
+) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT complaint_id, tracking_code, request_hash FROM complaints"
+        " WHERE union_id = $1 AND idempotency_key = $2",
+        union_id, idempotency_key,
+    )
+    return row
+
+
+async def insert_complaint(
+    conn: asyncpg.Connection,
+    received: ComplaintReceived,
+    submitted: ComplaintSubmitted,
+    *,
+    request_hash: str,
+    event_id: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO complaints (complaint_id, union_id, idempotency_key, request_hash,"
+        " tracking_code, channel, sector, kind, original_text, masked_text, language, member,"
+        " anonymous, workplace, occurred_on, submitted_at, submitted_event_id)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+        submitted.complaint_id, received.union_id, received.idempotency_key, request_hash,
+        submitted.tracking_code, received.channel, received.sector.value, received.kind,
+        received.text, submitted.text, received.language, received.member, received.anonymous,
+        received.workplace, received.occurred_on, submitted.submitted_at, event_id,
+    )
+    if received.contact is not None:
+        c = received.contact
+        await conn.execute(
+            "INSERT INTO contacts (complaint_id, name, phone, email, whatsapp)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            submitted.complaint_id, c.name, c.phone, c.email, c.whatsapp,
+        )
+
+
+async def record_timeline(
+    conn: asyncpg.Connection,
+    *,
+    event_id: str,
+    complaint_id: UUID,
+    kind: str,
+    at: datetime,
+    body: dict[str, Any],
+) -> bool:
+    """Add one timeline entry; False if the complaint is unknown here or the entry exists."""
+    inserted = await conn.fetchval(
+        "INSERT INTO timeline (event_id, complaint_id, kind, at, body)"
+        " SELECT $1, $2, $3, $4, $5 WHERE EXISTS"
+        " (SELECT 1 FROM complaints WHERE complaint_id = $2)"
+        " ON CONFLICT (event_id) DO NOTHING RETURNING true",
+        event_id, complaint_id, kind, at, json.dumps(body, default=str),
+    )
+    return bool(inserted)
+
+
+async def advance_status(conn: asyncpg.Connection, complaint_id: UUID, status: str) -> None:
+    await conn.execute(
+        "UPDATE complaints SET status = $2, status_rank = $3, updated_at = now()"
+        " WHERE complaint_id = $1 AND status_rank < $3",
+        complaint_id, status, STATUS_RANK[status],
+    )
+
+
+async def complaint_row(pool: asyncpg.Pool, complaint_id: UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await pool.fetchrow(
+        "SELECT c.*, k.name AS contact_name, k.phone AS contact_phone,"
+        " k.email AS contact_email, k.whatsapp AS contact_whatsapp"
+        " FROM complaints c LEFT JOIN contacts k USING (complaint_id)"
+        " WHERE c.complaint_id = $1",
+        complaint_id,
+    )
+    return row
+
+
+async def complaint_by_tracking_code(pool: asyncpg.Pool, code: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await pool.fetchrow(
+        "SELECT * FROM complaints WHERE tracking_code = $1", code
+    )
+    return row
+
+
+async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await pool.fetch(
+        "SELECT event_id, kind, at, body FROM timeline WHERE complaint_id = $1 ORDER BY at, kind",
+        complaint_id,
+    )
+    return rows
+
+
+async def claim_stuck(
+    pool: asyncpg.Pool, *, older_than_seconds: float, max_republish: int, limit: int = 100
+) -> list[asyncpg.Record]:
+    """Complaints not yet recommended that waited too long; their clock restarts as claimed."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        "UPDATE complaints SET updated_at = now(), republished = republished + 1"
+        " WHERE complaint_id IN (SELECT complaint_id FROM complaints"
+        "  WHERE status_rank < $1 AND republished < $2"
+        "  AND updated_at < now() - make_interval(secs => $3)"
+        "  ORDER BY submitted_at LIMIT $4 FOR UPDATE SKIP LOCKED)"
+        " RETURNING *",
+        STATUS_RANK["recommended"], max_republish, older_than_seconds, limit,
+    )
+    return rows

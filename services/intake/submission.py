@@ -1,0 +1,132 @@
+"""Accepting a submission: the one path shared by the HTTP API and the Kafka consumer.
+
+A complaint is accepted only once it is committed: the complaint, its contact data, its first
+timeline entry and its `submitted` event (outbox) are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from schemas.envelope import derived_event_id
+from schemas.events import ComplaintReceived, ComplaintSubmitted, RejectionReason
+from services.intake import store
+from services.intake.masking import mask_personal_data
+from services.runtime.outbox import enqueue
+from services.runtime.tokens import new_tracking_code
+
+SOURCE = "intake"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    complaint_id: uuid.UUID
+    tracking_code: str
+    created: bool
+
+
+class Rejected(Exception):
+    """A submission refused for a reason the sender can act on."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reasons = [RejectionReason(field=field, message=message)]
+
+
+def request_hash(received: ComplaintReceived) -> str:
+    return hashlib.sha256(received.model_dump_json().encode()).hexdigest()
+
+
+def submitted_event_id(complaint_id: uuid.UUID) -> str:
+    return derived_event_id(complaint_id, "submitted")
+
+
+def submitted_from_row(row: asyncpg.Record) -> ComplaintSubmitted:
+    """Rebuild the `submitted` event of a stored complaint (for re-publishing it)."""
+    return ComplaintSubmitted(
+        complaint_id=row["complaint_id"],
+        union_id=row["union_id"],
+        tracking_code=row["tracking_code"],
+        channel=row["channel"],
+        sector=row["sector"],
+        kind=row["kind"],
+        text=row["masked_text"],
+        language=row["language"],
+        member=row["member"],
+        anonymous=row["anonymous"],
+        workplace=row["workplace"],
+        occurred_on=row["occurred_on"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+async def accept(
+    pool: asyncpg.Pool, received: ComplaintReceived, *, correlation_id: str | None = None
+) -> Accepted:
+    """Store `received` once; a retry with the same idempotency key returns the same complaint."""
+    try:
+        return await _accept_once(pool, received, correlation_id)
+    except asyncpg.UniqueViolationError:
+        # A concurrent retry of the same submission won the race (or, once in a blue moon, the
+        # tracking code collided): the second pass finds the stored complaint or draws anew.
+        return await _accept_once(pool, received, correlation_id)
+
+
+async def _accept_once(
+    pool: asyncpg.Pool, received: ComplaintReceived, correlation_id: str | None
+) -> Accepted:
+    fingerprint = request_hash(received)
+    async with pool.acquire() as conn, conn.transaction():
+        if not await store.union_exists(conn, received.union_id):
+            raise Rejected("unknown_union", f"union {received.union_id!r} is not registered",
+                           "union_id")
+        existing = await store.by_idempotency_key(conn, received.union_id, received.idempotency_key)
+        if existing is not None:
+            return _replayed(existing, fingerprint)
+        submitted = _submitted(received)
+        event_id = submitted_event_id(submitted.complaint_id)
+        await store.insert_complaint(
+            conn, received, submitted, request_hash=fingerprint, event_id=event_id
+        )
+        await store.record_timeline(
+            conn, event_id=event_id, complaint_id=submitted.complaint_id, kind="submitted",
+            at=submitted.submitted_at,
+            body={"channel": submitted.channel, "sector": submitted.sector.value},
+        )
+        await enqueue(conn, submitted, source=SOURCE, event_id=event_id,
+                      correlation_id=correlation_id or event_id)
+    return Accepted(submitted.complaint_id, submitted.tracking_code, created=True)
+
+
+def _replayed(existing: asyncpg.Record, fingerprint: str) -> Accepted:
+    if existing["request_hash"] != fingerprint:
+        raise Rejected(
+            "duplicate_conflict",
+            "this idempotency key was already used for a different complaint",
+            "idempotency_key",
+        )
+    return Accepted(existing["complaint_id"], existing["tracking_code"], created=False)
+
+
+def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
+    return ComplaintSubmitted(
+        complaint_id=uuid.uuid4(),
+        union_id=received.union_id,
+        tracking_code=new_tracking_code(),
+        channel=received.channel,
+        sector=received.sector,
+        kind=received.kind,
+        text=mask_personal_data(received.text),
+        language=received.language,
+        member=received.member,
+        anonymous=received.anonymous,
+        workplace=received.workplace,
+        occurred_on=received.occurred_on,
+        submitted_at=datetime.now(UTC),
+    )

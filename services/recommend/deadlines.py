@@ -1,0 +1,158 @@
+"""Legal deadlines of DOMAIN §3.1-3.3, as concrete dates when the complaint gives the anchor date.
+
+Missing a deadline loses a worker's case (a dismissal not refused in writing, a PHK lawsuit filed
+too late), so every recommendation states the rule in words, and adds the date when it is known.
+Working days are Monday-Friday minus public holidays; the holiday calendar is pluggable because
+it changes every year (SKB cuti bersama) and differs by region.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+NO_HOLIDAYS: frozenset[date] = frozenset()
+
+
+class DeadlineRule(StrEnum):
+    THR_DUE = "thr_due"
+    BIPARTITE = "bipartite_30_working_days"
+    DISMISSAL_REFUSAL = "dismissal_refusal_7_working_days"
+    MEDIATION = "mediation_30_working_days"
+    PHK_LAWSUIT = "phk_lawsuit_1_year"
+    ACCIDENT_REPORT = "accident_report_2x24h"
+    JKP_CLAIM = "jkp_claim_6_months"
+    STRIKE_NOTICE = "strike_notice_7_working_days"
+
+
+class KeyDates(BaseModel):
+    """Dates known about a complaint (from the text, the triage or the officer)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    holiday: date | None = None  # the worker's religious holiday (Idul Fitri, Natal, Nyepi...)
+    dismissal_notice: date | None = None  # day the written PHK notice was received
+    dismissal: date | None = None  # day the PHK took effect
+    bipartite_start: date | None = None
+    mediation_referral: date | None = None
+    mediation_failed: date | None = None  # anjuran / risalah of failed mediation or conciliation
+    accident: date | None = None
+    strike: date | None = None  # planned first day of a strike
+
+
+class Deadline(BaseModel):
+    """A deadline: always the rule in words, plus the date when the anchor date is known."""
+
+    rule: DeadlineRule
+    text: str
+    due: date | None = None
+
+    def describe(self) -> str:
+        if self.due is None:
+            return self.text
+        return f"{self.text} Batas: {self.due.isoformat()}."
+
+
+def is_working_day(day: date, holidays: Container[date] = NO_HOLIDAYS) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: date, days: int, holidays: Container[date] = NO_HOLIDAYS) -> date:
+    """The date `days` working days after `start` (before it when negative).
+
+    The anchor day itself does not count: a notice received on Friday has its first working day
+    on Monday, the usual reading of "within N working days of".
+    """
+    step = 1 if days >= 0 else -1
+    remaining = abs(days)
+    day = start
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day, holidays):
+            remaining -= 1
+    return day
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class _RuleSpec:
+    text: str
+    anchor: Callable[[KeyDates], date | None]
+    due: Callable[[date, Container[date]], date]
+
+
+_RULES: dict[DeadlineRule, _RuleSpec] = {
+    DeadlineRule.THR_DUE: _RuleSpec(
+        "THR wajib dibayar paling lambat 7 hari sebelum hari raya (H-7); sesudah H-7 lapor ke"
+        " Posko THR dan pengawas, tuntut THR + denda 5%.",
+        lambda d: d.holiday,
+        lambda anchor, _h: anchor - timedelta(days=7),
+    ),
+    DeadlineRule.BIPARTITE: _RuleSpec(
+        "Bipartit harus selesai dalam 30 hari kerja sejak dimulai; bila ditolak atau gagal,"
+        " catatkan ke Disnaker dengan bukti bipartit.",
+        lambda d: d.bipartite_start,
+        lambda anchor, h: add_working_days(anchor, 30, h),
+    ),
+    DeadlineRule.DISMISSAL_REFUSAL: _RuleSpec(
+        "Penolakan PHK harus tertulis dan beralasan, paling lambat 7 hari kerja sejak surat"
+        " pemberitahuan PHK diterima; penolakan itu membuka bipartit.",
+        lambda d: d.dismissal_notice,
+        lambda anchor, h: add_working_days(anchor, 7, h),
+    ),
+    DeadlineRule.MEDIATION: _RuleSpec(
+        "Mediasi Disnaker selesai dalam 30 hari kerja sejak pelimpahan; anjuran dijawab dalam 10"
+        " hari kerja (diam = menolak).",
+        lambda d: d.mediation_referral,
+        lambda anchor, h: add_working_days(anchor, 30, h),
+    ),
+    DeadlineRule.PHK_LAWSUIT: _RuleSpec(
+        "Gugatan PHK ke PHI paling lambat 1 tahun sejak mediasi/konsiliasi gagal"
+        " (MK 132/PUU-XXIII/2025); tuntutan upah tidak kedaluwarsa.",
+        lambda d: d.mediation_failed,
+        lambda anchor, _h: add_months(anchor, 12),
+    ),
+    DeadlineRule.ACCIDENT_REPORT: _RuleSpec(
+        "Kecelakaan kerja wajib dilaporkan pengusaha ke BPJS Ketenagakerjaan dan Disnaker dalam"
+        " 2×24 jam.",
+        lambda d: d.accident,
+        lambda anchor, _h: anchor + timedelta(days=2),
+    ),
+    DeadlineRule.JKP_CLAIM: _RuleSpec(
+        "Klaim JKP paling lambat 6 bulan sejak PHK (syarat 12 bulan iuran dalam 24 bulan).",
+        lambda d: d.dismissal,
+        lambda anchor, _h: add_months(anchor, 6),
+    ),
+    DeadlineRule.STRIKE_NOTICE: _RuleSpec(
+        "Mogok sah hanya setelah perundingan gagal dan dengan pemberitahuan tertulis ke pengusaha"
+        " dan Disnaker paling lambat 7 hari kerja sebelumnya (waktu, tempat, alasan, tanda tangan"
+        " penanggung jawab).",
+        lambda d: d.strike,
+        lambda anchor, h: add_working_days(anchor, -7, h),
+    ),
+}
+
+
+def rule_text(rule: DeadlineRule) -> str:
+    return _RULES[rule].text
+
+
+def compute_deadline(
+    rule: DeadlineRule, dates: KeyDates | None = None, holidays: Container[date] = NO_HOLIDAYS
+) -> Deadline:
+    """The deadline of `rule`: dated when `dates` holds its anchor, otherwise the rule in words."""
+    spec = _RULES[rule]
+    anchor = spec.anchor(dates) if dates is not None else None
+    due = spec.due(anchor, holidays) if anchor is not None else None
+    return Deadline(rule=rule, text=spec.text, due=due)

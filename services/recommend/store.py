@@ -1,0 +1,333 @@
+"""The case base in PostgreSQL: schema `recommend`, pgvector HNSW (cosine) on the embeddings.
+
+Imports are idempotent by case_id: an unchanged case is skipped without being embedded again
+(embedding is the slow part, ~50 texts/s on two cores); a changed case is updated, and embedded
+again only when its text or the embedding model changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import asyncpg
+from pgvector.asyncpg import register_vector
+
+from schemas.vocabulary import Action, Tag
+from services.recommend.cases import ResolvedCase
+from services.recommend.models import Neighbour, TextEmbedder, Vector
+from services.runtime.db import create_pool
+
+SCHEMA = "recommend"
+MIGRATIONS = Path(__file__).parent / "migrations"
+IMPORT_BATCH = 64
+# Candidate list of the HNSW walk: wider than the default 40 when more rows are asked for, capped
+# so one query cannot scan the whole graph.
+MIN_EF_SEARCH, MAX_EF_SEARCH = 40, 400
+
+
+class CaseSource(StrEnum):
+    IMPORT = "import"  # loaded from a JSONL file (`aduan recommend load-cases`)
+    RESOLVED = "resolved"  # from an `aduan.complaint.resolved.v1` event
+
+
+class UpsertResult(StrEnum):
+    INSERTED = "inserted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class ImportReport:
+    inserted: int = 0
+    updated: int = 0
+    skipped: int = 0  # already stored, unchanged
+    embedded: int = 0  # texts sent to the embedder
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Pool `init`: teach asyncpg the vector type, wherever the extension was installed."""
+    schema = await conn.fetchval(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'vector'"
+    )
+    await register_vector(conn, schema=schema or "public")
+
+
+async def open_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool on schema `recommend`, migrated, with pgvector registered on every connection."""
+    return await create_pool(
+        dsn,
+        schema=SCHEMA,
+        migrations=MIGRATIONS,
+        init=init_connection,
+        min_size=min_size,
+        max_size=max_size,
+    )
+
+
+async def set_union_sharing(
+    conn: asyncpg.Connection | asyncpg.Pool, union_id: str, share: bool
+) -> None:
+    await conn.execute(
+        "INSERT INTO recommend.unions (union_id, share_cases) VALUES ($1, $2)"
+        " ON CONFLICT (union_id) DO UPDATE SET share_cases = EXCLUDED.share_cases,"
+        " updated_at = now()",
+        union_id,
+        share,
+    )
+
+
+async def ensure_unions(conn: asyncpg.Connection, union_ids: Iterable[str]) -> None:
+    """Register unions not seen before, not sharing (opt-in)."""
+    await conn.execute(
+        "INSERT INTO recommend.unions (union_id)"
+        " SELECT DISTINCT u FROM unnest($1::text[]) AS u ON CONFLICT (union_id) DO NOTHING",
+        sorted(set(union_ids)),
+    )
+
+
+def _timestamp(value: date | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+_UPSERT_SQL = """
+INSERT INTO recommend.cases (
+    case_id, union_id, sector, text, category, tags, actions_taken, outcome, resolution_note,
+    days_to_resolve, workplace, resolved_at, synthetic, source, embedding, embedding_version,
+    content_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+ON CONFLICT (case_id) DO UPDATE SET
+    union_id = EXCLUDED.union_id, sector = EXCLUDED.sector, text = EXCLUDED.text,
+    category = EXCLUDED.category, tags = EXCLUDED.tags, actions_taken = EXCLUDED.actions_taken,
+    outcome = EXCLUDED.outcome, resolution_note = EXCLUDED.resolution_note,
+    days_to_resolve = EXCLUDED.days_to_resolve, workplace = EXCLUDED.workplace,
+    resolved_at = EXCLUDED.resolved_at, synthetic = EXCLUDED.synthetic,
+    embedding = EXCLUDED.embedding, embedding_version = EXCLUDED.embedding_version,
+    content_hash = EXCLUDED.content_hash, updated_at = now()
+WHERE recommend.cases.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+   OR recommend.cases.embedding_version IS DISTINCT FROM EXCLUDED.embedding_version
+RETURNING (xmax = 0) AS inserted
+"""
+
+# Metadata changed but text and model did not: keep the stored vector.
+_UPDATE_META_SQL = """
+UPDATE recommend.cases SET
+    union_id = $2, sector = $3, category = $4, tags = $5, actions_taken = $6, outcome = $7,
+    resolution_note = $8, days_to_resolve = $9, workplace = $10, resolved_at = $11,
+    synthetic = $12, content_hash = $13, updated_at = now()
+WHERE case_id = $1 AND content_hash IS DISTINCT FROM $13
+"""
+
+
+async def upsert_case(
+    conn: asyncpg.Connection,
+    case: ResolvedCase,
+    *,
+    vector: Vector,
+    embedding_version: str,
+    source: CaseSource = CaseSource.RESOLVED,
+) -> UpsertResult:
+    """Store one case with its vector (the resolved-event path); idempotent by content."""
+    await ensure_unions(conn, [case.union])
+    inserted = await conn.fetchval(
+        _UPSERT_SQL,
+        case.case_id,
+        case.union,
+        case.sector.value,
+        case.text,
+        case.category.value,
+        [t.value for t in case.tags],
+        [a.value for a in case.actions_taken],
+        case.outcome.value,
+        case.resolution_note,
+        case.days_to_resolve,
+        case.workplace,
+        _timestamp(case.resolved_at),
+        case.synthetic,
+        source.value,
+        vector,
+        embedding_version,
+        case.content_hash(),
+    )
+    if inserted is None:  # the WHERE of DO UPDATE found nothing to change
+        return UpsertResult.UNCHANGED
+    return UpsertResult.INSERTED if inserted else UpsertResult.UPDATED
+
+
+async def _update_metadata(conn: asyncpg.Connection, case: ResolvedCase) -> None:
+    await conn.execute(
+        _UPDATE_META_SQL,
+        case.case_id,
+        case.union,
+        case.sector.value,
+        case.category.value,
+        [t.value for t in case.tags],
+        [a.value for a in case.actions_taken],
+        case.outcome.value,
+        case.resolution_note,
+        case.days_to_resolve,
+        case.workplace,
+        _timestamp(case.resolved_at),
+        case.synthetic,
+        case.content_hash(),
+    )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    content_hash: str
+    text: str
+    embedding_version: str
+
+
+async def _stored(conn: asyncpg.Connection, case_ids: Sequence[str]) -> dict[str, _Stored]:
+    rows = await conn.fetch(
+        "SELECT case_id, content_hash, text, embedding_version FROM recommend.cases"
+        " WHERE case_id = ANY($1::text[])",
+        list(case_ids),
+    )
+    return {
+        r["case_id"]: _Stored(r["content_hash"], r["text"], r["embedding_version"]) for r in rows
+    }
+
+
+async def _import_batch(
+    pool: asyncpg.Pool,
+    batch: Sequence[ResolvedCase],
+    embedder: TextEmbedder,
+    source: CaseSource,
+    report: ImportReport,
+) -> None:
+    async with pool.acquire() as conn:
+        stored = await _stored(conn, [c.case_id for c in batch])
+    version = embedder.version
+    to_embed: list[ResolvedCase] = []
+    meta_only: list[ResolvedCase] = []
+    for case in batch:
+        old = stored.get(case.case_id)
+        if old is None or old.text != case.text or old.embedding_version != version:
+            to_embed.append(case)
+        elif old.content_hash != case.content_hash():
+            meta_only.append(case)
+        else:
+            report.skipped += 1
+    # Embed outside the transaction: it is the slow part and holds no lock.
+    vectors: list[Vector] = list(embedder.embed([c.text for c in to_embed])) if to_embed else []
+    report.embedded += len(to_embed)
+    async with pool.acquire() as conn, conn.transaction():
+        for case, vector in zip(to_embed, vectors, strict=True):
+            result = await upsert_case(
+                conn, case, vector=vector, embedding_version=version, source=source
+            )
+            if result is UpsertResult.INSERTED:
+                report.inserted += 1
+            elif result is UpsertResult.UPDATED:
+                report.updated += 1
+            else:
+                report.skipped += 1
+        if meta_only:
+            await ensure_unions(conn, [c.union for c in meta_only])
+        for case in meta_only:
+            await _update_metadata(conn, case)
+            report.updated += 1
+
+
+async def import_cases(
+    pool: asyncpg.Pool,
+    cases: Sequence[ResolvedCase],
+    embedder: TextEmbedder,
+    *,
+    source: CaseSource = CaseSource.IMPORT,
+    batch_size: int = IMPORT_BATCH,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Upsert `cases` by case_id, embedding only new or changed texts; calls `on_progress(n)`."""
+    report = ImportReport()
+    for start in range(0, len(cases), batch_size):
+        batch = cases[start : start + batch_size]
+        await _import_batch(pool, batch, embedder, source, report)
+        if on_progress is not None:
+            on_progress(len(batch))
+    return report
+
+
+async def pgvector_supports_iterative_scan(conn: asyncpg.Connection) -> bool:
+    """pgvector 0.8 added iterative index scans, which keep filtered HNSW results complete."""
+    version = await conn.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+    parts = tuple(int(p) for p in str(version or "0").split(".")[:2] if p.isdigit())
+    return parts >= (0, 8)
+
+
+# Another union's case leaves the database anonymised: pseudonymous id (same formula as
+# models.shared_case_ref), no union, text, note or workplace.
+SEARCH_SQL = """
+SELECT
+    CASE WHEN c.union_id = $2 THEN c.case_id
+         ELSE 'anon-' || left(encode(sha256(convert_to(c.case_id, 'UTF8')), 'hex'), 12)
+    END AS case_id,
+    c.union_id = $2 AS own,
+    CASE WHEN c.union_id = $2 THEN c.union_id END AS union_id,
+    CASE WHEN c.union_id = $2 THEN c.text END AS text,
+    CASE WHEN c.union_id = $2 THEN c.resolution_note END AS resolution_note,
+    CASE WHEN c.union_id = $2 THEN c.workplace END AS workplace,
+    c.sector, c.category, c.tags, c.actions_taken, c.outcome, c.days_to_resolve,
+    1 - (c.embedding <=> $1) AS similarity
+FROM recommend.cases AS c
+WHERE c.embedding_version = $3
+  AND (c.union_id = $2
+       OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases))
+ORDER BY c.embedding <=> $1
+LIMIT $4
+"""
+
+_TAGS = {t.value for t in Tag}
+_ACTIONS = {a.value for a in Action}
+
+
+def _neighbour(row: asyncpg.Record) -> Neighbour:
+    # Ids outside today's vocabulary (a renamed tag) are dropped rather than failing the search.
+    return Neighbour(
+        case_id=row["case_id"],
+        similarity=float(row["similarity"]),
+        sector=row["sector"],
+        category=row["category"],
+        tags=frozenset(Tag(t) for t in row["tags"] if t in _TAGS),
+        actions_taken=tuple(Action(a) for a in row["actions_taken"] if a in _ACTIONS),
+        outcome=row["outcome"],
+        days_to_resolve=row["days_to_resolve"],
+        own=row["own"],
+        union_id=row["union_id"],
+        text=row["text"],
+        resolution_note=row["resolution_note"],
+        workplace=row["workplace"],
+    )
+
+
+async def search_cases(
+    conn: asyncpg.Connection,
+    vector: Vector,
+    *,
+    union_id: str,
+    embedding_version: str,
+    limit: int,
+    iterative_scan: bool = True,
+) -> list[Neighbour]:
+    """Nearest cases the union may see, most similar first (anonymised unless its own)."""
+    ef_search = min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, 2 * limit))
+    async with conn.transaction():
+        # SET LOCAL: the settings die with this transaction, the pooled connection stays clean.
+        await conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+        if iterative_scan:
+            # The sharing filter is applied after the graph walk; without this a union with few
+            # visible cases could get fewer than `limit` rows back.
+            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = await conn.fetch(SEARCH_SQL, vector, union_id, embedding_version, limit)
+    neighbours = [_neighbour(row) for row in rows]
+    # relaxed_order may return rows slightly out of order.
+    return sorted(neighbours, key=lambda n: -n.similarity)

@@ -1,0 +1,78 @@
+"""asyncpg pools and per-service schema migrations.
+
+Each service owns one Postgres schema named after it and keeps its migrations as numbered SQL
+files (`services/<name>/migrations/001_init.sql`). Migrations run on start under an advisory lock,
+so several replicas starting together apply each file exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
+
+ConnectionInit = Callable[[asyncpg.Connection], Awaitable[None]]
+
+
+async def apply_migrations(conn: asyncpg.Connection, schema: str, directory: Path) -> list[str]:
+    """Apply the kit's and then `directory`'s not-yet-applied `*.sql` files, in name order.
+
+    The files run with the service schema first on the search_path, so they name tables plainly.
+    """
+    lock_id = int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big", signed=True)
+    applied_now: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_id)
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        await conn.execute(
+            f'CREATE TABLE IF NOT EXISTS "{schema}".schema_migrations ('
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        await conn.execute(f'SET LOCAL search_path TO "{schema}", public')
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        files = [(f"runtime/{p.name}", p) for p in sorted(RUNTIME_MIGRATIONS.glob("*.sql"))]
+        files += [(p.name, p) for p in sorted(directory.glob("*.sql"))]
+        for name, path in files:
+            if name in done:
+                continue
+            await conn.execute(path.read_text())
+            await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied_now.append(name)
+    if applied_now:
+        log.info("migrations_applied", schema=schema, files=applied_now)
+    return applied_now
+
+
+async def create_pool(
+    dsn: str,
+    *,
+    schema: str,
+    migrations: Path | None = None,
+    init: ConnectionInit | None = None,
+    min_size: int = 1,
+    max_size: int = 10,
+) -> asyncpg.Pool:
+    """Open a pool whose connections search `schema` first, after migrating it."""
+    if migrations is not None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await apply_migrations(conn, schema, migrations)
+        finally:
+            await conn.close()
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=init,
+        server_settings={"search_path": f'"{schema}",public'},
+    )
+    if pool is None:  # asyncpg types the result as optional
+        raise RuntimeError("could not create a database pool")
+    return pool

@@ -1,0 +1,182 @@
+"""The process shell of every service: FastAPI app, lifespan, /health, /metrics, AsyncAPI.
+
+A service builds a `ServiceRuntime` (its bus, optional database and background jobs), registers
+its handlers and routers, and gets an ASGI app that uvicorn runs. Start order: database and
+migrations, start hooks, consumers and producer, outbox relay, background jobs. Stop runs the
+other way round and drains: consumers finish the event in hand, the relay flushes what is
+committed, then the connections close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+
+from schemas.events import RejectionReason, UserError
+from services.runtime.db import ConnectionInit, create_pool
+from services.runtime.logging import configure_logging
+from services.runtime.messaging import EventBus
+from services.runtime.outbox import OutboxRelay
+from services.runtime.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "schemas" / "asyncapi.json"
+
+Hook = Callable[["ServiceRuntime"], Awaitable[None]]
+Job = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """Everything one service process holds while it runs."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        *,
+        migrations: Path | None = None,
+        pool_init: ConnectionInit | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.bus = EventBus(settings, name)
+        self.migrations = migrations
+        self.pool_init = pool_init
+        self._pool: asyncpg.Pool | None = None
+        self._relay: OutboxRelay | None = None
+        self._start_hooks: list[Hook] = []
+        self._started_hooks: list[Hook] = []
+        self._jobs: list[tuple[str, Job, float]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name} has no database pool (not started, or stateless)")
+        return self._pool
+
+    def on_start(self, hook: Hook) -> None:
+        """Run `hook` after the database is ready and before consumers start."""
+        self._start_hooks.append(hook)
+
+    def after_start(self, hook: Hook) -> None:
+        """Run `hook` once consumers, producer and relay are running."""
+        self._started_hooks.append(hook)
+
+    def every(self, name: str, seconds: float, job: Job) -> None:
+        """Run `job` every `seconds` while the service runs; a failing run is logged, not fatal."""
+        self._jobs.append((name, job, seconds))
+
+    async def start(self) -> None:
+        if self.migrations is not None:
+            self._pool = await create_pool(
+                self.settings.database_url,
+                schema=self.name,
+                migrations=self.migrations,
+                init=self.pool_init,
+            )
+        for hook in self._start_hooks:
+            await hook(self)
+        await self.bus.start()
+        if self._pool is not None:
+            self._relay = OutboxRelay(self._pool, self.bus, self.settings.outbox_poll_seconds)
+            await self._relay.start()
+        self._tasks = [
+            asyncio.create_task(self._repeat(name, job, seconds), name=name)
+            for name, job, seconds in self._jobs
+        ]
+        for hook in self._started_hooks:
+            await hook(self)
+        log.info("service_started", port=self.settings.http_port)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        await self.bus.stop_consuming()
+        if self._relay is not None:
+            await self._relay.stop()
+        await self.bus.stop()
+        if self._pool is not None:
+            await self._pool.close()
+        log.info("service_stopped")
+
+    async def _repeat(self, name: str, job: Job, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job(self)
+            except Exception as exc:  # a periodic job must outlive one bad run
+                log.warning("job_failed", job=name, error=repr(exc))
+
+    async def health(self) -> dict[str, Any]:
+        checks: dict[str, str] = {}
+        if self._pool is not None:
+            try:
+                await self._pool.fetchval("SELECT 1")
+                checks["database"] = "ok"
+            except Exception as exc:
+                checks["database"] = f"error: {exc}"
+        checks["broker"] = "ok" if self.bus.broker.running else "not connected"
+        status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+        return {"service": self.name, "status": status, "checks": checks}
+
+
+def create_service_app(
+    runtime: ServiceRuntime, routers: list[APIRouter] | None = None, *, description: str = ""
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        configure_logging(runtime.name, runtime.settings.log_level, runtime.settings.log_json)
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=f"Aduan {runtime.name}", description=description, lifespan=lifespan)
+    app.state.runtime = runtime
+    for router in routers or []:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> JSONResponse:
+        report = await runtime.health()
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+    @app.get("/asyncapi.json", tags=["operations"])
+    async def asyncapi() -> JSONResponse:
+        """The AsyncAPI document of every Aduan topic, for frontends and analysts."""
+        return JSONResponse(json.loads(ASYNCAPI_FILE.read_text()))
+
+    return app
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    reasons = [
+        RejectionReason(field=".".join(str(p) for p in err["loc"][1:]) or None, message=err["msg"])
+        for err in exc.errors()
+    ]
+    body = UserError(error="invalid request", reasons=reasons)
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime

@@ -1,0 +1,142 @@
+"""Transactional outbox and its relay, plus the processed-event record that makes consumers idempotent.
+
+`enqueue` writes an event inside the caller's transaction; `OutboxRelay` publishes what was
+committed, oldest first, and marks it published. A crash between publish and mark republishes
+the event with the same CloudEvents id, which consumers drop as a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import suppress
+
+import asyncpg
+import structlog
+
+from schemas.envelope import body_bytes, cloudevent_headers
+from schemas.events import Event
+from schemas.topics import topic_for
+from services.runtime.messaging import TRANSIENT_ERRORS, EventBus, key_of
+from services.runtime.metrics import OUTBOX_PENDING
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_CHANNEL = "aduan_outbox"
+# Rows published per round trip: big enough to drain a burst quickly, small enough that a
+# relay holding the row locks never blocks a second relay for long.
+RELAY_BATCH = 200
+
+
+async def enqueue(
+    conn: asyncpg.Connection,
+    event: Event,
+    *,
+    source: str,
+    event_id: str | None = None,
+    correlation_id: str | None = None,
+) -> str:
+    """Add `event` to the outbox in the caller's transaction; return its event id.
+
+    The same event id enqueued twice is stored once, so replaying an input is harmless.
+    """
+    topic = topic_for(event)
+    headers = cloudevent_headers(
+        event, source=source, event_id=event_id, correlation_id=correlation_id
+    )
+    await conn.execute(
+        "INSERT INTO outbox (event_id, topic, key, body, headers) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (event_id) DO NOTHING",
+        headers["ce_id"],
+        topic.name,
+        key_of(event, topic),
+        body_bytes(event),
+        json.dumps(headers),
+    )
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return headers["ce_id"]
+
+
+async def replay(conn: asyncpg.Connection, event_id: str) -> bool:
+    """Send an already-published event again (its input came back after the broker lost it)."""
+    status = await conn.execute(
+        "UPDATE outbox SET published_at = NULL WHERE event_id = $1", event_id
+    )
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return status.endswith(" 1")
+
+
+async def first_time(conn: asyncpg.Connection, consumer: str, event_id: str) -> bool:
+    """Record that `consumer` applied `event_id`; False when it already had (a redelivery)."""
+    inserted = await conn.fetchval(
+        "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING RETURNING true",
+        consumer,
+        event_id,
+    )
+    return bool(inserted)
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows; woken by NOTIFY, with polling as the safety net."""
+
+    def __init__(self, pool: asyncpg.Pool, bus: EventBus, poll_seconds: float = 1.0) -> None:
+        self.pool = pool
+        self.bus = bus
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._listener = await self.pool.acquire()
+        await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            with suppress(*TRANSIENT_ERRORS):
+                await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+            await self.pool.release(self._listener)
+        # Whatever was committed but not yet sent is published now, so a clean stop drains.
+        with suppress(*TRANSIENT_ERRORS):
+            await self.publish_pending()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.publish_pending() == RELAY_BATCH:
+                    pass
+            except TRANSIENT_ERRORS as exc:
+                log.warning("outbox_relay_waiting", reason=repr(exc))
+            self._wake.clear()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unpublished rows in id order; return how many were sent."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                "SELECT id, topic, key, body, headers FROM outbox WHERE published_at IS NULL"
+                " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                RELAY_BATCH,
+            )
+            for row in rows:
+                await self.bus.publish_raw(
+                    row["topic"], row["body"], row["key"], json.loads(row["headers"])
+                )
+            if rows:
+                await conn.execute(
+                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                    [r["id"] for r in rows],
+                )
+            pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        OUTBOX_PENDING.labels(self.bus.service).set(pending)
+        return len(rows)

