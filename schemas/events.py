@@ -210,8 +210,8 @@ class UserError(Event):
 __all__ = [
     "MAX_TEXT_CHARS",
     "ComplaintEvent",
-    "ComplaintReceived",
     "ComplaintRecategorized",
+    "ComplaintReceived",
     "ComplaintRecommended",
     "ComplaintRejected",
     "ComplaintResolved",

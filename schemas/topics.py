@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.events import (
-    ComplaintReceived,
     ComplaintRecategorized,
+    ComplaintReceived,
     ComplaintRecommended,
     ComplaintRejected,
     ComplaintResolved,

@@ -36,16 +36,17 @@ from services.stack.embedded import (
 
 TESTS_DIR = Path(__file__).parent
 
-# Consumer-group timings for tests. A brand-new group only completes its first join after
-# about session_timeout_ms / 2 on Tansu (and group.initial.rebalance.delay.ms on Apache Kafka),
-# and a consumer that dies without leaving is evicted only after session_timeout_ms. The client
-# default (10 s) would add ~5 s to every test that starts a consumer; 3 s keeps joins at ~1.5 s
-# while staying far above the heartbeat interval, so slow CI machines do not see spurious
+# Consumer-group timings for tests. Group joins are paced by the session timeout: on Tansu 0.6
+# a fresh group's first join takes ~session_timeout_ms / 2 (rounded up to whole seconds: 2.0 s
+# at 3000 ms, 5.0 s at the 10 s client default), and the *second* consumer to join a group
+# after the first one left takes ~7 s at 3000 ms (~18 s at 10 s) before later joins are fast
+# again. A dead member is evicted only after session_timeout_ms. 3 s keeps these waits short
+# while staying well above the heartbeat interval, so slow CI machines see no spurious
 # rebalances.
 TEST_SESSION_TIMEOUT_MS = 3000
 # Kafka requires heartbeat_interval_ms < session_timeout_ms, recommends <= 1/3 of it.
 TEST_HEARTBEAT_INTERVAL_MS = 1000
-# Upper bound for waiting on records in tests: a group join (~1.5 s) plus generous CI slack.
+# Upper bound for waiting on records in tests: a slow group join (~7 s) plus CI slack.
 TEST_CONSUME_TIMEOUT_S = 20.0
 
 # The image must ship pgvector: the services store embeddings in `vector` columns.

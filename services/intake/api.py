@@ -16,7 +16,11 @@ from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
 from services.runtime.auth import presented_key_hash, unknown_key
 from services.runtime.http import ServiceRuntime, runtime_of
-from services.runtime.tokens import normalise_tracking_code, tracking_secret, tracking_secret_matches
+from services.runtime.tokens import (
+    normalise_tracking_code,
+    tracking_secret,
+    tracking_secret_matches,
+)
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 

@@ -20,8 +20,8 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from prometheus_client import make_asgi_app
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.events import RejectionReason, UserError
 from services.runtime.db import ConnectionInit, create_pool
@@ -151,13 +151,16 @@ def create_service_app(
     app.state.runtime = runtime
     for router in routers or []:
         app.include_router(router)
-    app.mount("/metrics", make_asgi_app())
     app.add_exception_handler(RequestValidationError, _validation_error)
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
         report = await runtime.health()
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["operations"])
     async def asyncapi() -> JSONResponse:
