@@ -79,7 +79,7 @@ def _env(name: str) -> str | None:
 def _docker_unavailable_reason() -> str | None:
     """None when a Docker engine answers, else why not (testcontainers needs one)."""
     try:
-        import docker  # type: ignore[import-untyped]
+        import docker
     except ImportError:
         return "the docker SDK is not installed"
     try:
@@ -116,7 +116,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             return
 
         try:
-            from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
+            from testcontainers.kafka import KafkaContainer
         except ImportError:
             reasons.append("testcontainers is not installed")
             pytest.skip("no Kafka broker for integration tests: " + "; ".join(reasons))
@@ -181,7 +181,7 @@ def postgres_server_url() -> Iterator[str]:
             return
 
         try:
-            from testcontainers.postgres import (  # type: ignore[import-not-found]
+            from testcontainers.postgres import (
                 PostgresContainer,
             )
         except ImportError:

@@ -1,0 +1,180 @@
+"""`aduan up`: the whole platform on one machine, no Docker.
+
+Starts the embedded broker (Tansu, memory storage) and PostgreSQL with pgvector (data kept under
+the data directory), creates the topics, registers the demo unions, makes sure a triage model and
+the starter case base exist, then runs the four services as separate processes on loopback and
+writes `stack.json`. Ctrl-C stops the services (each drains its in-flight work), then the broker
+and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from schemas.topics import all_topic_partitions
+from services.stack.embedded import EmbeddedBroker, EmbeddedPostgres, create_topics, free_port
+from services.stack.state import (
+    DEMO_UNIONS,
+    DemoUnion,
+    StackState,
+    persistent_secret,
+    previous_union_keys,
+    write_state,
+)
+from services.stack.supervisor import (
+    SERVICES,
+    Child,
+    child_env,
+    restart_crashed,
+    stop_all,
+    wait_healthy,
+)
+
+console = Console()
+
+DATABASE_NAME = "aduan"
+STARTER_CASES = Path(__file__).resolve().parents[1] / "recommend" / "data" / "starter_cases.jsonl"
+DEFAULT_PORTS = {"intake": 8081, "triage": 8082, "recommend": 8083, "feedback": 8084}
+# Loading the model and joining the consumer group takes a few seconds per service on 2 cores.
+HEALTH_TIMEOUT_SECONDS = 120.0
+
+
+class Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop
+
+
+def run_up(data_dir: Path, *, after_start: list[list[str]] | None = None) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "logs").mkdir(exist_ok=True)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    broker = EmbeddedBroker(data_dir / "broker")
+    postgres = EmbeddedPostgres(data_dir / "pg")
+    children: list[Child] = []
+    try:
+        with console.status("starting the broker and the database"):
+            broker.start()
+            postgres.start()
+            database_url = asyncio.run(postgres.ensure_database(DATABASE_NAME))
+            asyncio.run(create_topics(broker.bootstrap_servers, all_topic_partitions()))
+        console.print(f"[green]✓[/] broker {broker.bootstrap_servers}, database {DATABASE_NAME}")
+        unions = _register_unions(data_dir, database_url)
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+            "DATABASE_URL": database_url,
+            "ADUAN_TRACKING_KEY": persistent_secret(data_dir, "tracking_key"),
+            "ADUAN_MODEL_DIR": str((data_dir / "models" / "triage").resolve()),
+        }
+        _prepare_data(env)
+        children = _start_services(data_dir, env)
+        state = StackState(
+            started_at=datetime.now(UTC), kafka_bootstrap_servers=broker.bootstrap_servers,
+            database_url=database_url, services={c.name: c.url for c in children},
+            unions=unions, pids={c.name: c.process.pid for c in children if c.process},
+        )
+        write_state(data_dir, state)
+        _show(state, data_dir)
+        for command in after_start or []:
+            subprocess.run([sys.executable, "-m", "services.cli", *command], check=False)
+        _watch(children)
+    except (KeyboardInterrupt, Stop):
+        console.print("\nstopping…")
+    finally:
+        stop_all(children)
+        broker.stop()
+        postgres.stop()
+        console.print("[green]✓[/] stopped; data kept in", str(data_dir))
+
+
+def _register_unions(data_dir: Path, database_url: str) -> dict[str, DemoUnion]:
+    from services.intake.cli import register  # the stack composes services; it is not one
+
+    keys = previous_union_keys(data_dir)
+    unions = {}
+    for union_id, (name, federation) in DEMO_UNIONS.items():
+        registration = asyncio.run(register(
+            database_url, union_id, name, federation=federation, share_cases=True,
+            api_key=keys.get(union_id),
+        ))
+        unions[union_id] = DemoUnion(union_id=union_id, name=name, federation=federation,
+                                     api_key=registration.api_key)
+    console.print(f"[green]✓[/] unions registered: {', '.join(unions)}")
+    return unions
+
+
+def _prepare_data(env: dict[str, str]) -> None:
+    """A triage model and the starter case base, each made once and kept in the data dir."""
+    full_env = child_env(env)
+    steps = [
+        ("triage model", ["triage", "ensure-model"]),
+        ("starter case base (synthetic)", ["recommend", "load-cases", str(STARTER_CASES)]),
+    ]
+    for label, args in steps:
+        console.print(f"[bold]{label}[/]")
+        subprocess.run([sys.executable, "-m", "services.cli", *args], env=full_env, check=True)
+
+
+def _start_services(data_dir: Path, env: dict[str, str]) -> list[Child]:
+    children = []
+    for name in SERVICES:
+        port = DEFAULT_PORTS[name]
+        port = port if _free(port) else free_port()
+        child = Child(name, port, child_env({**env, "ADUAN_HTTP_PORT": str(port)}),
+                      data_dir / "logs" / f"{name}.log")
+        child.start()
+        children.append(child)
+    with console.status("waiting for the four services to be healthy"):
+        late = wait_healthy(children, HEALTH_TIMEOUT_SECONDS)
+    if late:
+        names = ", ".join(c.name for c in late)
+        raise RuntimeError(f"not healthy: {names}; see {data_dir / 'logs'}")
+    return children
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _show(state: StackState, data_dir: Path) -> None:
+    table = Table("service", "endpoint", title="Aduan is running")
+    for name, url in state.services.items():
+        table.add_row(name, url)
+    console.print(table)
+    keys = Table("union", "API key", title="demo unions")
+    for union in state.unions.values():
+        keys.add_row(union.union_id, union.api_key)
+    console.print(keys)
+    intake = state.services["intake"]
+    console.print(Panel.fit(
+        f"state: {data_dir / 'stack.json'}   logs: {data_dir / 'logs'}\n"
+        f"submit:  curl -X POST {intake}/v1/complaints -H 'X-API-Key: <key>'"
+        " -H 'content-type: application/json'"
+        " -d '{\"text\": \"...\", \"idempotency_key\": \"1\", \"sector\": \"garment\"}'\n"
+        "watch:   aduan tail aduan.complaint.triaged.v1   demo: aduan demo\n"
+        "Ctrl-C stops everything.",
+        title="next",
+    ))
+
+
+def _watch(children: list[Child]) -> None:
+    while True:
+        time.sleep(1)
+        for name in restart_crashed(children):
+            console.print(f"[yellow]restarted {name}[/] (crashed); see its log")

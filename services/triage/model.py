@@ -1,0 +1,255 @@
+"""The triage model: category (calibrated), secondary categories, tags with evidence, priority.
+
+Lexical by design: it trains in seconds on synthetic data, runs on two cores, and needs no weights
+download. An embedding matrix can be supplied to `train` and `classify` later; it adds a second
+calibrated category head whose probabilities are averaged in, and the lexical model keeps working
+alone when no embeddings are given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from schemas.vocabulary import Category, Priority, Tag
+from services.triage.examples import Example
+from services.triage.features import Featurizer, normalize_all
+from services.triage.lexicon import TAG_ORDER, find_tag_cues
+from services.triage.normalize import NormalizedText
+from services.triage.priority import P1_TAGS, assess_priority
+
+MODEL_FILE = "model.joblib"
+REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
+SECONDARY_THRESHOLD = 0.5
+TAG_THRESHOLD = 0.5
+MAX_SECONDARY = 2
+
+# Tags whose strong cues are precise enough to set the tag even when the classifier disagrees.
+# P1 tags are here too: a missed danger costs more than an extra review.
+LEXICON_TRUSTED: frozenset[Tag] = frozenset({
+    Tag.INJURY, Tag.FATALITY, Tag.IMMEDIATE_DANGER, Tag.ILLNESS_SYMPTOMS,
+    Tag.CHEMICAL_EXPOSURE, Tag.PHYSICAL_VIOLENCE, Tag.SEXUAL_VIOLENCE, Tag.SELF_HARM_RISK,
+    Tag.PREGNANT_WORKER, Tag.PERSON_WITH_DISABILITY, Tag.PRECARIOUS_STATUS,
+    Tag.UNION_MEMBER, Tag.ANONYMITY_REQUESTED, Tag.LEGAL_AID_REQUESTED, Tag.EMPLOYER_NAMED,
+    Tag.LOCATION_NAMED, Tag.MONEY_AMOUNT_STATED, Tag.BUYER_OR_CERTIFICATION_LINK,
+    Tag.DOCUMENT_RETENTION, Tag.DEBT_OR_RECRUITMENT_FEE, Tag.MIGRANT_WORKER,
+    Tag.WANTS_COLLECTIVE_ACTION, Tag.MASS_LAYOFF_OR_CLOSURE,
+}) | P1_TAGS
+# A lexicon-trusted tag is still dropped when the classifier is nearly sure it is absent (the cue
+# sits in a context the training data teaches is not evidence, e.g. "bukan kontrak").
+VETO_PROBABILITY = 0.03
+
+Embeddings = npt.NDArray[np.floating] | None
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """What triage says about one complaint. Every id stays inside the DOMAIN vocabulary."""
+
+    category: Category
+    secondary: list[Category]
+    tags: list[Tag]
+    evidence: dict[Tag, str]
+    priority: Priority
+    confidence: float
+    needs_review: bool
+    model_version: str
+
+
+@dataclass
+class _Heads:
+    """The fitted estimators, kept together so one joblib file restores a model."""
+
+    featurizer: Featurizer
+    category: CalibratedClassifierCV
+    presence: OneVsRestClassifier
+    tags: OneVsRestClassifier
+    tag_columns: list[Tag]
+    presence_columns: list[Category]
+    embedding_head: CalibratedClassifierCV | None = None
+
+
+@dataclass
+class TriageModel:
+    """Train, save, load and classify. `version` names the data and time it was trained on."""
+
+    version: str = "untrained"
+    review_threshold: float = REVIEW_THRESHOLD
+    training_size: int = 0
+    _heads: _Heads | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ training
+    def train(
+        self, examples: Sequence[Example], embeddings: Embeddings = None, seed: int = 0
+    ) -> TriageModel:
+        """Fit every head on `examples`; returns self so `TriageModel().train(xs)` reads well."""
+        if not examples:
+            raise ValueError("cannot train on zero examples")
+        normalized = normalize_all([e.text for e in examples])
+        sectors = [e.sector.value if e.sector else None for e in examples]
+        featurizer = Featurizer()
+        x = featurizer.fit_transform(normalized, sectors)
+        y = np.array([e.category.value for e in examples])
+
+        category = CalibratedClassifierCV(
+            LogisticRegression(C=8.0, max_iter=3000, random_state=seed),
+            method="sigmoid", cv=3,
+        ).fit(x, y)
+        presence_columns = [c for c in Category if c is not Category.OTHER]
+        presence = _fit_multilabel(
+            x, [{e.category, *e.secondary} for e in examples], presence_columns, seed
+        )
+        tag_columns = list(TAG_ORDER)
+        tags = _fit_multilabel(x, [set(e.tags) for e in examples], tag_columns, seed)
+        embedding_head = None
+        if embeddings is not None:
+            embedding_head = CalibratedClassifierCV(
+                LogisticRegression(C=4.0, max_iter=3000, random_state=seed),
+                method="sigmoid", cv=3,
+            ).fit(np.asarray(embeddings), y)
+
+        self._heads = _Heads(featurizer, category, presence, tags, tag_columns,
+                             presence_columns, embedding_head)
+        self.training_size = len(examples)
+        self.version = _version(examples, seed)
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def classify(
+        self,
+        texts: list[str],
+        sectors: list[str | None] | None = None,
+        embeddings: Embeddings = None,
+    ) -> list[TriageResult]:
+        """Triage a batch. `sectors` (garment/footwear/palm_oil) sharpen the vocabulary."""
+        heads = self._require_heads()
+        if not texts:
+            return []
+        sectors = sectors if sectors is not None else [None] * len(texts)
+        if len(sectors) != len(texts):
+            raise ValueError("sectors must have one entry per text")
+        normalized = normalize_all(texts)
+        x = heads.featurizer.transform(normalized, sectors)
+
+        category_proba = heads.category.predict_proba(x)
+        if embeddings is not None and heads.embedding_head is not None:
+            category_proba = (category_proba + heads.embedding_head.predict_proba(
+                np.asarray(embeddings))) / 2.0
+        classes = [Category(c) for c in heads.category.classes_]
+        presence = _positive_proba(heads.presence, x)
+        tag_proba = _positive_proba(heads.tags, x)
+
+        results = []
+        for i, nt in enumerate(normalized):
+            best = int(np.argmax(category_proba[i]))
+            category = classes[best]
+            confidence = float(category_proba[i][best])
+            secondary = self._secondary(category, presence[i], heads.presence_columns)
+            tags, evidence = self._tags(nt, tag_proba[i], heads)
+            priority = assess_priority(nt.text, tags, [category, *secondary])
+            results.append(TriageResult(
+                category=category, secondary=secondary, tags=tags, evidence=evidence,
+                priority=priority, confidence=round(confidence, 4),
+                needs_review=confidence < self.review_threshold, model_version=self.version,
+            ))
+        return results
+
+    @staticmethod
+    def _secondary(
+        primary: Category, presence: npt.NDArray[np.floating], columns: list[Category]
+    ) -> list[Category]:
+        ranked = sorted(zip(presence, columns, strict=True), key=lambda pc: -pc[0])
+        return [c for p, c in ranked if c is not primary and p >= SECONDARY_THRESHOLD][
+            :MAX_SECONDARY]
+
+    def _tags(
+        self, nt: NormalizedText, proba: npt.NDArray[np.floating], heads: _Heads
+    ) -> tuple[list[Tag], dict[Tag, str]]:
+        """Classifier OR trusted strong cue; evidence is always a span of the original text."""
+        cues = find_tag_cues(nt)
+        chosen: list[Tag] = []
+        evidence: dict[Tag, str] = {}
+        for tag, p in zip(heads.tag_columns, proba, strict=True):
+            hit = cues.get(tag)
+            trusted = hit is not None and hit.strong and tag in LEXICON_TRUSTED
+            if p >= TAG_THRESHOLD or (trusted and p >= VETO_PROBABILITY):
+                chosen.append(tag)
+                evidence[tag] = hit.evidence if hit else self._best_clause(nt, tag, heads)
+        return chosen, evidence
+
+    @staticmethod
+    def _best_clause(nt: NormalizedText, tag: Tag, heads: _Heads) -> str:
+        """The clause of the original text that the tag classifier likes best."""
+        clauses = [c.strip() for c in re.split(r"[.,;!?\n]+", nt.original) if c.strip()]
+        if len(clauses) <= 1:
+            return nt.original.strip()
+        x = heads.featurizer.transform(normalize_all(clauses), [None] * len(clauses))
+        column = heads.tag_columns.index(tag)
+        estimator = heads.tags.estimators_[column]
+        scores = estimator.decision_function(x) if hasattr(estimator, "decision_function") \
+            else np.zeros(len(clauses))
+        return clauses[int(np.argmax(scores))]
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: Path) -> Path:
+        """Write the fitted model into `directory` (created if missing); returns the file."""
+        self._require_heads()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / MODEL_FILE
+        joblib.dump(self, path, compress=3)
+        return path
+
+    @classmethod
+    def load(cls, directory: Path) -> TriageModel:
+        model = joblib.load(directory / MODEL_FILE)
+        if not isinstance(model, cls):
+            raise TypeError(f"{directory / MODEL_FILE} does not hold a TriageModel")
+        return model
+
+    def _require_heads(self) -> _Heads:
+        if self._heads is None:
+            raise RuntimeError("model is not trained; call train() or load() first")
+        return self._heads
+
+
+def _fit_multilabel(
+    x: sp.csr_matrix, label_sets: list[set[Tag]] | list[set[Category]], columns: Sequence[object],
+    seed: int,
+) -> OneVsRestClassifier:
+    """One binary logistic regression per column; columns never seen stay always-negative."""
+    y = np.array([[1 if c in labels else 0 for c in columns] for labels in label_sets])
+    # A column with one class only would make liblinear fail; a sentinel row keeps it fittable
+    # and (being all zeros) teaches nothing about real text.
+    for j in range(y.shape[1]):
+        if y[:, j].min() == y[:, j].max():
+            y[0, j] = 1 - y[0, j]
+    estimator = LogisticRegression(C=6.0, solver="liblinear", class_weight=None,
+                                   random_state=seed, max_iter=2000)
+    return OneVsRestClassifier(estimator, n_jobs=1).fit(x, y)
+
+
+def _positive_proba(estimator: OneVsRestClassifier, x: sp.csr_matrix) -> npt.NDArray[np.floating]:
+    return np.asarray(estimator.predict_proba(x))
+
+
+def _version(examples: Sequence[Example], seed: int) -> str:
+    """`triage-<UTC timestamp>-<hash of the training data>`: sortable and reproducible."""
+    digest = hashlib.sha256(str(seed).encode())
+    for e in examples:
+        digest.update(e.text.encode())
+        digest.update(e.category.value.encode())
+        digest.update(",".join(sorted(t.value for t in e.tags)).encode())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"triage-{stamp}-{digest.hexdigest()[:8]}"
