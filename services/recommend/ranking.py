@@ -50,6 +50,8 @@ SECONDARY_PRIOR = 0.6
 # Urgent playbook actions (OSH, harassment, forced labour) without a tag showing the harm.
 UNSHOWN_HARM_PRIOR = 0.4
 SUPPORTING_CASES_SHOWN = 5
+# Actions below this score are noise (one distant case of another category took them).
+MIN_SCORE = 0.1
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _case_votes(
 
 
 def _describe_votes(counts: dict[Outcome, int], supporters: list[str], pool: int) -> str:
-    shown = ", ".join(supporters[:3]) + (" dll." if len(supporters) > 3 else "")
+    shown = ", ".join(supporters[:3]) + (" dll" if len(supporters) > 3 else "")
     taken = sum(counts.values())
     parts = [
         f"{counts[o]} {label}"
@@ -425,7 +427,7 @@ def rank_actions(
 
     categories = {category, *secondary}
     ordered = sorted(
-        scores.items(),
+        ((a, s) for a, s in scores.items() if s.urgent or s.value >= MIN_SCORE),
         key=lambda item: (
             not item[1].urgent,
             URGENT_ACTIONS.index(item[0]) if item[1].urgent else 0,

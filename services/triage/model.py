@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -230,14 +231,12 @@ def _fit_multilabel(
 ) -> OneVsRestClassifier:
     """One binary logistic regression per column; columns never seen stay always-negative."""
     y = np.array([[1 if c in labels else 0 for c in columns] for labels in label_sets])
-    # A column with one class only would make liblinear fail; a sentinel row keeps it fittable
-    # and (being all zeros) teaches nothing about real text.
-    for j in range(y.shape[1]):
-        if y[:, j].min() == y[:, j].max():
-            y[0, j] = 1 - y[0, j]
-    estimator = LogisticRegression(C=6.0, solver="liblinear", class_weight=None,
-                                   random_state=seed, max_iter=2000)
-    return OneVsRestClassifier(estimator, n_jobs=1).fit(x, y)
+    estimator = LogisticRegression(C=6.0, solver="liblinear", random_state=seed, max_iter=2000)
+    with warnings.catch_warnings():
+        # OneVsRest predicts a constant for a column absent from a small training set; that is
+        # the right answer, so its warning is noise.
+        warnings.simplefilter("ignore", UserWarning)
+        return OneVsRestClassifier(estimator, n_jobs=1).fit(x, y)
 
 
 def _positive_proba(estimator: OneVsRestClassifier, x: sp.csr_matrix) -> npt.NDArray[np.floating]:

@@ -1,0 +1,152 @@
+"""Submitting complaints over HTTP: what a union frontend and a worker rely on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from schemas.envelope import CE_ID
+from schemas.events import ComplaintTriaged
+from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
+from tests.integration.intake.conftest import IntakeUnderTest
+from tests.support import eventually, produce, read_topic
+
+PERSONAL_TEXT = (
+    "THR saya belum dibayar. hubungi 0812-3456-7890 atau siti.aminah@mail.com, "
+    "NIK 3201 2345 6789 0123. kurang Rp 2.500.000"
+)
+
+
+class TestAcceptance:
+    """A complaint is accepted once, durably, and announced without personal data."""
+
+    async def test_accepted_complaint_is_published_masked_and_without_contact(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        response = await intake.submit(
+            text=PERSONAL_TEXT, contact={"name": "Siti Aminah", "phone": "081234567890"}
+        )
+        assert response.status_code == 201
+        accepted = response.json()
+        assert accepted["tracking_code"].startswith("ADU-")
+        [record] = await read_topic(intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name)
+        body = record.json()
+        assert record.key == accepted["complaint_id"]
+        assert record.headers["ce_type"] == "complaint.submitted.v1"
+        assert "Siti" not in record.body.decode()
+        assert "contact" not in body
+        assert "0812" not in body["text"] and "siti.aminah" not in body["text"]
+        assert "3201" not in body["text"]
+        assert "Rp 2.500.000" in body["text"], "money amounts must survive masking"
+
+    async def test_repeated_idempotency_key_returns_the_same_complaint_and_creates_nothing(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        first = await intake.submit(idempotency_key="retry-me")
+        second = await intake.submit(idempotency_key="retry-me")
+        assert first.status_code == 201 and second.status_code == 200
+        assert first.json()["complaint_id"] == second.json()["complaint_id"]
+        assert first.json()["tracking_secret"] == second.json()["tracking_secret"]
+        conn = await intake.db()
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM complaints") == 1
+            submitted = await conn.fetchval(
+                "SELECT count(*) FROM outbox WHERE topic = $1", COMPLAINT_SUBMITTED.name
+            )
+            assert submitted == 1
+        finally:
+            await conn.close()
+
+    async def test_same_key_with_a_different_complaint_is_a_conflict(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        await intake.submit(idempotency_key="k")
+        response = await intake.submit(idempotency_key="k", text="lembur tidak dibayar sama sekali")
+        assert response.status_code == 409
+        assert "idempotency key" in response.json()["detail"]
+
+
+class TestRefusals:
+    """Bad requests get a 4xx with a reason, never a 500, and store nothing."""
+
+    async def test_unknown_key_is_refused(self, intake: IntakeUnderTest) -> None:
+        response = await intake.client.post(
+            "/v1/complaints", json={"text": "gaji telat terus", "idempotency_key": "x"},
+            headers={"X-API-Key": "adu_spn_not-a-real-key"},
+        )
+        assert response.status_code == 401
+        assert "API key" in response.json()["detail"]
+
+    async def test_missing_key_is_refused(self, intake: IntakeUnderTest) -> None:
+        response = await intake.client.post("/v1/complaints", json={"text": "gaji telat terus"})
+        assert response.status_code == 401
+
+    async def test_over_long_text_is_refused_with_the_limit(self, intake: IntakeUnderTest) -> None:
+        response = await intake.submit(text="gaji " * 1001)
+        assert response.status_code == 422
+        [reason] = response.json()["reasons"]
+        assert reason["field"] == "text" and "5000" in reason["message"]
+
+    async def test_missing_idempotency_key_is_refused(self, intake: IntakeUnderTest) -> None:
+        response = await intake.client.post(
+            "/v1/complaints", json={"text": "gaji telat terus"}, headers=intake.auth("spn")
+        )
+        assert response.status_code == 400
+        assert "idempotency" in response.json()["detail"]
+
+    async def test_one_union_cannot_read_another_unions_complaint(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        complaint_id = (await intake.submit("spn")).json()["complaint_id"]
+        own = await intake.client.get(f"/v1/complaints/{complaint_id}", headers=intake.auth("spn"))
+        other = await intake.client.get(
+            f"/v1/complaints/{complaint_id}", headers=intake.auth("japbusi")
+        )
+        assert own.status_code == 200
+        assert other.status_code == 404
+        assert "gaji" not in other.text
+
+
+class TestTimeline:
+    """The owning union sees the downstream events; the worker sees progress with the secret."""
+
+    async def test_triaged_event_updates_status_and_timeline(self, intake: IntakeUnderTest) -> None:
+        accepted = (await intake.submit()).json()
+        triaged = ComplaintTriaged(
+            complaint_id=uuid.UUID(accepted["complaint_id"]), union_id="spn",
+            category="wages_minimum_wage", secondary=[], tags=["money_amount_stated"],
+            priority="P3", confidence=0.9, needs_review=False, model_version="test",
+            embedding=[0.0] * 4, embedding_version="test", sector="garment",
+            text="gaji", submitted_at=datetime.now(UTC), triaged_at=datetime.now(UTC),
+        )
+        await produce(intake.infra.kafka, intake.infra.prefix + COMPLAINT_TRIAGED.name,
+                      triaged.model_dump_json().encode(), key=accepted["complaint_id"],
+                      headers={CE_ID: str(uuid.uuid4())})
+
+        async def status() -> str:
+            response = await intake.client.get(
+                f"/v1/complaints/{accepted['complaint_id']}", headers=intake.auth("spn")
+            )
+            return str(response.json()["status"])
+
+        assert await eventually(lambda: _equals(status(), "triaged"))
+        view = (await intake.client.get(
+            f"/v1/complaints/{accepted['complaint_id']}", headers=intake.auth("spn")
+        )).json()
+        assert [e["kind"] for e in view["timeline"]] == ["submitted", "triaged"]
+        assert view["category"] == "wages_minimum_wage"
+        assert all("embedding" not in e["details"] for e in view["timeline"])
+
+    async def test_worker_tracks_with_code_and_secret_only(self, intake: IntakeUnderTest) -> None:
+        accepted = (await intake.submit()).json()
+        code, secret = accepted["tracking_code"], accepted["tracking_secret"]
+        ok = await intake.client.get(f"/v1/track/{code}", headers={"X-Tracking-Secret": secret})
+        wrong = await intake.client.get(f"/v1/track/{code}", params={"secret": "WRONG"})
+        assert ok.status_code == 200
+        assert ok.json()["status"] == "submitted"
+        assert "text" not in ok.json()
+        assert wrong.status_code == 404
+
+
+async def _equals(value: object, expected: str) -> bool:
+    return await value == expected  # type: ignore[misc]

@@ -1,0 +1,250 @@
+"""Ranking of follow-up actions: playbook prior, case votes, urgency, tags, category inference."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from schemas.vocabulary import Action as A
+from schemas.vocabulary import Category as C
+from schemas.vocabulary import Outcome as O
+from schemas.vocabulary import Priority
+from schemas.vocabulary import Tag as T
+from services.recommend.deadlines import DeadlineRule, KeyDates
+from services.recommend.models import Complaint
+from services.recommend.playbook import PLAYBOOK
+from services.recommend.ranking import derive_priority, infer_category, rank_actions
+from tests.unit.recommend.fakes import neighbour
+
+
+def complaint(
+    category: C | None = C.WAGES_MINIMUM_WAGE,
+    tags: set[T] | None = None,
+    priority: Priority | None = None,
+    secondary: tuple[C, ...] = (),
+    key_dates: KeyDates | None = None,
+) -> Complaint:
+    return Complaint(
+        complaint_id="c-1",
+        union_id="spn",
+        text="contoh",
+        category=category,
+        secondary=secondary,
+        tags=frozenset(tags or ()),
+        priority=priority,
+        key_dates=key_dates,
+    )
+
+
+def ids(ranking_actions: list) -> list[A]:
+    return [a.action for a in ranking_actions]
+
+
+def by_action(ranking_actions: list) -> dict:
+    return {a.action: a for a in ranking_actions}
+
+
+class TestPlaybookPrior:
+    """With no (or only irrelevant) past cases the advice is the DOMAIN §3.3 playbook."""
+
+    def test_empty_case_base_follows_playbook_order(self) -> None:
+        ranking = rank_actions(complaint(C.WAGES_MINIMUM_WAGE), [])
+        playbook = list(PLAYBOOK[C.WAGES_MINIMUM_WAGE].first_actions)
+        assert ids(ranking.actions)[: len(playbook)] == playbook
+        assert "playbook" in ranking.actions[0].rationale
+
+    def test_every_category_gives_advice_without_cases(self) -> None:
+        for category in C:
+            ranking = rank_actions(complaint(category), [])
+            assert ranking.actions, category
+            assert ranking.actions[0].legal_basis or category is C.OTHER
+
+    def test_distant_cases_do_not_override_playbook(self) -> None:
+        far = [neighbour(f"x{i}", 0.2, C.WAGES_MINIMUM_WAGE, [A.POLICE_REPORT]) for i in range(20)]
+        ranking = rank_actions(complaint(C.WAGES_MINIMUM_WAGE), far)
+        assert ranking.actions[0].action is A.CALCULATE_ENTITLEMENT
+        assert A.POLICE_REPORT not in ids(ranking.actions)
+
+    def test_urgent_playbook_actions_wait_for_tags_showing_harm(self) -> None:
+        """A chronic dust complaint is OSH, but nobody is in danger right now."""
+        ranking = rank_actions(complaint(C.OSH_SAFETY_HEALTH, priority=Priority.P3), [])
+        assert ranking.actions[0].action is A.COLLECT_EVIDENCE
+        scores = by_action(ranking.actions)
+        assert scores[A.URGENT_SAFETY_RESPONSE].score < scores[A.COLLECT_EVIDENCE].score
+
+
+class TestCaseVotes:
+    """Similar past cases vote for the actions they took, weighted by how they ended."""
+
+    def test_outcome_weights_order_the_same_action(self) -> None:
+        def score(outcome: O) -> float:
+            cases = [
+                neighbour(f"{outcome}{i}", 0.8, C.OTHER, [A.DISNAKER_MEDIATION], outcome)
+                for i in range(3)
+            ]
+            found = by_action(rank_actions(complaint(C.OTHER), cases).actions)
+            return found[A.DISNAKER_MEDIATION].score if A.DISNAKER_MEDIATION in found else 0.0
+
+        assert score(O.RESOLVED) > score(O.PARTIALLY_RESOLVED) > score(O.NOT_RESOLVED)
+
+    def test_resolved_cases_outweigh_unresolved(self) -> None:
+        cases = [neighbour(f"ok{i}", 0.8, C.OTHER, [A.LABOUR_INSPECTION_REPORT]) for i in range(3)]
+        cases += [
+            neighbour(f"bad{i}", 0.8, C.OTHER, [A.DISNAKER_MEDIATION], O.NOT_RESOLVED)
+            for i in range(3)
+        ]
+        scores = by_action(rank_actions(complaint(C.OTHER), cases).actions)
+        # Taken only in failed cases: too weak to be shown at all (below MIN_SCORE).
+        assert A.DISNAKER_MEDIATION not in scores
+        assert scores[A.LABOUR_INSPECTION_REPORT].score > 0.3
+        assert scores[A.LABOUR_INSPECTION_REPORT].supporting_cases == ["ok0", "ok1", "ok2"]
+        assert "3 selesai" in scores[A.LABOUR_INSPECTION_REPORT].rationale
+
+    def test_partially_resolved_counts_half(self) -> None:
+        full = [neighbour("f", 0.8, C.OTHER, [A.LABOUR_INSPECTION_REPORT], O.RESOLVED)]
+        half = [neighbour("h", 0.8, C.OTHER, [A.LABOUR_INSPECTION_REPORT], O.PARTIALLY_RESOLVED)]
+        score_full = by_action(rank_actions(complaint(C.OTHER), full).actions)
+        score_half = by_action(rank_actions(complaint(C.OTHER), half).actions)
+        assert (
+            score_full[A.LABOUR_INSPECTION_REPORT].score
+            > score_half[A.LABOUR_INSPECTION_REPORT].score
+        )
+
+    def test_rich_case_base_can_outrank_the_playbook(self) -> None:
+        cases = [
+            neighbour(f"c{i}", 0.9, C.WAGES_MINIMUM_WAGE, [A.LABOUR_INSPECTION_REPORT])
+            for i in range(8)
+        ]
+        ranking = rank_actions(complaint(C.WAGES_MINIMUM_WAGE), cases)
+        assert ranking.actions[0].action is A.LABOUR_INSPECTION_REPORT
+        assert ranking.actions[0].supporting_cases[:3] == ["c0", "c1", "c2"]
+
+    def test_scores_stay_in_unit_interval(self) -> None:
+        cases = [neighbour("a", 1.0, C.OSH_SAFETY_HEALTH, list(A))]
+        tags = {T.IMMEDIATE_DANGER, T.INJURY, T.SEXUAL_VIOLENCE, T.INFO_REQUEST}
+        for action in rank_actions(complaint(C.OSH_SAFETY_HEALTH, tags), cases).actions:
+            assert 0.0 <= action.score <= 1.0
+
+
+class TestUrgency:
+    """P1 complaints lead with the urgent actions that fit their tags."""
+
+    def test_immediate_danger_puts_safety_response_first(self) -> None:
+        many = [
+            neighbour(f"n{i}", 0.95, C.OSH_SAFETY_HEALTH, [A.COLLECT_EVIDENCE]) for i in range(10)
+        ]
+        ranking = rank_actions(
+            complaint(C.OSH_SAFETY_HEALTH, {T.IMMEDIATE_DANGER}, Priority.P1), many
+        )
+        assert ranking.actions[0].action is A.URGENT_SAFETY_RESPONSE
+        assert ranking.actions[0].score == 1.0
+        assert "P1" in ranking.actions[0].rationale
+
+    def test_sexual_violence_starts_with_confidential_plan_and_referrals(self) -> None:
+        ranking = rank_actions(complaint(C.HARASSMENT_GBV, {T.SEXUAL_VIOLENCE}, Priority.P1), [])
+        actions = ids(ranking.actions)
+        assert actions[0] is A.CONFIDENTIAL_SAFETY_PLAN
+        assert {A.SATGAS_PPKS_REFERRAL, A.POLICE_REPORT} <= set(actions[:5])
+        assert A.URGENT_SAFETY_RESPONSE not in actions[:1]
+
+    def test_injury_with_deadline_orders_urgent_actions(self) -> None:
+        tags = {T.INJURY, T.DEADLINE_IMMINENT}
+        ranking = rank_actions(complaint(C.OSH_SAFETY_HEALTH, tags), [])
+        assert ranking.priority is Priority.P1  # derived from the tags
+        assert ranking.actions[0].action is A.MEDICAL_CARE_DOCUMENTATION
+
+    def test_self_harm_brings_all_three_urgent_actions_in_order(self) -> None:
+        ranking = rank_actions(complaint(C.HARASSMENT_GBV, {T.SELF_HARM_RISK}), [])
+        assert ids(ranking.actions)[:3] == [
+            A.URGENT_SAFETY_RESPONSE,
+            A.MEDICAL_CARE_DOCUMENTATION,
+            A.CONFIDENTIAL_SAFETY_PLAN,
+        ]
+
+    def test_urgency_needs_p1(self) -> None:
+        """An officer who set P3 is not overruled; the tag still surfaces the action."""
+        ranking = rank_actions(complaint(C.OSH_SAFETY_HEALTH, {T.INJURY}, Priority.P3), [])
+        scores = by_action(ranking.actions)
+        assert scores[A.MEDICAL_CARE_DOCUMENTATION].score < 1.0
+        assert "P1" not in scores[A.MEDICAL_CARE_DOCUMENTATION].rationale
+
+    def test_derive_priority_follows_domain_rules(self) -> None:
+        assert derive_priority(frozenset({T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE})) is Priority.P1
+        assert derive_priority(frozenset({T.INJURY})) is Priority.P3
+        assert derive_priority(frozenset({T.LOSS_OF_INCOME_NOW})) is Priority.P2
+        assert derive_priority(frozenset({T.MINOR_INVOLVED}), C.CHILD_LABOUR) is Priority.P1
+        assert (
+            derive_priority(frozenset({T.MINOR_INVOLVED}), C.HOUSING_LIVING_CONDITIONS)
+            is Priority.P3
+        )
+
+
+class TestTagDrivenActions:
+    """Tags bring actions the category alone does not imply."""
+
+    def test_each_tag_brings_its_action(self) -> None:
+        expectations = {
+            T.BUYER_OR_CERTIFICATION_LINK: {A.SUPPLY_CHAIN_ESCALATION},
+            T.LEGAL_AID_REQUESTED: {A.LEGAL_AID_REFERRAL},
+            T.INFO_REQUEST: {A.INFORMATION_RESPONSE},
+            T.MINOR_INVOLVED: {A.CHILD_PROTECTION_REFERRAL},
+            T.SEXUAL_VIOLENCE: {A.SATGAS_PPKS_REFERRAL, A.POLICE_REPORT},
+        }
+        for tag, wanted in expectations.items():
+            ranking = rank_actions(complaint(C.WORKING_HOURS_TARGETS, {tag}), [])
+            top = by_action(ranking.actions[:6])
+            for action in wanted:
+                assert action in top, (tag, action)
+                assert tag.value in top[action].rationale
+
+    def test_tag_action_outranks_late_playbook_steps(self) -> None:
+        ranking = rank_actions(
+            complaint(C.WORKING_HOURS_TARGETS, {T.BUYER_OR_CERTIFICATION_LINK}), []
+        )
+        scores = by_action(ranking.actions)
+        assert scores[A.SUPPLY_CHAIN_ESCALATION].score > scores[A.DISNAKER_MEDIATION].score
+
+
+class TestCategoryInference:
+    """A complaint without category takes the similarity-weighted vote of its neighbours."""
+
+    def test_majority_of_similar_cases_decides(self) -> None:
+        cases = [
+            neighbour("t1", 0.8, C.THR_HOLIDAY_ALLOWANCE, [A.THR_COMPLAINT_POST]),
+            neighbour("t2", 0.7, C.THR_HOLIDAY_ALLOWANCE, [A.THR_COMPLAINT_POST]),
+            neighbour("w1", 0.75, C.WAGES_MINIMUM_WAGE, [A.CALCULATE_ENTITLEMENT]),
+        ]
+        ranking = rank_actions(complaint(category=None), cases)
+        assert ranking.category is C.THR_HOLIDAY_ALLOWANCE
+        assert ranking.category_inferred
+        assert ranking.actions[0].action is A.THR_COMPLAINT_POST
+        assert "disimpulkan" in ranking.actions[0].rationale
+
+    def test_similarity_beats_head_count(self) -> None:
+        cases = [neighbour("close", 0.95, C.LEAVE_REST, [])] + [
+            neighbour(f"far{i}", 0.35, C.OVERTIME, []) for i in range(3)
+        ]
+        assert infer_category(cases)[0] is C.LEAVE_REST
+
+    def test_no_relevant_case_falls_back_to_other(self) -> None:
+        assert infer_category([]) == (C.OTHER, 0.0)
+        ranking = rank_actions(complaint(category=None), [])
+        assert ranking.category is C.OTHER
+        assert ranking.actions[0].action is A.INFORMATION_RESPONSE
+
+
+class TestDeadlinesOnActions:
+    """Actions carry the legal deadline that governs them, dated when the date is known."""
+
+    def test_dismissal_refusal_deadline_is_dated(self) -> None:
+        dates = KeyDates(dismissal_notice=date(2025, 1, 10))
+        ranking = rank_actions(complaint(C.TERMINATION_SEVERANCE, key_dates=dates), [])
+        bipartite = by_action(ranking.actions)[A.BIPARTITE_NEGOTIATION]
+        assert bipartite.deadline is not None
+        assert bipartite.deadline.rule is DeadlineRule.DISMISSAL_REFUSAL
+        assert bipartite.deadline.due == date(2025, 1, 21)
+
+    def test_rule_in_words_without_dates(self) -> None:
+        ranking = rank_actions(complaint(C.THR_HOLIDAY_ALLOWANCE), [])
+        post = by_action(ranking.actions)[A.THR_COMPLAINT_POST]
+        assert post.deadline is not None and post.deadline.due is None
+        assert "7 hari sebelum" in post.deadline.text
