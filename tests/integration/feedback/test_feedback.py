@@ -1,0 +1,181 @@
+"""Officers respond, resolve and correct; workers rate; the union's clocks reach /metrics."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from schemas.envelope import CE_ID
+from schemas.events import ComplaintSubmitted, UnionRegistered
+from schemas.topics import (
+    COMPLAINT_RECATEGORIZED,
+    COMPLAINT_RESOLVED,
+    COMPLAINT_RESPONDED,
+    COMPLAINT_SUBMITTED,
+    FEEDBACK_RATED,
+    UNION_REGISTERED,
+)
+from services.feedback.app import create_app
+from services.feedback.settings import FeedbackSettings
+from services.runtime.tokens import hash_api_key, tracking_secret
+from tests.support import Infra, eventually, produce, read_topic, serving
+
+KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
+TRACKING = "ADU-TEST-CODE-0001"
+
+
+@dataclass
+class FeedbackUnderTest:
+    client: httpx.AsyncClient
+    infra: Infra
+    complaint_id: str
+
+    def auth(self, union_id: str = "spn") -> dict[str, str]:
+        return {"X-API-Key": KEYS[union_id]}
+
+    def url(self, action: str) -> str:
+        return f"/v1/complaints/{self.complaint_id}/{action}"
+
+    async def events(self, topic_name: str, count: int = 1) -> list[dict[str, object]]:
+        records = await read_topic(self.infra.kafka, self.infra.prefix + topic_name, count=count)
+        return [r.json() for r in records]
+
+
+async def _publish(infra: Infra, topic: str, body: bytes, key: str) -> None:
+    await produce(infra.kafka, infra.prefix + topic, body, key=key,
+                  headers={CE_ID: str(uuid.uuid4())})
+
+
+@pytest.fixture()
+async def feedback(
+    kafka_bootstrap: str, database_url: str, topic_prefix: str
+) -> AsyncIterator[FeedbackUnderTest]:
+    infra = Infra(kafka_bootstrap, database_url, topic_prefix)
+    await infra.create_topics()
+    for union_id, key in KEYS.items():
+        union = UnionRegistered(union_id=union_id, name=union_id, api_key_hash=hash_api_key(key),
+                                registered_at=datetime.now(UTC))
+        await _publish(infra, UNION_REGISTERED.name, union.model_dump_json().encode(), union_id)
+    complaint_id = uuid.uuid4()
+    submitted = ComplaintSubmitted(
+        complaint_id=complaint_id, union_id="spn", tracking_code=TRACKING, channel="app",
+        sector="palm_oil", kind="complaint", text="basis panen dinaikin terus", language="id",
+        member=True, anonymous=False, workplace=None, occurred_on=None,
+        submitted_at=datetime.now(UTC) - timedelta(hours=5),
+    )
+    await _publish(infra, COMPLAINT_SUBMITTED.name, submitted.model_dump_json().encode(),
+                   str(complaint_id))
+    async with serving(create_app(FeedbackSettings(**infra.settings()))) as client:
+        under_test = FeedbackUnderTest(client, infra, str(complaint_id))
+
+        async def known() -> bool:
+            response = await client.post(under_test.url("responses"), headers=under_test.auth(),
+                                         json={"officer": "probe", "message": "x"})
+            return response.status_code == 201
+
+        await eventually(known)  # the union and the complaint have arrived
+        yield under_test
+
+
+class TestOfficers:
+    """An officer's action is stored, published, and refused for another union."""
+
+    async def test_responses_mark_only_the_first_as_first(self, feedback: FeedbackUnderTest) -> None:
+        again = await feedback.client.post(feedback.url("responses"), headers=feedback.auth(),
+                                           json={"officer": "Rina", "message": "kami proses"})
+        assert again.status_code == 201 and again.json()["first_response"] is False
+        events = await feedback.events(COMPLAINT_RESPONDED.name, count=2)
+        assert [e["first_response"] for e in events] == [True, False]
+
+    async def test_another_union_cannot_act_on_the_complaint(self, feedback: FeedbackUnderTest) -> None:
+        response = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth("japbusi"),
+            json={"officer": "x", "outcome": "resolved", "actions_taken": ["collect_evidence"]},
+        )
+        assert response.status_code == 404
+
+    async def test_resolution_is_published_once(self, feedback: FeedbackUnderTest) -> None:
+        body = {"officer": "Rina", "outcome": "partially_resolved",
+                "actions_taken": ["bipartite_negotiation", "collect_evidence"],
+                "resolution_note": "basis diturunkan sebagian"}
+        first = await feedback.client.post(feedback.url("resolution"), headers=feedback.auth(),
+                                           json=body)
+        second = await feedback.client.post(feedback.url("resolution"), headers=feedback.auth(),
+                                            json=body)
+        assert (first.status_code, second.status_code) == (201, 409)
+        [resolved] = await feedback.events(COMPLAINT_RESOLVED.name)
+        assert resolved["outcome"] == "partially_resolved"
+        assert resolved["days_to_resolve"] == pytest.approx(5 / 24, abs=0.01)
+
+    async def test_unknown_action_is_refused_with_a_reason(self, feedback: FeedbackUnderTest) -> None:
+        response = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth(),
+            json={"officer": "x", "outcome": "resolved", "actions_taken": ["pray"]},
+        )
+        assert response.status_code == 422
+        assert response.json()["reasons"][0]["field"].startswith("actions_taken")
+
+    async def test_recategorisation_carries_the_text_for_training(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        response = await feedback.client.post(
+            feedback.url("category"), headers=feedback.auth(),
+            json={"officer": "Rina", "category": "working_hours_targets",
+                  "secondary": ["wages_minimum_wage"]},
+        )
+        assert response.status_code == 201
+        [event] = await feedback.events(COMPLAINT_RECATEGORIZED.name)
+        assert event["category"] == "working_hours_targets"
+        assert event["text"] == "basis panen dinaikin terus"
+
+
+class TestWorkerRatings:
+    """Workers rate with code and secret; low ratings say why; a later rating revises."""
+
+    def rating(self, **fields: object) -> dict[str, object]:
+        return {"secret": tracking_secret("test-tracking-key", TRACKING), "score": 4,
+                "fixed": "fixed", **fields}
+
+    async def test_wrong_secret_is_refused(self, feedback: FeedbackUnderTest) -> None:
+        response = await feedback.client.post(f"/v1/track/{TRACKING}/rating",
+                                              json=self.rating(secret="NOPE"))
+        assert response.status_code == 404
+
+    async def test_low_score_without_reasons_is_refused(self, feedback: FeedbackUnderTest) -> None:
+        response = await feedback.client.post(f"/v1/track/{TRACKING}/rating",
+                                              json=self.rating(score=1, fixed="not_fixed"))
+        assert response.status_code == 422
+        assert "reason" in response.json()["reasons"][0]["message"]
+
+    async def test_revision_replaces_the_rating(self, feedback: FeedbackUnderTest) -> None:
+        first = await feedback.client.post(f"/v1/track/{TRACKING}/rating", json=self.rating())
+        second = await feedback.client.post(
+            f"/v1/track/{TRACKING.lower()}/rating",
+            json=self.rating(score=2, fixed="partly", reasons=["masalah muncul lagi"]),
+        )
+        assert first.json()["revision"] == 1 and second.json()["revision"] == 2
+        events = await feedback.events(FEEDBACK_RATED.name, count=2)
+        assert [e["score"] for e in events] == [4, 2]
+
+
+class TestMetrics:
+    """Response time and ratings appear in /metrics under the complaint's union."""
+
+    async def test_first_response_time_is_observed_under_the_union(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        async def exported() -> str:
+            text = (await feedback.client.get("/metrics")).text
+            line = 'aduan_time_to_first_response_seconds_count{priority="unknown",union="spn"}'
+            return text if line in text else ""
+
+        text = await eventually(exported)
+        sums = [ln for ln in text.splitlines()
+                if ln.startswith("aduan_time_to_first_response_seconds_sum") and '"spn"' in ln]
+        # The complaint was submitted five hours before the probe response.
+        assert float(sums[0].split()[-1]) >= 5 * 3600 - 60
