@@ -123,7 +123,7 @@ class SimilarCase(Event):
     similarity: float
     category: Category
     outcome: Outcome
-    sector: Sector
+    sector: Sector | None = None
     days_to_resolve: int | None = None
     shared_by_other_union: bool = Field(
         default=False, description="true when another union's case is shown, anonymised"

@@ -16,8 +16,22 @@ from collections.abc import Iterator
 from schemas.vocabulary import Category, Priority, Sector, Tag
 from services.triage.examples import Example
 from services.triage.fragments import (
-    BRANDS, CITIES, CLOSERS, CODES, COMPANIES, DISTRACTORS, HR, KECAMATAN, MODIFIERS, OPENERS,
-    PROBLEMS, RULE_CASES, SUBJECTS, SUPERVISORS, UNITS, Fragment,
+    BRANDS,
+    CITIES,
+    CLOSERS,
+    CODES,
+    COMPANIES,
+    DISTRACTORS,
+    HR,
+    KECAMATAN,
+    MODIFIERS,
+    OPENERS,
+    PROBLEMS,
+    RULE_CASES,
+    SUBJECTS,
+    SUPERVISORS,
+    UNITS,
+    Fragment,
 )
 from services.triage.normalize import normalize_text
 from services.triage.priority import is_hazardous_minor, priority_from_tags
@@ -72,7 +86,7 @@ class _Slots:
             full = f"{round(value, -3):,.0f}".replace(",", ".")
             return [f"{text}jt", f"{text} juta", f"Rp {full}", f"Rp{full}", f"{text} jt",
                     f"Rp {text} juta", full][style]
-        rb = int(round(value / 1e3))
+        rb = round(value / 1e3)
         return [f"{rb}rb", f"{rb} ribu", f"Rp {rb}.000", f"Rp{rb}.000", f"{rb}k", f"{rb} rb",
                 f"Rp. {rb}.000"][style]
 
@@ -169,7 +183,8 @@ def _modifiers(rng: random.Random, category: Category) -> list[str]:
 
 def _render(text: str, rng: random.Random) -> str:
     """Pick a register and apply it: the labels never depend on this step."""
-    register = rng.choices(["formal", "casual", "slang", "mixed"], weights=[0.15, 0.4, 0.3, 0.15])[0]
+    registers = ["formal", "casual", "slang", "mixed"]
+    register = rng.choices(registers, weights=[0.15, 0.4, 0.3, 0.15])[0]
     words = text.split(" ")
     if register in {"slang", "mixed"}:
         words = [rng.choice(SLANG_OUT[w]) if w in SLANG_OUT and rng.random() < 0.7 else w

@@ -157,7 +157,10 @@ _SUPERVISOR = (
     r"manajer|manager|kabag|kepala (bagian|line|kebun|afdeling|regu)|bos|mandor 1|direktur|"
     r"owner|pemilik|kasie|ka line|korlap)"
 )
-_DOCS = r"(ktp|ijazah|paspor|buku nikah|atm|kartu atm|buku tabungan|dokumen|kartu keluarga|kk|akta|sim)"
+_DOCS = (
+    r"(ktp|ijazah|paspor|buku nikah|atm|kartu atm|buku tabungan|dokumen|kartu keluarga|kk|akta|"
+    r"sim)"
+)
 _CITIES = (
     r"bekasi|karawang|tangerang|bogor|purwakarta|subang|sukabumi|bandung|cimahi|semarang|jepara|"
     r"boyolali|sragen|solo|surakarta|surabaya|pasuruan|sidoarjo|mojokerto|gresik|batam|medan|"
@@ -211,7 +214,8 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"tbc", r"paru paru", r"darah tinggi", r"maag", r"sakit sakitan",
     ),
     Tag.CHEMICAL_EXPOSURE: rx(
-        r"lem(nya)?", r"bau lem\w*", r"ngelem", r"bau menyengat", r"menyengat", r"nyengat", r"tiner", r"thinner",
+        r"lem(nya)?", r"bau lem\w*", r"ngelem", r"bau menyengat", r"menyengat", r"nyengat",
+        r"tiner", r"thinner",
         r"solvent", r"racun", r"semprot\w*", r"nyemprot", r"menyemprot", r"penyemprot",
         r"gramoxone", r"paraquat", r"pestisida", r"herbisida", r"insektisida", r"fungisida",
         r"pupuk", r"kimia", r"primer", r"pewarna", r"obat hama", r"roundup", r"glifosat",
@@ -265,7 +269,8 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"keguguran", r"janin", r"trimester", r"hpl", r"perut\w* (besar|buncit)",
     ),
     Tag.NEW_OR_BREASTFEEDING_MOTHER: rx(
-        r"baru (lahiran|melahirkan)", r"habis (lahiran|melahirkan)", r"(setelah|pasca|sesudah) (lahiran|melahirkan)",
+        r"baru (lahiran|melahirkan)", r"habis (lahiran|melahirkan)",
+        r"(setelah|pasca|sesudah) (lahiran|melahirkan)",
         r"menyusui", r"asi", r"pumping", r"pompa asi", r"bayi\w*", r"laktasi", r"nifas",
         r"cuti (melahirkan|lahiran)", r"lahiran", r"melahirkan", r"newborn",
     ),
@@ -275,7 +280,9 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"belum (18|cukup umur|punya ktp)", r"putus sekolah", r"bolos\w*", r"ktp pinjaman",
         r"(pakai|pinjam) ktp", r"ktp (kakak|orang lain|saudara|ibu|bapak)\w*",
         r"pulang sekolah", r"libur sekolah", r"pekerja anak", r"anak di bawah", r"remaja",
-        r"anak umur", r"kernet anak", r"anak\w* (saya )?(ikut|bantu) (kerja|ke kebun|ke blok|ke ancak|bapak\w*|ayah\w*|orang tua\w*|ortu\w*)",
+        r"anak umur", r"kernet anak",
+        r"anak\w* (saya )?(ikut|bantu) (kerja|ke kebun|ke blok|ke ancak|bapak\w*|ayah\w*|"
+        r"orang tua\w*|ortu\w*)",
     ),
     Tag.WOMAN_WORKER: rx(
         r"saya perempuan", r"perempuan", r"wanita", r"ibu ibu", r"cewek\w*", r"karyawati",
@@ -285,7 +292,8 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
     ),
     Tag.MIGRANT_WORKER: rx(
         r"perantau\w*", r"merantau", r"pendatang", r"didatangkan",
-        r"(dari|ke|asal|orang) (ntt|ntb|flores|sumba|timor|nias|jawa|sulawesi|toraja|lombok|madura|kupang|alor|sabu|rote|papua|bima)",
+        r"(dari|ke|asal|orang) (ntt|ntb|flores|sumba|timor|nias|jawa|sulawesi|toraja|lombok|madura|"
+        r"kupang|alor|sabu|rote|papua|bima)",
         r"tka", r"pulang kampung", r"mudik jauh", r"transmigran", r"dari luar (daerah|pulau|kota)",
         r"kampung halaman", r"jauh dari keluarga", r"tidak punya keluarga di sini",
     ),
@@ -303,14 +311,16 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"tenaga lepas", r"masa percobaan", r"percobaan", r"pekerja lepas", r"buruh lepas",
     ),
     Tag.UNREGISTERED_HELPER: rx(
-        r"kernet\w*", r"tidak terdaftar", r"bantu suami\w*", r"istri\w*( \S+)? (ikut|bantu) (\S+ )?(mungut|kerja|bantu|panen|ke kebun|ke ancak)",
+        r"kernet\w*", r"tidak terdaftar", r"bantu suami\w*",
+        r"istri\w*( \S+)? (ikut|bantu) (\S+ )?(mungut|kerja|bantu|panen|ke kebun|ke ancak)",
         r"anak\w* (saya )?(ikut|bantu) (\S+ )?(bapak|ayah|orang tua|ortu)\w*",
         r"ikut (bapak|ayah|orang tua|ortu|suami)\w* ke (blok|ancak|kebun|hanca)",
         r"keluarga( \S+)? (ikut )?bantu", r"bantu (bapak|ayah|suami|orang tua)\w*",
         r"tidak (dianggap|tercatat sebagai) (karyawan|pekerja)", r"tidak dibayar perusahaan",
     ),
     Tag.COLLECTIVE: rx(
-        r"kami", r"kita", r"kita semua", r"satu (line|bagian|afdeling|divisi|pabrik|kebun|shift|gedung|lantai)",
+        r"kami", r"kita", r"kita semua",
+        r"satu (line|bagian|afdeling|divisi|pabrik|kebun|shift|gedung|lantai)",
         r"se ?(line|bagian|afdeling|divisi|pabrik)", r"ratusan", r"puluhan", r"ribuan",
         r"(seluruh|semua) (karyawan|pekerja|buruh|operator|pemanen|anggota|orang)",
         r"banyak (yang|orang|teman|karyawan|pekerja|buruh)", r"teman teman( \S+)? juga",
@@ -331,54 +341,72 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"tidak pernah", r"(telat|digembok|dipotong|dikunci|terjadi|kejadian) lagi",
     ),
     Tag.MASS_LAYOFF_OR_CLOSURE: rx(
-        r"phk massal", r"(pabrik|perusahaan|kebun|pks)( \S+)? (tutup|ditutup|pindah|relokasi|bangkrut|pailit)",
+        r"phk massal",
+        r"(pabrik|perusahaan|kebun|pks)( \S+)? (tutup|ditutup|pindah|relokasi|bangkrut|pailit)",
         r"(mau|akan) (tutup|pindah|relokasi)", r"relokasi", r"pailit", r"bangkrut",
-        r"gulung tikar", r"dirumahkan (semua|massal)", r"(semua|seluruh) (karyawan|pekerja|buruh)( \S+)? (di phk|dirumahkan|diberhentikan)",
-        r"(\d+an|ratusan|ribuan|puluhan|\d+) (orang|karyawan|buruh|pekerja)( \S+){0,4} (di phk|dirumahkan|diberhentikan)",
-        r"berhenti beroperasi", r"tutup permanen", r"pindah (pabrik|ke jateng|ke jawa tengah|ke luar)",
+        r"gulung tikar", r"dirumahkan (semua|massal)",
+        r"(semua|seluruh) (karyawan|pekerja|buruh)( \S+)? (di phk|dirumahkan|diberhentikan)",
+        r"(\d+an|ratusan|ribuan|puluhan|\d+) (orang|karyawan|buruh|pekerja)( \S+){0,4} (di phk|"
+        r"dirumahkan|diberhentikan)",
+        r"berhenti beroperasi", r"tutup permanen",
+        r"pindah (pabrik|ke jateng|ke jawa tengah|ke luar)",
         r"pengurangan (karyawan|pekerja)", r"phk besar besaran",
     ),
     Tag.UNION_MEMBER: rx(
-        r"anggota serikat", r"serikat\w*", r"sp sb", r"puk", r"pengurus", r"ketua (serikat|puk|pk|sp)",
+        r"anggota serikat", r"serikat\w*", r"sp sb", r"puk", r"pengurus",
+        r"ketua (serikat|puk|pk|sp)",
         r"spn", r"garteks", r"fsb", r"tsk", r"spsi", r"ksbsi", r"kspi", r"japbusi", r"sarbumusi",
         r"berserikat", r"organisasi buruh",
     ),
     Tag.RETALIATION_FEARED: rx(
-        r"(takut|khawatir|was was|ngeri)( \S+){0,3} (dipecat|di phk|diperpanjang|dikeluar\w*|ketahuan|dimutasi|sp|diberhentikan|dibalas|dicari cari|kehilangan|dimusuhi|dikucilkan|diputus|dipersulit|kena \S+|putus kontrak|diancam|dimarahi|diusir)",
-        r"dicari cari (salah|kesalahan)", r"diancam( \S+){0,3} (tidak diperpanjang|dipecat|di phk|diputus|dikeluarkan)",
+        r"(takut|khawatir|was was|ngeri)( \S+){0,3} (dipecat|di phk|diperpanjang|dikeluar\w*|"
+        r"ketahuan|dimutasi|sp|diberhentikan|dibalas|dicari cari|kehilangan|dimusuhi|dikucilkan|"
+        r"diputus|dipersulit|kena \S+|putus kontrak|diancam|dimarahi|diusir)",
+        r"dicari cari (salah|kesalahan)",
+        r"diancam( \S+){0,3} (tidak diperpanjang|dipecat|di phk|diputus|dikeluarkan)",
         r"nanti (dipecat|di phk|dikeluarin|tidak diperpanjang)", r"takut lapor", r"takut ngadu",
         r"takut melapor", r"takut bicara", r"tidak berani (lapor|ngadu|protes|bicara|melapor)",
     ),
     Tag.RETALIATION_OCCURRED: rx(
         r"gara gara( \S+)? (ikut )?(serikat|lapor|protes|demo|mogok|ngadu)",
-        r"(setelah|habis|sejak|begitu)( \S+){0,3} (lapor|protes|demo|mogok|ngadu|komplain|kirim surat|ikut serikat|gabung serikat)",
+        r"(setelah|habis|sejak|begitu)( \S+){0,3} (lapor|protes|demo|mogok|ngadu|komplain|"
+        r"kirim surat|ikut serikat|gabung serikat)",
         r"dimutasi", r"diturunkan (jabatan|pangkat)", r"didemosi", r"balas dendam",
-        r"karena (ikut|gabung|jadi anggota|aktif di) serikat", r"karena (lapor|protes|ngadu|melapor)",
+        r"karena (ikut|gabung|jadi anggota|aktif di) serikat",
+        r"karena (lapor|protes|ngadu|melapor)",
         r"dipindah ke gudang", r"langsung (di phk|dipecat|di sp|dimutasi)",
         r"dibalas", r"dihukum karena",
     ),
     Tag.ANONYMITY_REQUESTED: rx(
         r"jangan (sebut|disebut|kasih tahu|bilang)( \S+){0,2} nama", r"rahasia\w*",
         r"dirahasiakan", r"anonim\w*", r"inisial", r"jangan sampai nama",
-        r"nama( saya)? jangan", r"tanpa nama", r"identitas( saya)? (dirahasiakan|dijaga|disembunyikan)",
+        r"nama( saya)? jangan", r"tanpa nama",
+        r"identitas( saya)? (dirahasiakan|dijaga|disembunyikan)",
         r"jangan (sampai )?(ketahuan|tahu) (kalau|bahwa) saya", r"off the record", r"privasi",
         r"jangan (di)?(sebar|bocor)\w*",
     ),
     Tag.REPORTED_BY_THIRD_PARTY: rx(
-        r"(suami|istri|tetangga|teman|keluarga|adik|kakak|ibu|bapak|ayah|ponakan|keponakan|saudara|ipar|sepupu|pacar|anak) saya",
+        r"(suami|istri|tetangga|teman|keluarga|adik|kakak|ibu|bapak|ayah|ponakan|keponakan|saudara|"
+        r"ipar|sepupu|pacar|anak) saya",
         r"mewakili", r"atas nama (teman|keluarga|rekan)", r"titip (pesan|aduan)",
     ),
     Tag.SUPERVISOR_IMPLICATED: rx(_SUPERVISOR),
     Tag.INTERNAL_STEPS_TAKEN: rx(
-        r"(sudah|pernah|telah)( \S+){0,2} (lapor\w*|ngadu|mengadu|komplain|protes|tanya|nanya|bilang|ngomong|minta|kirim surat|bicara|menghadap|sampaikan|menyampaikan)( \S+){0,2} (hrd|mandor|atasan|manajemen|perusahaan|asisten|askep|chief|leader|supervisor|kantor|krani|manajer|personalia|direktur)",
-        r"bipartit", r"risalah", r"(kirim|ajukan|kasih) surat( \S+){0,2} (ke )?(perusahaan|manajemen|hrd|direksi)",
+        r"(sudah|pernah|telah)( \S+){0,2} (lapor\w*|ngadu|mengadu|komplain|protes|tanya|nanya|"
+        r"bilang|ngomong|minta|kirim surat|bicara|menghadap|sampaikan|"
+        r"menyampaikan)( \S+){0,2} (hrd|mandor|atasan|manajemen|perusahaan|asisten|askep|chief|"
+        r"leader|supervisor|kantor|krani|manajer|personalia|direktur)",
+        r"bipartit", r"risalah",
+        r"(kirim|ajukan|kasih) surat( \S+){0,2} (ke )?(perusahaan|manajemen|hrd|direksi)",
         r"perusahaan (bilang|janji|menjanjikan)", r"hrd (bilang|janji) (nanti|lagi proses)",
         r"katanya lagi proses", r"sudah (minta|mengajukan|ajukan)",
     ),
     Tag.EXTERNAL_STEPS_TAKEN: rx(
-        r"(sudah|pernah|telah)( \S+){0,3} (disnaker|dinas|mediasi|polisi|polres|polsek|bpjs|pengawas|kemnaker|pengadilan|phi|komnas|ombudsman|dprd|posko|lbh)",
+        r"(sudah|pernah|telah)( \S+){0,3} (disnaker|dinas|mediasi|polisi|polres|polsek|bpjs|"
+        r"pengawas|kemnaker|pengadilan|phi|komnas|ombudsman|dprd|posko|lbh)",
         r"disnaker( \S+){0,3} (tapi|belum|tidak|sudah)", r"anjuran", r"mediator",
-        r"(lapor|melapor|dilaporkan|laporkan|laporin)( \S+){0,2} (ke )?(disnaker|polisi|polres|polsek|pengawas|kemnaker|komnas)",
+        r"(lapor|melapor|dilaporkan|laporkan|laporin)( \S+){0,2} (ke )?(disnaker|polisi|polres|"
+        r"polsek|pengawas|kemnaker|komnas)",
         r"proses mediasi", r"sidang", r"gugatan",
     ),
     Tag.DEADLINE_IMMINENT: rx(
@@ -402,7 +430,8 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
     ),
     Tag.INFO_REQUEST: rx(
         r"mau (tanya|nanya)", r"ingin (tanya|bertanya|nanya)", r"numpang tanya", r"mau bertanya",
-        r"sah (tidak|atau tidak|nggak)", r"boleh (tidak|atau tidak)", r"berapa (harusnya|seharusnya|sih)",
+        r"sah (tidak|atau tidak|nggak)", r"boleh (tidak|atau tidak)",
+        r"berapa (harusnya|seharusnya|sih)",
         r"(gimana|bagaimana) (aturan\w*|hukum\w*|prosedur\w*|caranya|cara)", r"apakah",
         r"bisa (tidak|atau tidak)( \S+)? (minta|dapat|menuntut|nuntut|lapor|klaim)",
         r"caranya (gimana|bagaimana)", r"apa (dulu )?yang (harus|bisa|perlu)", r"hak saya apa",
@@ -412,7 +441,8 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
     ),
     Tag.EVIDENCE_AVAILABLE: rx(
         r"(di)?foto\w*", r"video\w*", r"rekaman\w*", r"direkam", r"merekam", r"screenshot\w*",
-        r"ss\w*an", r"tangkapan layar", r"chat( wa)?\w*( \S+)? (masih )?(saya )?(simpan|simpen|ada)",
+        r"ss\w*an", r"tangkapan layar",
+        r"chat( wa)?\w*( \S+)? (masih )?(saya )?(simpan|simpen|ada)",
         r"chat wa", r"bukti\w*", r"saksi\w*", r"kuitansi", r"kwitansi", r"nota",
         r"(masih )?saya simpan", r"(masih )?saya simpen", r"slip( gaji)?", r"surat dokter",
         r"surat (izin|keterangan|pernyataan|peringatan|phk|pemberitahuan)", r"dokumen",
@@ -432,15 +462,18 @@ TAG_STRONG: dict[Tag, re.Pattern[str]] = {
         r"compliance", r"bsci", r"sa8000", r"fair trade", r"wrap", r"higg", r"pembeli",
     ),
     Tag.DOCUMENT_RETENTION: rx(
-        _DOCS + r"( \S+){0,4} (ditahan|dipegang|disita|diambil|disimpan (perusahaan|kantor|hrd|agen|yayasan)|tidak (dibalikin|dikembalikan|dibalikan|dikasih balik))",
+        _DOCS + r"( \S+){0,4} (ditahan|dipegang|disita|diambil|disimpan (perusahaan|kantor|hrd|"
+        r"agen|yayasan)|tidak (dibalikin|dikembalikan|dibalikan|dikasih balik))",
         r"(menahan|nahan|tahan|pegang|simpan|sita)( \S+){0,2} " + _DOCS,
         _DOCS + r"( \S+){0,3} (sebagai |jadi )?jaminan",
     ),
     Tag.DEBT_OR_RECRUITMENT_FEE: rx(
         r"utang\w*", r"hutang\w*", r"kasbon\w*", r"koperasi( \S+)? (potong|dipotong)",
         r"pinjaman", r"uang titipan", r"(bayar|kasih)( \S+)? calo", r"calo",
-        r"uang (masuk|pelicin|jaminan|administrasi masuk|pendaftaran)", r"biaya (masuk|rekrut\w*|penempatan)",
-        r"deposit", r"bayar (supaya|biar) (masuk|diterima|lolos)", r"bayar ke (yayasan|agen|orang dalam)",
+        r"uang (masuk|pelicin|jaminan|administrasi masuk|pendaftaran)",
+        r"biaya (masuk|rekrut\w*|penempatan)",
+        r"deposit", r"bayar (supaya|biar) (masuk|diterima|lolos)",
+        r"bayar ke (yayasan|agen|orang dalam)",
         r"potong utang", r"nyicil (utang|pinjaman)", r"rentenir", r"bank keliling",
     ),
 }
@@ -456,7 +489,9 @@ TAG_WEAK: dict[Tag, re.Pattern[str]] = {
     Tag.REPORTED_BY_THIRD_PARTY: rx(r"dia", r"beliau", r"nya", r"disini", r"di sini"),
     Tag.INFO_REQUEST: rx(r"tanya", r"gimana", r"bagaimana", r"berapa", r"bisa tidak", r"apa"),
     Tag.DEADLINE_IMMINENT: rx(r"tanggal \d+", r"tgl \d+", r"cepat", r"tolong"),
-    Tag.IMMEDIATE_DANGER: rx(r"sekarang", r"bahaya\w*", r"darurat", r"api", r"gembok\w*", r"dikunci"),
+    Tag.IMMEDIATE_DANGER: rx(
+        r"sekarang", r"bahaya\w*", r"darurat", r"api", r"gembok\w*", r"dikunci"
+    ),
     Tag.LOSS_OF_INCOME_NOW: rx(r"telat", r"belum", r"dirumahkan", r"makan"),
     Tag.EXTERNAL_STEPS_TAKEN: rx(r"disnaker", r"polisi", r"lapor"),
     Tag.INTERNAL_STEPS_TAKEN: rx(r"lapor", r"hrd", r"surat"),

@@ -111,7 +111,7 @@ class TriageModel:
             LogisticRegression(C=8.0, max_iter=500, tol=1e-3, random_state=seed),
             method="sigmoid", cv=3,
         ).fit(features.full, y)
-        presence_columns = [c for c in Category if c is not Category.OTHER]
+        presence_columns: list[Category] = [c for c in Category if c is not Category.OTHER]
         presence = _fit_multilabel(
             x, [{e.category, *e.secondary} for e in examples], presence_columns, seed
         )

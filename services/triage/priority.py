@@ -38,9 +38,11 @@ DANGER_CUES: re.Pattern[str] = rx(
     r"(putus|remuk|hancur) (jari|tangan|kaki)\w*", r"amputasi\w*", r"diamputasi",
     r"pintu (darurat|keluar|evakuasi|samping|belakang)( \S+){0,4} "
     r"(di)?(gembok|kunci|rantai|tutup|blokir|las)\w*",
-    r"(gembok|kunci|rantai|las)\w* pintu", r"jalur evakuasi( \S+){0,3} (ditutup|tertutup|terhalang|diblokir)",
+    r"(gembok|kunci|rantai|las)\w* pintu",
+    r"jalur evakuasi( \S+){0,3} (ditutup|tertutup|terhalang|diblokir)",
     r"terkunci di dalam", r"kebakaran", r"terbakar", r"asap", r"meledak", r"ledakan",
-    r"korsleting", r"konslet\w*", r"kesetrum", r"tersengat listrik", r"(mau|hampir) (roboh|ambruk|runtuh)",
+    r"korsleting", r"konslet\w*", r"kesetrum", r"tersengat listrik",
+    r"(mau|hampir) (roboh|ambruk|runtuh)",
     r"retak", r"gas bocor", r"bocor gas", r"keracunan", r"muntah darah", r"kejang",
     r"digigit ular", r"dipatok ular", r"rem\w* blong", r"(bunuh|mengakhiri|akhiri) (diri|hidup)",
     r"(ingin|mau|mending|lebih baik) mati", r"gantung diri", r"minum racun",

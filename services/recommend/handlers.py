@@ -1,0 +1,150 @@
+"""Recommend's consumers: answer each triaged complaint, grow the case base from resolutions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+import numpy as np
+import structlog
+
+from schemas.envelope import derived_event_id
+from schemas.events import (
+    ComplaintRecategorized,
+    ComplaintRecommended,
+    ComplaintResolved,
+    ComplaintTriaged,
+    RecommendedAction,
+    SimilarCase,
+    UnionRegistered,
+)
+from schemas.topics import (
+    COMPLAINT_RECATEGORIZED,
+    COMPLAINT_RESOLVED,
+    COMPLAINT_TRIAGED,
+    UNION_REGISTERED,
+)
+from services.recommend.cases import ResolvedCase
+from services.recommend.models import Complaint, Recommendation
+from services.recommend.retrieval import PgCaseIndex
+from services.recommend.service import recommend
+from services.recommend.store import CaseSource, set_union_sharing, upsert_case
+from services.runtime.http import ServiceRuntime
+from services.runtime.messaging import Delivery
+from services.runtime.outbox import enqueue, first_time, replay
+
+log = structlog.get_logger(__name__)
+
+CONSUMER = "recommend"
+SOURCE = "recommend"
+
+
+def register(runtime: ServiceRuntime) -> None:
+    bus = runtime.bus
+
+    async def on_union(event: UnionRegistered, delivery: Delivery) -> None:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if await first_time(conn, CONSUMER, delivery.event_id):
+                await set_union_sharing(conn, event.union_id, event.share_cases)
+
+    async def on_triaged(event: ComplaintTriaged, delivery: Delivery) -> None:
+        answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
+        index = PgCaseIndex(runtime.pool, event.embedding_version)
+        recommendation = await recommend(
+            _complaint(event), index, vector=np.asarray(event.embedding, dtype=np.float32),
+            embedding_version=event.embedding_version,
+        )
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if not await first_time(conn, CONSUMER, delivery.event_id):
+                # Seen before: the broker may have lost our answer, so send it again.
+                await replay(conn, answer_id)
+                return
+            await _remember(conn, event, answer_id)
+            await enqueue(conn, _event(event, recommendation), source=SOURCE,
+                          event_id=answer_id, correlation_id=delivery.correlation_id)
+
+    async def on_recategorized(event: ComplaintRecategorized, delivery: Delivery) -> None:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if await first_time(conn, CONSUMER, delivery.event_id):
+                await conn.execute(
+                    "UPDATE complaints SET category = $2, secondary = $3,"
+                    " tags = coalesce($4, tags) WHERE complaint_id = $1",
+                    event.complaint_id, event.category.value, [c.value for c in event.secondary],
+                    None if event.tags is None else [t.value for t in event.tags],
+                )
+
+    async def on_resolved(event: ComplaintResolved, delivery: Delivery) -> None:
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if await first_time(conn, CONSUMER, delivery.event_id):
+                await _add_case(conn, event)
+
+    bus.subscribe(UNION_REGISTERED, on_union)
+    bus.subscribe(COMPLAINT_TRIAGED, on_triaged)
+    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized)
+    bus.subscribe(COMPLAINT_RESOLVED, on_resolved)
+
+
+def _complaint(event: ComplaintTriaged) -> Complaint:
+    return Complaint(
+        complaint_id=str(event.complaint_id), union_id=event.union_id, text=event.text,
+        sector=event.sector, category=event.category, secondary=tuple(event.secondary),
+        tags=frozenset(event.tags), priority=event.priority,
+    )
+
+
+def _event(triaged: ComplaintTriaged, recommendation: Recommendation) -> ComplaintRecommended:
+    return ComplaintRecommended(
+        complaint_id=triaged.complaint_id,
+        union_id=triaged.union_id,
+        actions=[
+            RecommendedAction(
+                action=a.action, label=a.label, score=a.score, rationale=a.rationale,
+                evidence_to_collect=a.evidence_to_collect, legal_basis=a.legal_basis,
+                deadline=a.deadline.describe() if a.deadline else None,
+                supporting_cases=a.supporting_cases,
+            )
+            for a in recommendation.actions
+        ],
+        similar_cases=[
+            SimilarCase(case_id=c.case_id, similarity=c.similarity, category=c.category,
+                        outcome=c.outcome, shared_by_other_union=not c.own)
+            for c in recommendation.similar_cases
+        ],
+        embedding_version=triaged.embedding_version,
+        recommended_at=datetime.now(UTC),
+    )
+
+
+async def _remember(conn: asyncpg.Connection, event: ComplaintTriaged, answer_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO complaints (complaint_id, union_id, sector, text, workplace, category,"
+        " secondary, tags, priority, embedding, embedding_version, submitted_at,"
+        " recommended_event_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+        " ON CONFLICT (complaint_id) DO UPDATE SET category = EXCLUDED.category,"
+        " secondary = EXCLUDED.secondary, tags = EXCLUDED.tags, priority = EXCLUDED.priority,"
+        " embedding = EXCLUDED.embedding, embedding_version = EXCLUDED.embedding_version,"
+        " recommended_event_id = EXCLUDED.recommended_event_id",
+        event.complaint_id, event.union_id, event.sector.value, event.text, event.workplace,
+        event.category.value, [c.value for c in event.secondary], [t.value for t in event.tags],
+        event.priority.value, np.asarray(event.embedding, dtype=np.float32),
+        event.embedding_version, event.submitted_at, answer_id,
+    )
+
+
+async def _add_case(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
+    row = await conn.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1",
+                              event.complaint_id)
+    if row is None:
+        log.warning("resolved_complaint_never_triaged_here")
+        return
+    case = ResolvedCase(
+        case_id=f"complaint-{event.complaint_id}", sector=row["sector"], union=event.union_id,
+        text=row["text"], category=row["category"], tags=row["tags"],
+        actions_taken=event.actions_taken, outcome=event.outcome,
+        resolution_note=event.resolution_note, days_to_resolve=round(event.days_to_resolve),
+        workplace=row["workplace"], resolved_at=event.resolved_at,
+    )
+    result = await upsert_case(conn, case, vector=row["embedding"],
+                               embedding_version=row["embedding_version"],
+                               source=CaseSource.RESOLVED)
+    log.info("case_added", case_id=case.case_id, result=result.value)

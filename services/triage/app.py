@@ -1,0 +1,38 @@
+"""The triage service: stateless workers in one consumer group that categorise complaints."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+
+from services.runtime.http import ServiceRuntime, create_service_app
+from services.runtime.settings import ServiceSettings
+from services.triage import handlers
+from services.triage.worker import ModelHolder
+
+
+class TriageSettings(ServiceSettings):
+    http_port: int = 8082
+    # How often a worker looks for a newly promoted model.
+    model_refresh_seconds: float = 10.0
+
+
+def create_app(settings: TriageSettings | None = None) -> FastAPI:
+    settings = settings or TriageSettings()
+    runtime = ServiceRuntime("triage", settings)
+    holder = ModelHolder(settings.model_dir, settings.embedding_model)
+
+    async def load_model(_: ServiceRuntime) -> None:
+        await asyncio.to_thread(holder.load)
+
+    async def refresh_model(_: ServiceRuntime) -> None:
+        await asyncio.to_thread(holder.refresh)
+
+    runtime.on_start(load_model)
+    runtime.every("refresh_model", settings.model_refresh_seconds, refresh_model)
+    handlers.register(runtime, holder)
+    return create_service_app(
+        runtime, [],
+        description="Categorises, tags and prioritises complaints (stateless workers).",
+    )

@@ -1,0 +1,72 @@
+"""The triage worker's state: the promoted model, the embedder, and swapping in new models.
+
+A promoted model is picked up between two events: the holder re-reads CURRENT periodically and
+swaps the model object, so no event is lost or handled by half a model.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import structlog
+
+from services.runtime.embedding import Embedder, shared_embedder
+from services.triage.model import TriageModel
+from services.triage.registry import current_version, load_current, promote, save_version
+from services.triage.training import train_default_model
+
+log = structlog.get_logger(__name__)
+
+
+@contextmanager
+def _exclusive(model_dir: Path) -> Iterator[None]:
+    """One process trains the first model; workers starting together wait for it."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with (model_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_model(model_dir: Path, progress: bool = False) -> TriageModel:
+    """The promoted model; trains and promotes the default one when there is none yet."""
+    with _exclusive(model_dir):
+        model = load_current(model_dir)
+        if model is None:
+            model = train_default_model(progress=progress)
+            promote(model_dir, save_version(model, model_dir, {"trained_by": "first start"}))
+            log.info("triage_model_trained", version=model.version)
+    return model
+
+
+class ModelHolder:
+    """The model a worker uses now, refreshed when another version is promoted."""
+
+    def __init__(self, model_dir: Path, embedding_model: str) -> None:
+        self.model_dir = model_dir
+        self.embedder: Embedder = shared_embedder(embedding_model)
+        self._model: TriageModel | None = None
+
+    @property
+    def model(self) -> TriageModel:
+        if self._model is None:
+            raise RuntimeError("the triage model is not loaded yet")
+        return self._model
+
+    def load(self) -> None:
+        self._model = ensure_model(self.model_dir)
+        self.embedder.embed(["pemanasan"])  # load the weights now, not on the first complaint
+
+    def refresh(self) -> bool:
+        """Swap in the promoted model if it changed; True when it did."""
+        promoted = current_version(self.model_dir)
+        if promoted is None or (self._model is not None and promoted == self._model.version):
+            return False
+        self._model = ensure_model(self.model_dir)
+        log.info("triage_model_swapped", version=self._model.version)
+        return True
