@@ -62,6 +62,9 @@ class ComplaintReceived(Event):
     occurred_on: date | None = None
 
 
+RejectionCode = Literal["invalid", "unknown_union", "duplicate_conflict", "too_long"]
+
+
 class RejectionReason(Event):
     field: str | None = None
     message: str
@@ -73,7 +76,7 @@ class ComplaintRejected(Event):
     union_id: str
     idempotency_key: str | None = None
     received_event_id: str | None = None
-    code: Literal["invalid", "unknown_union", "duplicate_conflict", "too_long"]
+    code: RejectionCode
     reasons: list[RejectionReason]
     rejected_at: datetime
 
@@ -196,7 +199,9 @@ class UnionRegistered(Event):
     name: str
     federation: str | None = None
     share_cases: bool = False
-    api_key_hash: str = Field(description="sha256 of the union's API key; the key itself is never sent")
+    api_key_hash: str = Field(
+        description="sha256 of the union's API key; the key itself is never sent"
+    )
     registered_at: datetime
 
 

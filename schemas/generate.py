@@ -61,7 +61,8 @@ def asyncapi() -> dict[str, Any]:
             "address": topic.name,
             "description": (
                 f"{topic.summary} Key: {topic.key}. Partitions: {topic.partitions}."
-                f" Producers: {', '.join(topic.producers)}. Consumers: {', '.join(topic.consumers)}."
+                f" Producers: {', '.join(topic.producers)}."
+                f" Consumers: {', '.join(topic.consumers)}."
             ),
             "messages": {message_name: {"$ref": f"#/components/messages/{message_name}"}},
         }

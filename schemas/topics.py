@@ -49,53 +49,83 @@ class Topic:
 
 
 COMPLAINT_RECEIVED = Topic(
-    "aduan.complaint.received.v1", ComplaintReceived, "idempotency_key",
-    ("union frontends", "intake"), ("intake",),
+    "aduan.complaint.received.v1",
+    ComplaintReceived,
+    "idempotency_key",
+    ("union frontends", "intake"),
+    ("intake",),
     "A raw submission from a union frontend.",
 )
 COMPLAINT_REJECTED = Topic(
-    "aduan.complaint.rejected.v1", ComplaintRejected, "idempotency_key",
-    ("intake",), ("union frontends",),
+    "aduan.complaint.rejected.v1",
+    ComplaintRejected,
+    "idempotency_key",
+    ("intake",),
+    ("union frontends",),
     "Why a submission was refused, with reasons.",
 )
 COMPLAINT_SUBMITTED = Topic(
-    "aduan.complaint.submitted.v1", ComplaintSubmitted, "complaint_id",
-    ("intake",), ("triage", "feedback", "analysts"),
+    "aduan.complaint.submitted.v1",
+    ComplaintSubmitted,
+    "complaint_id",
+    ("intake",),
+    ("triage", "feedback", "analysts"),
     "The accepted complaint, contact data removed, text masked.",
 )
 COMPLAINT_TRIAGED = Topic(
-    "aduan.complaint.triaged.v1", ComplaintTriaged, "complaint_id",
-    ("triage",), ("recommend", "intake", "feedback"),
+    "aduan.complaint.triaged.v1",
+    ComplaintTriaged,
+    "complaint_id",
+    ("triage",),
+    ("recommend", "intake", "feedback"),
     "Category, secondary categories, tags, priority, confidence, model version.",
 )
 COMPLAINT_RECOMMENDED = Topic(
-    "aduan.complaint.recommended.v1", ComplaintRecommended, "complaint_id",
-    ("recommend",), ("intake",),
+    "aduan.complaint.recommended.v1",
+    ComplaintRecommended,
+    "complaint_id",
+    ("recommend",),
+    ("intake",),
     "Ranked follow-up actions with rationale and the similar past cases behind them.",
 )
 COMPLAINT_RESPONDED = Topic(
-    "aduan.complaint.responded.v1", ComplaintResponded, "complaint_id",
-    ("feedback",), ("intake",),
+    "aduan.complaint.responded.v1",
+    ComplaintResponded,
+    "complaint_id",
+    ("feedback",),
+    ("intake",),
     "An officer's response; the first one stops the response-time clock.",
 )
 COMPLAINT_RECATEGORIZED = Topic(
-    "aduan.complaint.recategorized.v1", ComplaintRecategorized, "complaint_id",
-    ("feedback",), ("triage", "intake"),
+    "aduan.complaint.recategorized.v1",
+    ComplaintRecategorized,
+    "complaint_id",
+    ("feedback",),
+    ("triage", "intake"),
     "An officer corrected the category or tags.",
 )
 COMPLAINT_RESOLVED = Topic(
-    "aduan.complaint.resolved.v1", ComplaintResolved, "complaint_id",
-    ("feedback",), ("recommend", "intake"),
+    "aduan.complaint.resolved.v1",
+    ComplaintResolved,
+    "complaint_id",
+    ("feedback",),
+    ("recommend", "intake"),
     "Outcome, actions taken and resolution note.",
 )
 FEEDBACK_RATED = Topic(
-    "aduan.feedback.rated.v1", FeedbackRated, "complaint_id",
-    ("feedback",), ("intake", "analysts"),
+    "aduan.feedback.rated.v1",
+    FeedbackRated,
+    "complaint_id",
+    ("feedback",),
+    ("intake", "analysts"),
     "The worker's satisfaction rating and whether the problem was fixed.",
 )
 UNION_REGISTERED = Topic(
-    "aduan.union.registered.v1", UnionRegistered, "union_id",
-    ("intake",), ("feedback", "recommend"),
+    "aduan.union.registered.v1",
+    UnionRegistered,
+    "union_id",
+    ("intake",),
+    ("feedback", "recommend"),
     "A union's registration: name, case-sharing choice, hashed API key.",
     partitions=1,
 )

@@ -16,7 +16,11 @@ from fastapi import FastAPI
 
 from schemas.topics import all_topic_partitions
 from services.stack.embedded import create_topics
-from tests.conftest import TEST_CONSUME_TIMEOUT_S, TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
+from tests.conftest import (
+    TEST_CONSUME_TIMEOUT_S,
+    TEST_HEARTBEAT_INTERVAL_MS,
+    TEST_SESSION_TIMEOUT_MS,
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,9 @@ async def read_topic(
     where: Callable[[Record], bool] = lambda r: True,
 ) -> list[Record]:
     """Read from the start of `topic` until `count` records match `where` (or time runs out)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     found: list[Record] = []
     deadline = time.monotonic() + timeout
@@ -84,8 +89,10 @@ async def read_topic(
             for records in batch.values():
                 for r in records:
                     record = Record(
-                        r.topic, r.key.decode() if r.key else None,
-                        {k: v.decode() for k, v in r.headers}, r.value or b"",
+                        r.topic,
+                        r.key.decode() if r.key else None,
+                        {k: v.decode() for k, v in r.headers},
+                        r.value or b"",
                     )
                     if where(record):
                         found.append(record)
@@ -94,21 +101,30 @@ async def read_topic(
     return found
 
 
-async def produce(kafka: str, topic: str, body: bytes, *, key: str | None = None,
-                  headers: dict[str, str] | None = None) -> None:
+async def produce(
+    kafka: str,
+    topic: str,
+    body: bytes,
+    *,
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=kafka, enable_idempotence=False)
     await producer.start()
     try:
         await producer.send_and_wait(
-            topic, body, key=key.encode() if key else None,
+            topic,
+            body,
+            key=key.encode() if key else None,
             headers=[(k, v.encode()) for k, v in (headers or {}).items()],
         )
     finally:
         await producer.stop()
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = TEST_CONSUME_TIMEOUT_S,
-                     interval: float = 0.2) -> Any:
+async def eventually(
+    check: Callable[[], Any], *, timeout: float = TEST_CONSUME_TIMEOUT_S, interval: float = 0.2
+) -> Any:
     """Poll an async or sync `check` until it returns something truthy; fail with its last value."""
     deadline = time.monotonic() + timeout
     last: Any = None

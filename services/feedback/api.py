@@ -108,11 +108,17 @@ async def respond(
     response_id = uuid.uuid4()
     async with runtime.pool.acquire() as conn, conn.transaction():
         _owned(await store.lock_complaint(conn, complaint_id), union_id)
-        first = await store.insert_response(conn, response_id, complaint_id, body.officer,
-                                            body.message, now)
+        first = await store.insert_response(
+            conn, response_id, complaint_id, body.officer, body.message, now
+        )
         event = ComplaintResponded(
-            complaint_id=complaint_id, union_id=union_id, response_id=response_id,
-            officer=body.officer, message=body.message, first_response=first, responded_at=now,
+            complaint_id=complaint_id,
+            union_id=union_id,
+            response_id=response_id,
+            officer=body.officer,
+            message=body.message,
+            first_response=first,
+            responded_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
     return {"response_id": str(response_id), "first_response": first}
@@ -129,13 +135,19 @@ async def resolve(
             raise HTTPException(status.HTTP_409_CONFLICT, "this complaint is already resolved")
         await conn.execute(
             "UPDATE complaints SET outcome = $2 WHERE complaint_id = $1",
-            complaint_id, body.outcome.value,
+            complaint_id,
+            body.outcome.value,
         )
         days = (now - complaint["submitted_at"]).total_seconds() / 86400
         event = ComplaintResolved(
-            complaint_id=complaint_id, union_id=union_id, officer=body.officer,
-            outcome=body.outcome, actions_taken=body.actions_taken,
-            resolution_note=body.resolution_note, days_to_resolve=round(days, 3), resolved_at=now,
+            complaint_id=complaint_id,
+            union_id=union_id,
+            officer=body.officer,
+            outcome=body.outcome,
+            actions_taken=body.actions_taken,
+            resolution_note=body.resolution_note,
+            days_to_resolve=round(days, 3),
+            resolved_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
     return {"complaint_id": str(complaint_id), "outcome": body.outcome.value}
@@ -152,13 +164,20 @@ async def recategorize(
         complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
         await conn.execute(
             "UPDATE complaints SET category = $2 WHERE complaint_id = $1",
-            complaint_id, body.category.value,
+            complaint_id,
+            body.category.value,
         )
         event = ComplaintRecategorized(
-            complaint_id=complaint_id, union_id=union_id, officer=body.officer,
-            previous_category=complaint["category"], category=body.category,
-            secondary=body.secondary, tags=body.tags, text=complaint["text"],
-            sector=complaint["sector"], recategorized_at=now,
+            complaint_id=complaint_id,
+            union_id=union_id,
+            officer=body.officer,
+            previous_category=complaint["category"],
+            category=body.category,
+            secondary=body.secondary,
+            tags=body.tags,
+            text=complaint["text"],
+            sector=complaint["sector"],
+            recategorized_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
     return {"complaint_id": str(complaint_id), "category": body.category.value}
@@ -180,12 +199,18 @@ async def rate(code: str, body: RatingRequest, runtime: Runtime) -> dict[str, An
     async with runtime.pool.acquire() as conn, conn.transaction():
         previous = await store.current_rating(conn, found["complaint_id"])
         if previous is not None and now - previous["first_rated_at"] > window:
-            raise HTTPException(status.HTTP_409_CONFLICT,
-                                f"ratings can be revised for {window.days} days only")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"ratings can be revised for {window.days} days only"
+            )
         rating = FeedbackRated(
-            complaint_id=found["complaint_id"], union_id=found["union_id"], score=body.score,
-            fixed=body.fixed, reasons=body.reasons, comment=body.comment,
-            revision=1 if previous is None else previous["revision"] + 1, rated_at=now,
+            complaint_id=found["complaint_id"],
+            union_id=found["union_id"],
+            score=body.score,
+            fixed=body.fixed,
+            reasons=body.reasons,
+            comment=body.comment,
+            revision=1 if previous is None else previous["revision"] + 1,
+            rated_at=now,
         )
         await store.save_rating(conn, rating, previous["first_rated_at"] if previous else now)
         await enqueue(conn, rating, source=SOURCE)

@@ -7,9 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.feedback import api, handlers, store
+from services.feedback.settings import FeedbackSettings
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.metrics import UnionLabels
-from services.feedback.settings import FeedbackSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,6 +25,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     runtime.on_start(load_unions)
     handlers.register(runtime, unions)
     return create_service_app(
-        runtime, [api.officers, api.workers],
+        runtime,
+        [api.officers, api.workers],
         description="Officer responses and resolutions, worker ratings, response-time metrics.",
     )

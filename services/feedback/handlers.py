@@ -47,6 +47,7 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
             async with runtime.pool.acquire() as conn, conn.transaction():
                 if await first_time(conn, CONSUMER, delivery.event_id):
                     await apply(conn, event)
+
         return handle
 
     async def on_union(conn: asyncpg.Connection, event: UnionRegistered) -> None:
@@ -60,23 +61,40 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         await store.set_triage(conn, event)
         label = unions(event.union_id)
         metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
-        metrics.COMPLAINTS_TRIAGED.labels(label, event.priority.value,
-                                          str(event.needs_review).lower()).inc()
+        metrics.COMPLAINTS_TRIAGED.labels(
+            label, event.priority.value, str(event.needs_review).lower()
+        ).inc()
 
     async def on_recommended(conn: asyncpg.Connection, event: ComplaintRecommended) -> None:
-        await _observe_clock(conn, event.complaint_id, "recommended_at", event.recommended_at,
-                             lambda c, s: metrics.TIME_TO_RECOMMENDATION.labels(
-                                 unions(c["union_id"])).observe(s))
+        await _observe_clock(
+            conn,
+            event.complaint_id,
+            "recommended_at",
+            event.recommended_at,
+            lambda c, s: metrics.TIME_TO_RECOMMENDATION.labels(unions(c["union_id"])).observe(s),
+        )
 
     async def on_responded(conn: asyncpg.Connection, event: ComplaintResponded) -> None:
-        await _observe_clock(conn, event.complaint_id, "first_response_at", event.responded_at,
-                             lambda c, s: metrics.TIME_TO_FIRST_RESPONSE.labels(
-                                 unions(c["union_id"]), c["priority"] or "unknown").observe(s))
+        await _observe_clock(
+            conn,
+            event.complaint_id,
+            "first_response_at",
+            event.responded_at,
+            lambda c, s: metrics.TIME_TO_FIRST_RESPONSE.labels(
+                unions(c["union_id"]), c["priority"] or "unknown"
+            ).observe(s),
+        )
 
     async def on_resolved(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-        await _observe_clock(conn, event.complaint_id, "resolved_at", event.resolved_at,
-                             lambda c, s: metrics.TIME_TO_RESOLUTION.labels(
-                                 unions(c["union_id"]), event.outcome.value).observe(s))
+        await _observe_clock(
+            conn,
+            event.complaint_id,
+            "resolved_at",
+            event.resolved_at,
+            lambda c, s: metrics.TIME_TO_RESOLUTION.labels(
+                unions(c["union_id"]), event.outcome.value
+            ).observe(s),
+        )
 
     async def on_rated(conn: asyncpg.Connection, event: FeedbackRated) -> None:
         if event.revision == 1:  # a revision replaces the rating; count each worker once

@@ -16,11 +16,15 @@ FIRST_RESPONSE_BUCKETS = (HOUR, 4 * HOUR, DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * 
 RESOLUTION_BUCKETS = (DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY, 90 * DAY)
 
 TIME_TO_TRIAGE = Histogram(
-    "aduan_time_to_triage_seconds", "Submission to triage, per union.", ["union"],
+    "aduan_time_to_triage_seconds",
+    "Submission to triage, per union.",
+    ["union"],
     buckets=PIPELINE_BUCKETS,
 )
 TIME_TO_RECOMMENDATION = Histogram(
-    "aduan_time_to_recommendation_seconds", "Submission to recommendation, per union.", ["union"],
+    "aduan_time_to_recommendation_seconds",
+    "Submission to recommendation, per union.",
+    ["union"],
     buckets=PIPELINE_BUCKETS,
 )
 TIME_TO_FIRST_RESPONSE = Histogram(
@@ -30,16 +34,20 @@ TIME_TO_FIRST_RESPONSE = Histogram(
     buckets=FIRST_RESPONSE_BUCKETS,
 )
 TIME_TO_RESOLUTION = Histogram(
-    "aduan_time_to_resolution_seconds", "Submission to resolution, per union and outcome.",
+    "aduan_time_to_resolution_seconds",
+    "Submission to resolution, per union and outcome.",
     ["union", "outcome"],
     buckets=RESOLUTION_BUCKETS,
 )
 RATING_SCORE = Histogram(
-    "aduan_rating_score", "Workers' satisfaction ratings (1-5), per union.", ["union"],
+    "aduan_rating_score",
+    "Workers' satisfaction ratings (1-5), per union.",
+    ["union"],
     buckets=(1, 2, 3, 4, 5),
 )
 RATINGS_FIXED = Counter(
-    "aduan_ratings_total", "Workers' ratings by whether the problem was fixed, per union.",
+    "aduan_ratings_total",
+    "Workers' ratings by whether the problem was fixed, per union.",
     ["union", "fixed"],
 )
 COMPLAINTS_TRIAGED = Counter(

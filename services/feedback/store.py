@@ -16,7 +16,9 @@ async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None
         "INSERT INTO unions (union_id, name, api_key_hash) VALUES ($1, $2, $3)"
         " ON CONFLICT (union_id) DO UPDATE SET name = EXCLUDED.name,"
         " api_key_hash = EXCLUDED.api_key_hash, updated_at = now()",
-        union.union_id, union.name, union.api_key_hash,
+        union.union_id,
+        union.name,
+        union.api_key_hash,
     )
 
 
@@ -35,7 +37,11 @@ async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) 
     await conn.execute(
         "INSERT INTO complaints (complaint_id, union_id, tracking_code, sector, text, submitted_at)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (complaint_id) DO NOTHING",
-        event.complaint_id, event.union_id, event.tracking_code, event.sector.value, event.text,
+        event.complaint_id,
+        event.union_id,
+        event.tracking_code,
+        event.sector.value,
+        event.text,
         event.submitted_at,
     )
 
@@ -44,7 +50,10 @@ async def set_triage(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
     await conn.execute(
         "UPDATE complaints SET category = $2, priority = $3, triaged_at = $4"
         " WHERE complaint_id = $1",
-        event.complaint_id, event.category.value, event.priority.value, event.triaged_at,
+        event.complaint_id,
+        event.category.value,
+        event.priority.value,
+        event.triaged_at,
     )
 
 
@@ -54,11 +63,14 @@ async def set_time(conn: asyncpg.Connection, complaint_id: UUID, column: str, at
         raise ValueError(column)
     await conn.execute(
         f"UPDATE complaints SET {column} = $2 WHERE complaint_id = $1 AND {column} IS NULL",
-        complaint_id, at,
+        complaint_id,
+        at,
     )
 
 
-async def complaint(conn: asyncpg.Connection | asyncpg.Pool, complaint_id: UUID) -> dict[str, Any] | None:
+async def complaint(
+    conn: asyncpg.Connection | asyncpg.Pool, complaint_id: UUID
+) -> dict[str, Any] | None:
     row = await conn.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1", complaint_id)
     return dict(row) if row else None
 
@@ -77,7 +89,11 @@ async def lock_complaint(conn: asyncpg.Connection, complaint_id: UUID) -> dict[s
 
 
 async def insert_response(
-    conn: asyncpg.Connection, response_id: UUID, complaint_id: UUID, officer: str, message: str,
+    conn: asyncpg.Connection,
+    response_id: UUID,
+    complaint_id: UUID,
+    officer: str,
+    message: str,
     at: datetime,
 ) -> bool:
     """Store a response; True when it is the complaint's first."""
@@ -87,7 +103,11 @@ async def insert_response(
     await conn.execute(
         "INSERT INTO responses (response_id, complaint_id, officer, message, responded_at)"
         " VALUES ($1, $2, $3, $4, $5)",
-        response_id, complaint_id, officer, message, at,
+        response_id,
+        complaint_id,
+        officer,
+        message,
+        at,
     )
     return first
 
@@ -99,13 +119,21 @@ async def current_rating(conn: asyncpg.Connection, complaint_id: UUID) -> dict[s
     return dict(row) if row else None
 
 
-async def save_rating(conn: asyncpg.Connection, rating: FeedbackRated, first_rated_at: datetime) -> None:
+async def save_rating(
+    conn: asyncpg.Connection, rating: FeedbackRated, first_rated_at: datetime
+) -> None:
     await conn.execute(
         "INSERT INTO ratings (complaint_id, score, fixed, reasons, comment, revision,"
         " first_rated_at, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         " ON CONFLICT (complaint_id) DO UPDATE SET score = EXCLUDED.score,"
         " fixed = EXCLUDED.fixed, reasons = EXCLUDED.reasons, comment = EXCLUDED.comment,"
         " revision = EXCLUDED.revision, rated_at = EXCLUDED.rated_at",
-        rating.complaint_id, rating.score, rating.fixed, rating.reasons, rating.comment,
-        rating.revision, first_rated_at, rating.rated_at,
+        rating.complaint_id,
+        rating.score,
+        rating.fixed,
+        rating.reasons,
+        rating.comment,
+        rating.revision,
+        first_rated_at,
+        rating.rated_at,
     )

@@ -32,7 +32,9 @@ class SubmissionRequest(BaseModel):
 
     text: str = Field(min_length=MIN_TEXT_CHARS, max_length=MAX_TEXT_CHARS)
     idempotency_key: str | None = Field(
-        default=None, min_length=1, max_length=128,
+        default=None,
+        min_length=1,
+        max_length=128,
         description="or the Idempotency-Key header; a retry with the same key creates nothing new",
     )
     channel: Literal["app", "web", "whatsapp", "sms", "office", "other"] = "web"
@@ -49,7 +51,9 @@ class SubmissionRequest(BaseModel):
 class SubmissionAccepted(BaseModel):
     complaint_id: UUID
     tracking_code: str
-    tracking_secret: str = Field(description="give it to the worker: with the code it opens /v1/track")
+    tracking_secret: str = Field(
+        description="give it to the worker: with the code it opens /v1/track"
+    )
     status: str
 
 
@@ -81,7 +85,8 @@ async def submit_complaint(
         )
     try:
         received = ComplaintReceived(
-            union_id=union_id, idempotency_key=key,
+            union_id=union_id,
+            idempotency_key=key,
             **body.model_dump(exclude={"idempotency_key"}),
         )
         accepted = await accept(runtime.pool, received)

@@ -33,7 +33,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     runtime.after_start(_announce_unions)
     runtime.every("republish_stuck", settings.stuck_check_seconds, republish_stuck)
     return create_service_app(
-        runtime, [api.router],
+        runtime,
+        [api.router],
         description="Accepts complaints from union frontends and keeps their record and timeline.",
     )
 
@@ -43,7 +44,11 @@ async def _announce_unions(runtime: ServiceRuntime) -> None:
     log.info("unions_announced", count=count)
 
 
-async def republish_stuck(runtime: ServiceRuntime) -> int:
+async def republish_stuck(runtime: ServiceRuntime) -> None:
+    await republish_stuck_complaints(runtime)
+
+
+async def republish_stuck_complaints(runtime: ServiceRuntime) -> int:
     """Send again the `submitted` event of complaints that sat too long without a recommendation.
 
     The event keeps its id, so stages that already handled it drop the copy and re-send their
@@ -52,7 +57,8 @@ async def republish_stuck(runtime: ServiceRuntime) -> int:
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
     rows = await store.claim_stuck(
-        runtime.pool, older_than_seconds=settings.stuck_after_seconds,
+        runtime.pool,
+        older_than_seconds=settings.stuck_after_seconds,
         max_republish=settings.max_republish,
     )
     for row in rows:

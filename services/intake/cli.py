@@ -18,15 +18,21 @@ console = Console()
 
 
 async def register(
-    database_url: str, union_id: str, name: str, *, federation: str | None = None,
-    share_cases: bool = False, api_key: str | None = None,
+    database_url: str,
+    union_id: str,
+    name: str,
+    *,
+    federation: str | None = None,
+    share_cases: bool = False,
+    api_key: str | None = None,
 ) -> Registration:
     conn = await asyncpg.connect(database_url)
     try:
         await apply_migrations(conn, "intake", MIGRATIONS)
         await conn.execute('SET search_path TO "intake", public')
-        return await register_union(conn, union_id, name, federation=federation,
-                                    share_cases=share_cases, api_key=api_key)
+        return await register_union(
+            conn, union_id, name, federation=federation, share_cases=share_cases, api_key=api_key
+        )
     finally:
         await conn.close()
 

@@ -14,6 +14,7 @@ from schemas.events import (
     ComplaintEvent,
     ComplaintReceived,
     ComplaintRejected,
+    RejectionCode,
     RejectionReason,
 )
 from schemas.topics import (
@@ -54,11 +55,18 @@ def register(runtime: ServiceRuntime) -> None:
         try:
             accepted = await accept(runtime.pool, event, correlation_id=delivery.correlation_id)
         except Rejected as rejection:
-            await _reject(runtime, delivery, event.union_id, event.idempotency_key,
-                          rejection.code, rejection.reasons)
+            await _reject(
+                runtime,
+                delivery,
+                event.union_id,
+                event.idempotency_key,
+                rejection.code,
+                rejection.reasons,
+            )
             return
-        log.info("complaint_accepted", complaint_id=str(accepted.complaint_id),
-                 created=accepted.created)
+        log.info(
+            "complaint_accepted", complaint_id=str(accepted.complaint_id), created=accepted.created
+        )
 
     async def on_invalid_received(body: bytes, exc: ValidationError, delivery: Delivery) -> bool:
         raw = _loose_json(body)
@@ -71,8 +79,14 @@ def register(runtime: ServiceRuntime) -> None:
             for e in exc.errors()
         ]
         key = raw.get("idempotency_key")
-        await _reject(runtime, delivery, union_id, key if isinstance(key, str) else None,
-                      "too_long" if too_long else "invalid", reasons)
+        await _reject(
+            runtime,
+            delivery,
+            union_id,
+            key if isinstance(key, str) else None,
+            "too_long" if too_long else "invalid",
+            reasons,
+        )
         return True
 
     bus.subscribe(COMPLAINT_RECEIVED, on_received, on_invalid=on_invalid_received)
@@ -86,8 +100,12 @@ def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) ->
             if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
                 return
             added = await store.record_timeline(
-                conn, event_id=delivery.event_id, complaint_id=event.complaint_id, kind=kind,
-                at=_event_time(event), body=_timeline_body(event),
+                conn,
+                event_id=delivery.event_id,
+                complaint_id=event.complaint_id,
+                kind=kind,
+                at=_event_time(event),
+                body=_timeline_body(event),
             )
             if added and status is not None:
                 await store.advance_status(conn, event.complaint_id, status)
@@ -98,8 +116,14 @@ def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) ->
 
 
 def _event_time(event: ComplaintEvent) -> datetime:
-    for attr in ("triaged_at", "recommended_at", "responded_at", "recategorized_at",
-                 "resolved_at", "rated_at"):
+    for attr in (
+        "triaged_at",
+        "recommended_at",
+        "responded_at",
+        "recategorized_at",
+        "resolved_at",
+        "rated_at",
+    ):
         value = getattr(event, attr, None)
         if isinstance(value, datetime):
             return value
@@ -126,17 +150,20 @@ async def _reject(
     delivery: Delivery,
     union_id: str,
     idempotency_key: str | None,
-    code: str,
+    code: RejectionCode,
     reasons: list[RejectionReason],
 ) -> None:
     rejected = ComplaintRejected(
-        union_id=union_id, idempotency_key=idempotency_key, received_event_id=delivery.event_id,
-        code=code,  # type: ignore[arg-type]
-        reasons=reasons, rejected_at=datetime.now(UTC),
+        union_id=union_id,
+        idempotency_key=idempotency_key,
+        received_event_id=delivery.event_id,
+        code=code,
+        reasons=reasons,
+        rejected_at=datetime.now(UTC),
     )
     await runtime.bus.publish(
-        rejected, event_id=derived_event_id(delivery.event_id, "rejected"),
+        rejected,
+        event_id=derived_event_id(delivery.event_id, "rejected"),
         correlation_id=delivery.correlation_id,
     )
     log.info("submission_rejected", code=code, union_id=union_id)
-

@@ -39,7 +39,11 @@ async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (union_id) DO UPDATE SET"
         " name = EXCLUDED.name, federation = EXCLUDED.federation,"
         " share_cases = EXCLUDED.share_cases, api_key_hash = EXCLUDED.api_key_hash",
-        union.union_id, union.name, union.federation, union.share_cases, union.api_key_hash,
+        union.union_id,
+        union.name,
+        union.federation,
+        union.share_cases,
+        union.api_key_hash,
         union.registered_at,
     )
 
@@ -55,7 +59,8 @@ async def by_idempotency_key(
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT complaint_id, tracking_code, request_hash FROM complaints"
         " WHERE union_id = $1 AND idempotency_key = $2",
-        union_id, idempotency_key,
+        union_id,
+        idempotency_key,
     )
     return row
 
@@ -73,17 +78,34 @@ async def insert_complaint(
         " tracking_code, channel, sector, kind, original_text, masked_text, language, member,"
         " anonymous, workplace, occurred_on, submitted_at, submitted_event_id)"
         " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-        submitted.complaint_id, received.union_id, received.idempotency_key, request_hash,
-        submitted.tracking_code, received.channel, received.sector.value, received.kind,
-        received.text, submitted.text, received.language, received.member, received.anonymous,
-        received.workplace, received.occurred_on, submitted.submitted_at, event_id,
+        submitted.complaint_id,
+        received.union_id,
+        received.idempotency_key,
+        request_hash,
+        submitted.tracking_code,
+        received.channel,
+        received.sector.value,
+        received.kind,
+        received.text,
+        submitted.text,
+        received.language,
+        received.member,
+        received.anonymous,
+        received.workplace,
+        received.occurred_on,
+        submitted.submitted_at,
+        event_id,
     )
     if received.contact is not None:
         c = received.contact
         await conn.execute(
             "INSERT INTO contacts (complaint_id, name, phone, email, whatsapp)"
             " VALUES ($1, $2, $3, $4, $5)",
-            submitted.complaint_id, c.name, c.phone, c.email, c.whatsapp,
+            submitted.complaint_id,
+            c.name,
+            c.phone,
+            c.email,
+            c.whatsapp,
         )
 
 
@@ -102,7 +124,11 @@ async def record_timeline(
         " SELECT $1, $2, $3, $4, $5 WHERE EXISTS"
         " (SELECT 1 FROM complaints WHERE complaint_id = $2)"
         " ON CONFLICT (event_id) DO NOTHING RETURNING true",
-        event_id, complaint_id, kind, at, json.dumps(body, default=str),
+        event_id,
+        complaint_id,
+        kind,
+        at,
+        json.dumps(body, default=str),
     )
     return bool(inserted)
 
@@ -111,7 +137,9 @@ async def advance_status(conn: asyncpg.Connection, complaint_id: UUID, status: s
     await conn.execute(
         "UPDATE complaints SET status = $2, status_rank = $3, updated_at = now()"
         " WHERE complaint_id = $1 AND status_rank < $3",
-        complaint_id, status, STATUS_RANK[status],
+        complaint_id,
+        status,
+        STATUS_RANK[status],
     )
 
 
@@ -152,6 +180,9 @@ async def claim_stuck(
         "  AND updated_at < now() - make_interval(secs => $3)"
         "  ORDER BY submitted_at LIMIT $4 FOR UPDATE SKIP LOCKED)"
         " RETURNING *",
-        STATUS_RANK["recommended"], max_republish, older_than_seconds, limit,
+        STATUS_RANK["recommended"],
+        max_republish,
+        older_than_seconds,
+        limit,
     )
     return rows

@@ -14,7 +14,12 @@ from datetime import UTC, datetime
 import asyncpg
 
 from schemas.envelope import derived_event_id
-from schemas.events import ComplaintReceived, ComplaintSubmitted, RejectionReason
+from schemas.events import (
+    ComplaintReceived,
+    ComplaintSubmitted,
+    RejectionCode,
+    RejectionReason,
+)
 from services.intake import store
 from services.intake.masking import mask_personal_data
 from services.runtime.outbox import enqueue
@@ -33,7 +38,7 @@ class Accepted:
 class Rejected(Exception):
     """A submission refused for a reason the sender can act on."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, code: RejectionCode, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.reasons = [RejectionReason(field=field, message=message)]
@@ -84,8 +89,9 @@ async def _accept_once(
     fingerprint = request_hash(received)
     async with pool.acquire() as conn, conn.transaction():
         if not await store.union_exists(conn, received.union_id):
-            raise Rejected("unknown_union", f"union {received.union_id!r} is not registered",
-                           "union_id")
+            raise Rejected(
+                "unknown_union", f"union {received.union_id!r} is not registered", "union_id"
+            )
         existing = await store.by_idempotency_key(conn, received.union_id, received.idempotency_key)
         if existing is not None:
             return _replayed(existing, fingerprint)
@@ -95,12 +101,20 @@ async def _accept_once(
             conn, received, submitted, request_hash=fingerprint, event_id=event_id
         )
         await store.record_timeline(
-            conn, event_id=event_id, complaint_id=submitted.complaint_id, kind="submitted",
+            conn,
+            event_id=event_id,
+            complaint_id=submitted.complaint_id,
+            kind="submitted",
             at=submitted.submitted_at,
             body={"channel": submitted.channel, "sector": submitted.sector.value},
         )
-        await enqueue(conn, submitted, source=SOURCE, event_id=event_id,
-                      correlation_id=correlation_id or event_id)
+        await enqueue(
+            conn,
+            submitted,
+            source=SOURCE,
+            event_id=event_id,
+            correlation_id=correlation_id or event_id,
+        )
     return Accepted(submitted.complaint_id, submitted.tracking_code, created=True)
 
 

@@ -29,8 +29,9 @@ class Registration:
 
 
 def registration_event_id(union: UnionRegistered) -> str:
-    return derived_event_id(union.union_id, "registered", union.api_key_hash, union.share_cases,
-                            union.name)
+    return derived_event_id(
+        union.union_id, "registered", union.api_key_hash, union.share_cases, union.name
+    )
 
 
 async def register_union(
@@ -45,8 +46,12 @@ async def register_union(
     """Create or update a union; a new API key is issued unless one is given."""
     key = api_key or new_api_key(union_id)
     union = UnionRegistered(
-        union_id=union_id, name=name, federation=federation, share_cases=share_cases,
-        api_key_hash=hash_api_key(key), registered_at=datetime.now(UTC),
+        union_id=union_id,
+        name=name,
+        federation=federation,
+        share_cases=share_cases,
+        api_key_hash=hash_api_key(key),
+        registered_at=datetime.now(UTC),
     )
     async with conn.transaction():
         await store.upsert_union(conn, union)

@@ -60,8 +60,12 @@ def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[
         "triage": triage,
         "recommendation": _recommendation(_latest(timeline, "recommended")),
         "timeline": [
-            {"kind": e["kind"], "at": e["at"].isoformat(), "event_id": e["event_id"],
-             "details": _body(e)}
+            {
+                "kind": e["kind"],
+                "at": e["at"].isoformat(),
+                "event_id": e["event_id"],
+                "details": _body(e),
+            }
             for e in timeline
         ],
     }
@@ -78,8 +82,10 @@ def _recommendation(body: dict[str, Any] | None) -> dict[str, Any] | None:
 def tracking_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[str, Any]:
     steps = []
     for entry in timeline:
-        step: dict[str, Any] = {"step": WORKER_STEPS.get(entry["kind"], entry["kind"]),
-                                "at": entry["at"].isoformat()}
+        step: dict[str, Any] = {
+            "step": WORKER_STEPS.get(entry["kind"], entry["kind"]),
+            "at": entry["at"].isoformat(),
+        }
         if entry["kind"] == "responded":
             step["message"] = _body(entry).get("message")
         if entry["kind"] == "resolved":

@@ -16,11 +16,14 @@ class RecommendSettings(ServiceSettings):
 
 def create_app(settings: RecommendSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(
-        "recommend", settings or RecommendSettings(), migrations=MIGRATIONS,
+        "recommend",
+        settings or RecommendSettings(),
+        migrations=MIGRATIONS,
         pool_init=init_connection,
     )
     handlers.register(runtime)
     return create_service_app(
-        runtime, [],
+        runtime,
+        [],
         description="Recommends follow-up actions from similar resolved cases (pgvector).",
     )

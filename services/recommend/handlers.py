@@ -51,7 +51,9 @@ def register(runtime: ServiceRuntime) -> None:
         answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
         index = PgCaseIndex(runtime.pool, event.embedding_version)
         recommendation = await recommend(
-            _complaint(event), index, vector=np.asarray(event.embedding, dtype=np.float32),
+            _complaint(event),
+            index,
+            vector=np.asarray(event.embedding, dtype=np.float32),
             embedding_version=event.embedding_version,
         )
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -60,8 +62,13 @@ def register(runtime: ServiceRuntime) -> None:
                 await replay(conn, answer_id)
                 return
             await _remember(conn, event, answer_id)
-            await enqueue(conn, _event(event, recommendation), source=SOURCE,
-                          event_id=answer_id, correlation_id=delivery.correlation_id)
+            await enqueue(
+                conn,
+                _event(event, recommendation),
+                source=SOURCE,
+                event_id=answer_id,
+                correlation_id=delivery.correlation_id,
+            )
 
     async def on_recategorized(event: ComplaintRecategorized, delivery: Delivery) -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -69,7 +76,9 @@ def register(runtime: ServiceRuntime) -> None:
                 await conn.execute(
                     "UPDATE complaints SET category = $2, secondary = $3,"
                     " tags = coalesce($4, tags) WHERE complaint_id = $1",
-                    event.complaint_id, event.category.value, [c.value for c in event.secondary],
+                    event.complaint_id,
+                    event.category.value,
+                    [c.value for c in event.secondary],
                     None if event.tags is None else [t.value for t in event.tags],
                 )
 
@@ -86,9 +95,14 @@ def register(runtime: ServiceRuntime) -> None:
 
 def _complaint(event: ComplaintTriaged) -> Complaint:
     return Complaint(
-        complaint_id=str(event.complaint_id), union_id=event.union_id, text=event.text,
-        sector=event.sector, category=event.category, secondary=tuple(event.secondary),
-        tags=frozenset(event.tags), priority=event.priority,
+        complaint_id=str(event.complaint_id),
+        union_id=event.union_id,
+        text=event.text,
+        sector=event.sector,
+        category=event.category,
+        secondary=tuple(event.secondary),
+        tags=frozenset(event.tags),
+        priority=event.priority,
     )
 
 
@@ -98,16 +112,25 @@ def _event(triaged: ComplaintTriaged, recommendation: Recommendation) -> Complai
         union_id=triaged.union_id,
         actions=[
             RecommendedAction(
-                action=a.action, label=a.label, score=a.score, rationale=a.rationale,
-                evidence_to_collect=a.evidence_to_collect, legal_basis=a.legal_basis,
+                action=a.action,
+                label=a.label,
+                score=a.score,
+                rationale=a.rationale,
+                evidence_to_collect=a.evidence_to_collect,
+                legal_basis=a.legal_basis,
                 deadline=a.deadline.describe() if a.deadline else None,
                 supporting_cases=a.supporting_cases,
             )
             for a in recommendation.actions
         ],
         similar_cases=[
-            SimilarCase(case_id=c.case_id, similarity=c.similarity, category=c.category,
-                        outcome=c.outcome, shared_by_other_union=not c.own)
+            SimilarCase(
+                case_id=c.case_id,
+                similarity=c.similarity,
+                category=c.category,
+                outcome=c.outcome,
+                shared_by_other_union=not c.own,
+            )
             for c in recommendation.similar_cases
         ],
         embedding_version=triaged.embedding_version,
@@ -124,27 +147,48 @@ async def _remember(conn: asyncpg.Connection, event: ComplaintTriaged, answer_id
         " secondary = EXCLUDED.secondary, tags = EXCLUDED.tags, priority = EXCLUDED.priority,"
         " embedding = EXCLUDED.embedding, embedding_version = EXCLUDED.embedding_version,"
         " recommended_event_id = EXCLUDED.recommended_event_id",
-        event.complaint_id, event.union_id, event.sector.value, event.text, event.workplace,
-        event.category.value, [c.value for c in event.secondary], [t.value for t in event.tags],
-        event.priority.value, np.asarray(event.embedding, dtype=np.float32),
-        event.embedding_version, event.submitted_at, answer_id,
+        event.complaint_id,
+        event.union_id,
+        event.sector.value,
+        event.text,
+        event.workplace,
+        event.category.value,
+        [c.value for c in event.secondary],
+        [t.value for t in event.tags],
+        event.priority.value,
+        np.asarray(event.embedding, dtype=np.float32),
+        event.embedding_version,
+        event.submitted_at,
+        answer_id,
     )
 
 
 async def _add_case(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-    row = await conn.fetchrow("SELECT * FROM complaints WHERE complaint_id = $1",
-                              event.complaint_id)
+    row = await conn.fetchrow(
+        "SELECT * FROM complaints WHERE complaint_id = $1", event.complaint_id
+    )
     if row is None:
         log.warning("resolved_complaint_never_triaged_here")
         return
     case = ResolvedCase(
-        case_id=f"complaint-{event.complaint_id}", sector=row["sector"], union=event.union_id,
-        text=row["text"], category=row["category"], tags=row["tags"],
-        actions_taken=event.actions_taken, outcome=event.outcome,
-        resolution_note=event.resolution_note, days_to_resolve=round(event.days_to_resolve),
-        workplace=row["workplace"], resolved_at=event.resolved_at,
+        case_id=f"complaint-{event.complaint_id}",
+        sector=row["sector"],
+        union=event.union_id,
+        text=row["text"],
+        category=row["category"],
+        tags=row["tags"],
+        actions_taken=event.actions_taken,
+        outcome=event.outcome,
+        resolution_note=event.resolution_note,
+        days_to_resolve=round(event.days_to_resolve),
+        workplace=row["workplace"],
+        resolved_at=event.resolved_at,
     )
-    result = await upsert_case(conn, case, vector=row["embedding"],
-                               embedding_version=row["embedding_version"],
-                               source=CaseSource.RESOLVED)
+    result = await upsert_case(
+        conn,
+        case,
+        vector=row["embedding"],
+        embedding_version=row["embedding_version"],
+        source=CaseSource.RESOLVED,
+    )
     log.info("case_added", case_id=case.case_id, result=result.value)

@@ -14,7 +14,9 @@ from services.runtime.tokens import hash_api_key
 def presented_key_hash(request: Request) -> str:
     """The sha256 of the presented API key; 401 with a reason when there is none."""
     auth = request.headers.get("authorization", "")
-    key = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key")
+    key = (
+        auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key")
+    )
     if not key:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -26,6 +28,7 @@ def presented_key_hash(request: Request) -> str:
 
 def unknown_key() -> HTTPException:
     return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key",
+        status.HTTP_401_UNAUTHORIZED,
+        "unknown or revoked API key",
         headers={"WWW-Authenticate": "Bearer"},
     )

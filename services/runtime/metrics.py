@@ -19,7 +19,9 @@ EVENTS_PUBLISHED = Counter(
     "aduan_events_published_total", "Events published to a topic.", ["service", "topic"]
 )
 HANDLER_RETRIES = Counter(
-    "aduan_handler_retries_total", "Handler attempts that failed and were retried.", ["service", "topic"]
+    "aduan_handler_retries_total",
+    "Handler attempts that failed and were retried.",
+    ["service", "topic"],
 )
 OUTBOX_PENDING = Gauge(
     "aduan_outbox_pending", "Outbox rows not yet published, at the last relay pass.", ["service"]

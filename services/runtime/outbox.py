@@ -1,4 +1,4 @@
-"""Transactional outbox and its relay, plus the processed-event record that makes consumers idempotent.
+"""Transactional outbox and its relay, plus the processed-event record of idempotent consumers.
 
 `enqueue` writes an event inside the caller's transaction; `OutboxRelay` publishes what was
 committed, oldest first, and marks it published. A crash between publish and mark republishes

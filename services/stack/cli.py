@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         """Print a topic's events readably, as they arrive."""
         from services.stack.tail import run_tail
 
-        servers = (bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-                   or read_state(data_dir).kafka_bootstrap_servers)
+        servers = (
+            bootstrap
+            or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+            or read_state(data_dir).kafka_bootstrap_servers
+        )
         run_tail(servers, topic, from_beginning, limit)

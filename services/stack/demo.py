@@ -18,18 +18,22 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Priority
 from services.stack.state import StackState
 
 console = Console()
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "domain_examples.jsonl"
-UNION_BY_SECTOR = {"garment": ("spn", "garteks"), "footwear": ("fsp_tsk",), "palm_oil": ("japbusi",)}
+UNION_BY_SECTOR = {
+    "garment": ("spn", "garteks"),
+    "footwear": ("fsp_tsk",),
+    "palm_oil": ("japbusi",),
+}
 POLL_SECONDS = 0.5
 PRIORITY_STYLE = {Priority.P1: "bold red", Priority.P2: "yellow", Priority.P3: "green"}
 
 
-def load_examples(path: Path = EXAMPLES) -> list[dict[str, Any]]:
+def load_examples(path: Path = DOMAIN_EXAMPLES) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
@@ -38,21 +42,31 @@ def union_for(example: dict[str, Any], index: int) -> str:
     return choices[index % len(choices)]
 
 
-async def submit(client: httpx.AsyncClient, state: StackState, example: dict[str, Any],
-                 union_id: str, run_id: str) -> str:
+async def submit(
+    client: httpx.AsyncClient,
+    state: StackState,
+    example: dict[str, Any],
+    union_id: str,
+    run_id: str,
+) -> str:
     response = await client.post(
         f"{state.services['intake']}/v1/complaints",
         headers={"X-API-Key": state.unions[union_id].api_key},
-        json={"text": example["text"], "sector": example["sector"], "channel": "app",
-              "idempotency_key": f"demo-{run_id}-{example['id']}"},
+        json={
+            "text": example["text"],
+            "sector": example["sector"],
+            "channel": "app",
+            "idempotency_key": f"demo-{run_id}-{example['id']}",
+        },
     )
     response.raise_for_status()
     complaint_id: str = response.json()["complaint_id"]
     return complaint_id
 
 
-async def follow(client: httpx.AsyncClient, state: StackState, complaint_id: str, union_id: str,
-                 timeout: float) -> dict[str, Any] | None:
+async def follow(
+    client: httpx.AsyncClient, state: StackState, complaint_id: str, union_id: str, timeout: float
+) -> dict[str, Any] | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         response = await client.get(
@@ -89,7 +103,9 @@ async def run(state: StackState, limit: int | None, timeout: float) -> int:
     done = 0
     async with httpx.AsyncClient(timeout=30) as client:
 
-        async def one(i: int, example: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None, float]:
+        async def one(
+            i: int, example: dict[str, Any]
+        ) -> tuple[dict[str, Any], dict[str, Any] | None, float]:
             union_id = union_for(example, i)
             started = time.monotonic()
             complaint_id = await submit(client, state, example, union_id, run_id)
@@ -100,8 +116,10 @@ async def run(state: StackState, limit: int | None, timeout: float) -> int:
         for finished in asyncio.as_completed(tasks):
             example, view, seconds = await finished
             done += view is not None
-            console.print(f"#{example['id']:>2} " + " | ".join(
-                cell for cell in row(example, view, seconds)[2:5]))
+            console.print(
+                f"#{example['id']:>2} "
+                + " | ".join(cell for cell in row(example, view, seconds)[2:5])
+            )
             table.add_row(*row(example, view, seconds))
     console.print(table)
     console.print(f"{done}/{len(examples)} complaints triaged and recommended")

@@ -37,7 +37,10 @@ class StackState(BaseModel):
 # complaints already get advice from the others' (anonymised) experience.
 DEMO_UNIONS = {
     "spn": ("Serikat Pekerja Nasional", "SPN"),
-    "garteks": ("Federasi Serikat Buruh Garmen, Kerajinan, Tekstil, Kulit dan Sentra Industri", "KSBSI"),
+    "garteks": (
+        "Federasi Serikat Buruh Garmen, Kerajinan, Tekstil, Kulit dan Sentra Industri",
+        "KSBSI",
+    ),
     "fsp_tsk": ("Federasi Serikat Pekerja Tekstil, Sandang dan Kulit", "KSPSI"),
     "japbusi": ("Jejaring Serikat Pekerja/Serikat Buruh Sawit Indonesia", "JAPBUSI"),
 }

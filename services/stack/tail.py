@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -40,8 +41,9 @@ def render(record: ConsumerRecord[bytes, bytes]) -> None:
             console.print(f"[red]{name}[/]: {value}")
     try:
         body = shorten(json.loads(record.value or b""))
-        console.print(Syntax(json.dumps(body, indent=2, ensure_ascii=False), "json",
-                             word_wrap=True))
+        console.print(
+            Syntax(json.dumps(body, indent=2, ensure_ascii=False), "json", word_wrap=True)
+        )
     except ValueError:
         console.print(repr(record.value))
 
@@ -51,8 +53,10 @@ async def tail(bootstrap: str, topic: str, *, from_beginning: bool, limit: int |
     base = topic.removesuffix(DLQ_SUFFIX)
     topic_named(base)  # refuse unknown topics with the list of known ones
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest" if from_beginning else "latest", enable_auto_commit=False,
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     shown = 0
@@ -68,7 +72,5 @@ async def tail(bootstrap: str, topic: str, *, from_beginning: bool, limit: int |
 
 
 def run_tail(bootstrap: str, topic: str, from_beginning: bool, limit: int | None) -> None:
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(tail(bootstrap, topic, from_beginning=from_beginning, limit=limit))
-    except KeyboardInterrupt:
-        pass

@@ -82,9 +82,12 @@ def run_up(data_dir: Path, *, after_start: list[list[str]] | None = None) -> Non
         _prepare_data(env)
         children = _start_services(data_dir, env)
         state = StackState(
-            started_at=datetime.now(UTC), kafka_bootstrap_servers=broker.bootstrap_servers,
-            database_url=database_url, services={c.name: c.url for c in children},
-            unions=unions, pids={c.name: c.process.pid for c in children if c.process},
+            started_at=datetime.now(UTC),
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            database_url=database_url,
+            services={c.name: c.url for c in children},
+            unions=unions,
+            pids={c.name: c.process.pid for c in children if c.process},
         )
         write_state(data_dir, state)
         _show(state, data_dir)
@@ -106,12 +109,19 @@ def _register_unions(data_dir: Path, database_url: str) -> dict[str, DemoUnion]:
     keys = previous_union_keys(data_dir)
     unions = {}
     for union_id, (name, federation) in DEMO_UNIONS.items():
-        registration = asyncio.run(register(
-            database_url, union_id, name, federation=federation, share_cases=True,
-            api_key=keys.get(union_id),
-        ))
-        unions[union_id] = DemoUnion(union_id=union_id, name=name, federation=federation,
-                                     api_key=registration.api_key)
+        registration = asyncio.run(
+            register(
+                database_url,
+                union_id,
+                name,
+                federation=federation,
+                share_cases=True,
+                api_key=keys.get(union_id),
+            )
+        )
+        unions[union_id] = DemoUnion(
+            union_id=union_id, name=name, federation=federation, api_key=registration.api_key
+        )
     console.print(f"[green]✓[/] unions registered: {', '.join(unions)}")
     return unions
 
@@ -133,8 +143,12 @@ def _start_services(data_dir: Path, env: dict[str, str]) -> list[Child]:
     for name in SERVICES:
         port = DEFAULT_PORTS[name]
         port = port if _free(port) else free_port()
-        child = Child(name, port, child_env({**env, "ADUAN_HTTP_PORT": str(port)}),
-                      data_dir / "logs" / f"{name}.log")
+        child = Child(
+            name,
+            port,
+            child_env({**env, "ADUAN_HTTP_PORT": str(port)}),
+            data_dir / "logs" / f"{name}.log",
+        )
         child.start()
         children.append(child)
     with console.status("waiting for the four services to be healthy"):
@@ -162,15 +176,17 @@ def _show(state: StackState, data_dir: Path) -> None:
         keys.add_row(union.union_id, union.api_key)
     console.print(keys)
     intake = state.services["intake"]
-    console.print(Panel.fit(
-        f"state: {data_dir / 'stack.json'}   logs: {data_dir / 'logs'}\n"
-        f"submit:  curl -X POST {intake}/v1/complaints -H 'X-API-Key: <key>'"
-        " -H 'content-type: application/json'"
-        " -d '{\"text\": \"...\", \"idempotency_key\": \"1\", \"sector\": \"garment\"}'\n"
-        "watch:   aduan tail aduan.complaint.triaged.v1   demo: aduan demo\n"
-        "Ctrl-C stops everything.",
-        title="next",
-    ))
+    console.print(
+        Panel.fit(
+            f"state: {data_dir / 'stack.json'}   logs: {data_dir / 'logs'}\n"
+            f"submit:  curl -X POST {intake}/v1/complaints -H 'X-API-Key: <key>'"
+            " -H 'content-type: application/json'"
+            ' -d \'{"text": "...", "idempotency_key": "1", "sector": "garment"}\'\n'
+            "watch:   aduan tail aduan.complaint.triaged.v1   demo: aduan demo\n"
+            "Ctrl-C stops everything.",
+            title="next",
+        )
+    )
 
 
 def _watch(children: list[Child]) -> None:

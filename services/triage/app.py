@@ -33,6 +33,7 @@ def create_app(settings: TriageSettings | None = None) -> FastAPI:
     runtime.every("refresh_model", settings.model_refresh_seconds, refresh_model)
     handlers.register(runtime, holder)
     return create_service_app(
-        runtime, [],
+        runtime,
+        [],
         description="Categorises, tags and prioritises complaints (stateless workers).",
     )

@@ -15,22 +15,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Sector
 from services.triage import registry
 from services.triage.evaluation import EvalReport, evaluate, plot_confusion
 from services.triage.examples import load_examples
-from services.triage.model import TriageModel
 from services.triage.training import DEFAULT_SIZE, train_default_model
+from services.triage.worker import ensure_model
 
-app = typer.Typer(help="Triage of worker complaints: category, tags, priority.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Triage of worker complaints: category, tags, priority.", no_args_is_help=True
+)
 
 DEFAULT_MODEL_DIR = Path(".aduan/models/triage")
-DEFAULT_HOLDOUT = Path("tests/data/domain_examples.jsonl")
+DEFAULT_HOLDOUT = DOMAIN_EXAMPLES
 OUTPUT_KEYS = ("id", "category", "secondary", "tags", "priority", "confidence", "needs_review")
 
 ModelDirOption = typer.Option(
-    DEFAULT_MODEL_DIR, "--model-dir", envvar="ADUAN_MODEL_DIR",
+    DEFAULT_MODEL_DIR,
+    "--model-dir",
+    envvar="ADUAN_MODEL_DIR",
     help="Folder of model versions (env ADUAN_MODEL_DIR).",
 )
 HoldoutOption = typer.Option(DEFAULT_HOLDOUT, help="Labelled JSONL never trained on.")
@@ -71,18 +75,6 @@ def read_requests(lines: list[str]) -> list[dict[str, Any]]:
     return [parse_request(line, n) for n, line in enumerate(lines, start=1) if line.strip()]
 
 
-def ensure_model(model_dir: Path) -> TriageModel:
-    """The promoted model; trains and promotes one first when the folder has none."""
-    model = registry.load_current(model_dir)
-    if model is not None:
-        return model
-    err.print(f"[yellow]no promoted triage model in {model_dir}; training one[/yellow]")
-    model = train_default_model(progress=True)
-    version = registry.save_version(model, model_dir, {"reason": "bootstrap"})
-    registry.promote(model_dir, version)
-    return model
-
-
 @app.command()
 def classify(model_dir: Path = ModelDirOption) -> None:
     """Read JSONL {"id","text","sector"?} from stdin, write one JSONL result per line."""
@@ -93,7 +85,7 @@ def classify(model_dir: Path = ModelDirOption) -> None:
         raise typer.Exit(code=2) from exc
     if not requests:
         return
-    model = ensure_model(model_dir)
+    model = ensure_model(model_dir, progress=True)
     results = model.classify([r["text"] for r in requests], [r["sector"] for r in requests])
     for request, result in zip(requests, results, strict=True):
         row = {
@@ -107,6 +99,13 @@ def classify(model_dir: Path = ModelDirOption) -> None:
         }
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+@app.command("ensure-model")
+def ensure_model_command(model_dir: Path = ModelDirOption) -> None:
+    """Train and promote the default model unless one is promoted already."""
+    model = ensure_model(model_dir, progress=True)
+    err.print(f"triage model {model.version} in {model_dir}")
 
 
 @app.command()
@@ -177,6 +176,7 @@ def _per_category_table(report: EvalReport) -> Table:
     for column in ("category", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="left" if column == "category" else "right")
     for category, s in report.per_category.items():
-        table.add_row(category.value, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}",
-                      str(s.support))
+        table.add_row(
+            category.value, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}", str(s.support)
+        )
     return table

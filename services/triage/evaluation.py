@@ -75,8 +75,9 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> EvalReport:
         n=len(examples),
         model_version=model.version,
         category_accuracy=float(accuracy_score(gold, pred)),
-        category_macro_f1=float(f1_score(gold, pred, labels=present, average="macro",
-                                         zero_division=0)),
+        category_macro_f1=float(
+            f1_score(gold, pred, labels=present, average="macro", zero_division=0)
+        ),
         per_category=_per_category(gold, pred, present),
         tag_micro_f1=_tag_f1(examples, results, average="micro"),
         tag_macro_f1=_tag_f1(examples, results, average="macro"),
@@ -88,8 +89,11 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> EvalReport:
         ),
         confusion_labels=present,
         confusion=confusion_matrix(gold, pred, labels=present).tolist(),
-        errors=[(str(e.id), e.category.value, r.category.value)
-                for e, r in zip(examples, results, strict=True) if e.category is not r.category],
+        errors=[
+            (str(e.id), e.category.value, r.category.value)
+            for e, r in zip(examples, results, strict=True)
+            if e.category is not r.category
+        ],
     )
 
 
@@ -97,8 +101,10 @@ def _per_category(
     gold: list[Category], pred: list[Category], labels: list[Category]
 ) -> dict[Category, ClassScores]:
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
-    return {c: ClassScores(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
-            for i, c in enumerate(labels)}
+    return {
+        c: ClassScores(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
+        for i, c in enumerate(labels)
+    }
 
 
 def _tag_f1(examples: Sequence[Example], results: Sequence[TriageResult], average: str) -> float:
@@ -126,8 +132,11 @@ def _p1_precision(examples: Sequence[Example], results: Sequence[TriageResult]) 
 
 
 def _priority_accuracy(examples: Sequence[Example], results: Sequence[TriageResult]) -> float:
-    pairs = [(e.priority, r.priority) for e, r in zip(examples, results, strict=True)
-             if e.priority is not None]
+    pairs = [
+        (e.priority, r.priority)
+        for e, r in zip(examples, results, strict=True)
+        if e.priority is not None
+    ]
     return sum(g is p for g, p in pairs) / len(pairs) if pairs else 0.0
 
 
@@ -163,13 +172,21 @@ def plot_confusion(report: EvalReport, path: Path) -> Path:
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    ax.set_title(f"{report.model_version}  (n={report.n}, acc={report.category_accuracy:.2f})",
-                 fontsize=9)
+    ax.set_title(
+        f"{report.model_version}  (n={report.n}, acc={report.category_accuracy:.2f})", fontsize=9
+    )
     for i in range(len(labels)):
         for j in range(len(labels)):
             if matrix[i, j]:
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black",
+                )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

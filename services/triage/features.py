@@ -50,12 +50,21 @@ class Featurizer:
 
     def __init__(self) -> None:
         self.char = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-            max_features=80_000, dtype=np.float32,
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=80_000,
+            dtype=np.float32,
         )
         self.word = TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
-            sublinear_tf=True, max_features=40_000, dtype=np.float32,
+            analyzer="word",
+            token_pattern=r"\S+",
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=40_000,
+            dtype=np.float32,
         )
 
     def fit_transform(
@@ -79,14 +88,23 @@ class Featurizer:
         texts: Sequence[NormalizedText],
         sectors: Sequence[str | None],
     ) -> FeatureSet:
-        cues = np.array(
-            [category_cue_features(t) + tag_cue_features(t) + _extra_features(t) for t in texts],
-            dtype=np.float32,
-        ).reshape(len(texts), -1) * CUE_WEIGHT
-        sector_rows = np.array(
-            [[1.0 if s == sector.value else 0.0 for sector in SECTORS] for s in sectors],
-            dtype=np.float32,
-        ).reshape(len(texts), len(SECTORS)) * SECTOR_WEIGHT
+        cues = (
+            np.array(
+                [
+                    category_cue_features(t) + tag_cue_features(t) + _extra_features(t)
+                    for t in texts
+                ],
+                dtype=np.float32,
+            ).reshape(len(texts), -1)
+            * CUE_WEIGHT
+        )
+        sector_rows = (
+            np.array(
+                [[1.0 if s == sector.value else 0.0 for sector in SECTORS] for s in sectors],
+                dtype=np.float32,
+            ).reshape(len(texts), len(SECTORS))
+            * SECTOR_WEIGHT
+        )
         lexical = sp.hstack(
             [words, sp.csr_matrix(cues), sp.csr_matrix(sector_rows)], dtype=np.float64
         ).tocsr()

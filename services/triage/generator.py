@@ -13,7 +13,7 @@ import random
 import re
 from collections.abc import Iterator
 
-from schemas.vocabulary import Category, Priority, Sector, Tag
+from schemas.vocabulary import Category, Sector, Tag
 from services.triage.examples import Example
 from services.triage.fragments import (
     BRANDS,
@@ -38,33 +38,94 @@ from services.triage.priority import is_hazardous_minor, priority_from_tags
 
 # How often each modifier is drawn; danger-adjacent ones stay rare, as in real inboxes.
 MODIFIER_WEIGHTS: dict[str, float] = {
-    "ong": 3.0, "evid": 2.0, "intl": 1.5, "extl": 0.8, "anon": 1.0, "rfear": 1.2, "rocc": 0.6,
-    "dead": 0.9, "act": 0.6, "legal": 0.7, "info": 1.5, "emp": 1.2, "loc": 1.0, "buyer": 0.5,
-    "wom": 0.8, "migr": 0.5, "dis": 0.25, "prec": 1.2, "union": 0.7, "sup": 0.8, "inc": 0.6,
-    "self": 0.25, "ill": 0.4, "money": 0.5,
+    "ong": 3.0,
+    "evid": 2.0,
+    "intl": 1.5,
+    "extl": 0.8,
+    "anon": 1.0,
+    "rfear": 1.2,
+    "rocc": 0.6,
+    "dead": 0.9,
+    "act": 0.6,
+    "legal": 0.7,
+    "info": 1.5,
+    "emp": 1.2,
+    "loc": 1.0,
+    "buyer": 0.5,
+    "wom": 0.8,
+    "migr": 0.5,
+    "dis": 0.25,
+    "prec": 1.2,
+    "union": 0.7,
+    "sup": 0.8,
+    "inc": 0.6,
+    "self": 0.25,
+    "ill": 0.4,
+    "money": 0.5,
 }
 CATEGORY_WEIGHTS: dict[Category, float] = {c: 1.0 for c in Category} | {Category.OTHER: 0.5}
 SEPARATORS = [". ", ". ", ", ", " ", "\n", ". terus ", " dan ", "... ", ". trus ", ", udah gitu "]
 SLANG_OUT: dict[str, list[str]] = {
-    "tidak": ["gak", "gk", "ga", "nggak", "tdk", "g"], "gak": ["gk", "ga", "nggak", "gak"],
-    "sudah": ["udh", "udah", "sdh"], "udah": ["udh", "udah", "dah"], "belum": ["blm", "belom"],
-    "saya": ["sy", "aku", "gw", "saya"], "yang": ["yg"], "dengan": ["dgn"], "karena": ["krn"],
-    "tapi": ["tp"], "juga": ["jg"], "banget": ["bgt"], "kemarin": ["kmrn", "kemaren"],
-    "sekarang": ["skrg", "skrng"], "orang": ["org"], "tahun": ["thn", "taun"],
-    "bulan": ["bln"], "tanggal": ["tgl"], "sama": ["sm"], "dari": ["dr"],
-    "kalau": ["kalo", "klo"], "masih": ["msh"], "terus": ["trs", "trus"],
-    "padahal": ["pdhl"], "langsung": ["lgsg"], "gimana": ["gmn"], "untuk": ["utk"],
-    "banyak": ["bnyk"], "lagi": ["lg"], "aja": ["aj", "aja"], "sampai": ["sampe", "ampe"],
-    "malam": ["mlm", "malem"], "harus": ["hrs"], "bisa": ["bs"], "kayak": ["kyk", "kek"],
-    "dapet": ["dpt", "dapet"], "tolong": ["tlg", "tolongin"], "teman": ["temen", "tmn"],
+    "tidak": ["gak", "gk", "ga", "nggak", "tdk", "g"],
+    "gak": ["gk", "ga", "nggak", "gak"],
+    "sudah": ["udh", "udah", "sdh"],
+    "udah": ["udh", "udah", "dah"],
+    "belum": ["blm", "belom"],
+    "saya": ["sy", "aku", "gw", "saya"],
+    "yang": ["yg"],
+    "dengan": ["dgn"],
+    "karena": ["krn"],
+    "tapi": ["tp"],
+    "juga": ["jg"],
+    "banget": ["bgt"],
+    "kemarin": ["kmrn", "kemaren"],
+    "sekarang": ["skrg", "skrng"],
+    "orang": ["org"],
+    "tahun": ["thn", "taun"],
+    "bulan": ["bln"],
+    "tanggal": ["tgl"],
+    "sama": ["sm"],
+    "dari": ["dr"],
+    "kalau": ["kalo", "klo"],
+    "masih": ["msh"],
+    "terus": ["trs", "trus"],
+    "padahal": ["pdhl"],
+    "langsung": ["lgsg"],
+    "gimana": ["gmn"],
+    "untuk": ["utk"],
+    "banyak": ["bnyk"],
+    "lagi": ["lg"],
+    "aja": ["aj", "aja"],
+    "sampai": ["sampe", "ampe"],
+    "malam": ["mlm", "malem"],
+    "harus": ["hrs"],
+    "bisa": ["bs"],
+    "kayak": ["kyk", "kek"],
+    "dapet": ["dpt", "dapet"],
+    "tolong": ["tlg", "tolongin"],
+    "teman": ["temen", "tmn"],
 }
 CODE_MIX: dict[str, list[str]] = {
-    "lembur": ["overtime", "OT"], "gaji": ["salary", "gaji"], "atasan": ["boss"],
-    "tolong": ["please", "tolong"], "kontrak": ["contract"], "bukti": ["proof"],
-    "dipecat": ["di-fire", "dipecat"], "target": ["target", "quota"],
+    "lembur": ["overtime", "OT"],
+    "gaji": ["salary", "gaji"],
+    "atasan": ["boss"],
+    "tolong": ["please", "tolong"],
+    "kontrak": ["contract"],
+    "bukti": ["proof"],
+    "dipecat": ["di-fire", "dipecat"],
+    "target": ["target", "quota"],
 }
-ENGLISH_FILLERS = ["seriously", "btw", "so", "literally", "honestly", "please help",
-                   "asap", "fyi", "jujur"]
+ENGLISH_FILLERS = [
+    "seriously",
+    "btw",
+    "so",
+    "literally",
+    "honestly",
+    "please help",
+    "asap",
+    "fyi",
+    "jujur",
+]
 EMOJI = ["🙏", "😭", "😡", "🙄", "😢", "😤", "🥺", "💔", "‼️"]
 
 
@@ -84,11 +145,25 @@ class _Slots:
             jt = round(value / 1e6, 1)
             text = f"{jt:g}".replace(".", ",")
             full = f"{round(value, -3):,.0f}".replace(",", ".")
-            return [f"{text}jt", f"{text} juta", f"Rp {full}", f"Rp{full}", f"{text} jt",
-                    f"Rp {text} juta", full][style]
+            return [
+                f"{text}jt",
+                f"{text} juta",
+                f"Rp {full}",
+                f"Rp{full}",
+                f"{text} jt",
+                f"Rp {text} juta",
+                full,
+            ][style]
         rb = round(value / 1e3)
-        return [f"{rb}rb", f"{rb} ribu", f"Rp {rb}.000", f"Rp{rb}.000", f"{rb}k", f"{rb} rb",
-                f"Rp. {rb}.000"][style]
+        return [
+            f"{rb}rb",
+            f"{rb} ribu",
+            f"Rp {rb}.000",
+            f"Rp{rb}.000",
+            f"{rb}k",
+            f"{rb} rb",
+            f"Rp. {rb}.000",
+        ][style]
 
     def fill(self, template: str) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -109,14 +184,19 @@ class _Slots:
                 return rng.choice(KECAMATAN if name == "kec" else CITIES[self.sector])
             if name.startswith("money"):
                 self.tags.add(Tag.MONEY_AMOUNT_STATED)
-                ranges = {"money": (5e5, 2e7), "money_big": (3e6, 6e6),
-                          "money_small": (1e4, 5e5), "money_day": (6e4, 1.3e5)}
+                ranges = {
+                    "money": (5e5, 2e7),
+                    "money_big": (3e6, 6e6),
+                    "money_small": (1e4, 5e5),
+                    "money_day": (6e4, 1.3e5),
+                }
                 low, high = ranges.get(name, ranges["money"])
                 amount = self.money(low, high)
                 return amount + ("/hari" if name == "money_day" and rng.random() < 0.5 else "")
             if name == "dur":
-                return rng.choice(["3 bulan", "setahun", "2 tahun", "berbulan-bulan",
-                                   "6 bulan", "lama"])
+                return rng.choice(
+                    ["3 bulan", "setahun", "2 tahun", "berbulan-bulan", "6 bulan", "lama"]
+                )
             if name == "brand":
                 return rng.choice(BRANDS)
             if name == "unit":
@@ -187,12 +267,14 @@ def _render(text: str, rng: random.Random) -> str:
     register = rng.choices(registers, weights=[0.15, 0.4, 0.3, 0.15])[0]
     words = text.split(" ")
     if register in {"slang", "mixed"}:
-        words = [rng.choice(SLANG_OUT[w]) if w in SLANG_OUT and rng.random() < 0.7 else w
-                 for w in words]
+        words = [
+            rng.choice(SLANG_OUT[w]) if w in SLANG_OUT and rng.random() < 0.7 else w for w in words
+        ]
         words = [re.sub(r"^(\w{3,}) \1$", r"\g<1>2", w) for w in words]
     if register == "mixed":
-        words = [rng.choice(CODE_MIX[w]) if w in CODE_MIX and rng.random() < 0.5 else w
-                 for w in words]
+        words = [
+            rng.choice(CODE_MIX[w]) if w in CODE_MIX and rng.random() < 0.5 else w for w in words
+        ]
         if rng.random() < 0.5:
             words.insert(rng.randrange(len(words) + 1), rng.choice(ENGLISH_FILLERS))
     if register == "slang":
@@ -234,6 +316,8 @@ def generate_one(rng: random.Random, category: Category, index: int = 0) -> Exam
     tags: set[Tag] = set(fragment.tags) | scope_tags
     secondary: list[Category] = list(fragment.secondary)
     sentences = [slots.fill(fragment.text)]
+    if rng.random() < 0.15:  # a bare one-liner: real inboxes are full of them
+        return _bare(rng, fragment, category, sector, slots, tags, index)
 
     for other, extra in _secondary_fragments(rng, category, sector):
         sentences.append(slots.fill(extra.text))
@@ -274,6 +358,34 @@ def generate_one(rng: random.Random, category: Category, index: int = 0) -> Exam
     )
 
 
+def _bare(
+    rng: random.Random,
+    fragment: Fragment,
+    category: Category,
+    sector: Sector,
+    slots: _Slots,
+    tags: set[Tag],
+    index: int,
+) -> Example:
+    text = _render(slots.fill(fragment.text), rng)
+    tags = tags | slots.tags
+    if Tag.COLLECTIVE in tags:
+        tags.discard(Tag.INDIVIDUAL)
+    secondary = tuple(fragment.secondary)[:2]
+    hazardous = is_hazardous_minor(normalize_text(text), tags, {category, *secondary})
+    return Example(
+        text=text,
+        category=category,
+        secondary=secondary,
+        tags=frozenset(tags),
+        priority=priority_from_tags(
+            tags, hazardous or Category.CHILD_LABOUR in {category, *secondary}
+        ),
+        sector=sector,
+        id=f"syn-{index}",
+    )
+
+
 def generate(n: int, seed: int = 0) -> list[Example]:
     """`n` labelled complaints; the same seed always gives the same list."""
     rng = random.Random(seed)
@@ -282,8 +394,11 @@ def generate(n: int, seed: int = 0) -> list[Example]:
     out: list[Example] = []
     # First one of each category, so even a tiny sample covers the whole vocabulary.
     for index in range(n):
-        category = categories[index] if index < len(categories) else rng.choices(
-            categories, weights=weights)[0]
+        category = (
+            categories[index]
+            if index < len(categories)
+            else rng.choices(categories, weights=weights)[0]
+        )
         out.append(generate_one(rng, category, index))
     return out
 
@@ -294,4 +409,4 @@ def iter_tag_coverage(examples: list[Example]) -> Iterator[tuple[Tag, int]]:
         yield tag, sum(tag in e.tags for e in examples)
 
 
-__all__ = ["Priority", "generate", "generate_one", "iter_tag_coverage"]
+__all__ = ["generate", "generate_one", "iter_tag_coverage"]

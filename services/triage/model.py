@@ -39,15 +39,36 @@ MAX_SECONDARY = 2
 
 # Tags whose strong cues are precise enough to set the tag even when the classifier disagrees.
 # P1 tags are here too: a missed danger costs more than an extra review.
-LEXICON_TRUSTED: frozenset[Tag] = frozenset({
-    Tag.INJURY, Tag.FATALITY, Tag.IMMEDIATE_DANGER, Tag.ILLNESS_SYMPTOMS,
-    Tag.CHEMICAL_EXPOSURE, Tag.PHYSICAL_VIOLENCE, Tag.SEXUAL_VIOLENCE, Tag.SELF_HARM_RISK,
-    Tag.PREGNANT_WORKER, Tag.PERSON_WITH_DISABILITY, Tag.PRECARIOUS_STATUS,
-    Tag.UNION_MEMBER, Tag.ANONYMITY_REQUESTED, Tag.LEGAL_AID_REQUESTED, Tag.EMPLOYER_NAMED,
-    Tag.LOCATION_NAMED, Tag.MONEY_AMOUNT_STATED, Tag.BUYER_OR_CERTIFICATION_LINK,
-    Tag.DOCUMENT_RETENTION, Tag.DEBT_OR_RECRUITMENT_FEE, Tag.MIGRANT_WORKER,
-    Tag.WANTS_COLLECTIVE_ACTION, Tag.MASS_LAYOFF_OR_CLOSURE,
-}) | P1_TAGS
+LEXICON_TRUSTED: frozenset[Tag] = (
+    frozenset(
+        {
+            Tag.INJURY,
+            Tag.FATALITY,
+            Tag.IMMEDIATE_DANGER,
+            Tag.ILLNESS_SYMPTOMS,
+            Tag.CHEMICAL_EXPOSURE,
+            Tag.PHYSICAL_VIOLENCE,
+            Tag.SEXUAL_VIOLENCE,
+            Tag.SELF_HARM_RISK,
+            Tag.PREGNANT_WORKER,
+            Tag.PERSON_WITH_DISABILITY,
+            Tag.PRECARIOUS_STATUS,
+            Tag.UNION_MEMBER,
+            Tag.ANONYMITY_REQUESTED,
+            Tag.LEGAL_AID_REQUESTED,
+            Tag.EMPLOYER_NAMED,
+            Tag.LOCATION_NAMED,
+            Tag.MONEY_AMOUNT_STATED,
+            Tag.BUYER_OR_CERTIFICATION_LINK,
+            Tag.DOCUMENT_RETENTION,
+            Tag.DEBT_OR_RECRUITMENT_FEE,
+            Tag.MIGRANT_WORKER,
+            Tag.WANTS_COLLECTIVE_ACTION,
+            Tag.MASS_LAYOFF_OR_CLOSURE,
+        }
+    )
+    | P1_TAGS
+)
 # A lexicon-trusted tag is still dropped when the classifier is nearly sure it is absent (the cue
 # sits in a context the training data teaches is not evidence, e.g. "bukan kontrak").
 VETO_PROBABILITY = 0.03
@@ -109,7 +130,8 @@ class TriageModel:
         # optimum costs most of the training time without changing a single prediction.
         category = CalibratedClassifierCV(
             LogisticRegression(C=8.0, max_iter=500, tol=1e-3, random_state=seed),
-            method="sigmoid", cv=3,
+            method="sigmoid",
+            cv=_calibration_folds(y),
         ).fit(features.full, y)
         presence_columns: list[Category] = [c for c in Category if c is not Category.OTHER]
         presence = _fit_multilabel(
@@ -121,11 +143,13 @@ class TriageModel:
         if embeddings is not None:
             embedding_head = CalibratedClassifierCV(
                 LogisticRegression(C=4.0, max_iter=3000, random_state=seed),
-                method="sigmoid", cv=3,
+                method="sigmoid",
+                cv=_calibration_folds(y),
             ).fit(np.asarray(embeddings), y)
 
-        self._heads = _Heads(featurizer, category, presence, tags, tag_columns,
-                             presence_columns, embedding_head)
+        self._heads = _Heads(
+            featurizer, category, presence, tags, tag_columns, presence_columns, embedding_head
+        )
         self.training_size = len(examples)
         self.version = _version(examples, seed)
         return self
@@ -150,8 +174,9 @@ class TriageModel:
 
         category_proba = heads.category.predict_proba(features.full)
         if embeddings is not None and heads.embedding_head is not None:
-            category_proba = (category_proba + heads.embedding_head.predict_proba(
-                np.asarray(embeddings))) / 2.0
+            category_proba = (
+                category_proba + heads.embedding_head.predict_proba(np.asarray(embeddings))
+            ) / 2.0
         classes = [Category(c) for c in heads.category.classes_]
         presence = _positive_proba(heads.presence, x)
         tag_proba = _positive_proba(heads.tags, x)
@@ -164,11 +189,18 @@ class TriageModel:
             secondary = self._secondary(category, presence[i], heads.presence_columns)
             tags, evidence = self._tags(nt, tag_proba[i], heads)
             priority = assess_priority(nt.text, tags, [category, *secondary])
-            results.append(TriageResult(
-                category=category, secondary=secondary, tags=tags, evidence=evidence,
-                priority=priority, confidence=round(confidence, 4),
-                needs_review=confidence < self.review_threshold, model_version=self.version,
-            ))
+            results.append(
+                TriageResult(
+                    category=category,
+                    secondary=secondary,
+                    tags=tags,
+                    evidence=evidence,
+                    priority=priority,
+                    confidence=round(confidence, 4),
+                    needs_review=confidence < self.review_threshold,
+                    model_version=self.version,
+                )
+            )
         return results
 
     @staticmethod
@@ -177,7 +209,8 @@ class TriageModel:
     ) -> list[Category]:
         ranked = sorted(zip(presence, columns, strict=True), key=lambda pc: -pc[0])
         return [c for p, c in ranked if c is not primary and p >= SECONDARY_THRESHOLD][
-            :MAX_SECONDARY]
+            :MAX_SECONDARY
+        ]
 
     def _tags(
         self, nt: NormalizedText, proba: npt.NDArray[np.floating], heads: _Heads
@@ -203,8 +236,11 @@ class TriageModel:
         x = heads.featurizer.transform(normalize_all(clauses), [None] * len(clauses)).lexical
         column = heads.tag_columns.index(tag)
         estimator = heads.tags.estimators_[column]
-        scores = estimator.decision_function(x) if hasattr(estimator, "decision_function") \
+        scores = (
+            estimator.decision_function(x)
+            if hasattr(estimator, "decision_function")
             else np.zeros(len(clauses))
+        )
         return clauses[int(np.argmax(scores))]
 
     # ------------------------------------------------------------------ persistence
@@ -230,7 +266,9 @@ class TriageModel:
 
 
 def _fit_multilabel(
-    x: sp.csr_matrix, label_sets: list[set[Tag]] | list[set[Category]], columns: Sequence[object],
+    x: sp.csr_matrix,
+    label_sets: list[set[Tag]] | list[set[Category]],
+    columns: Sequence[object],
     seed: int,
 ) -> OneVsRestClassifier:
     """One binary logistic regression per column; columns never seen stay always-negative."""
@@ -241,6 +279,14 @@ def _fit_multilabel(
         # the right answer, so its warning is noise.
         warnings.simplefilter("ignore", UserWarning)
         return OneVsRestClassifier(estimator, n_jobs=1).fit(x, y)
+
+
+def _calibration_folds(y: npt.NDArray[np.str_]) -> int:
+    """Three folds when every category has three examples; fewer for tiny correction sets."""
+    smallest = int(np.unique(y, return_counts=True)[1].min())
+    if smallest < 2:
+        raise ValueError("every category in the training set needs at least 2 examples")
+    return min(3, smallest)
 
 
 def _positive_proba(estimator: OneVsRestClassifier, x: sp.csr_matrix) -> npt.NDArray[np.floating]:

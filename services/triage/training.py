@@ -25,9 +25,13 @@ def train_default_model(
     """Generate synthetic complaints, add `extra_examples` (e.g. officer corrections), train."""
     extra = list(extra_examples)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
         console=Console(stderr=True),  # stdout may be carrying JSONL results
-        disable=not progress, transient=False,
+        disable=not progress,
+        transient=False,
     ) as bar:
         task = bar.add_task("generating synthetic complaints", total=3)
         examples = generate(size, seed=seed) + extra

@@ -215,7 +215,9 @@ class TestPrometheus:
     def test_promtool_accepts_the_config(self) -> None:
         result = subprocess.run(
             [promtool(), "check", "config", str(PROMETHEUS_CONFIG)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -225,7 +227,9 @@ class TestPrometheus:
             pytest.skip("no rule files in deploy/prometheus/rules yet")
         result = subprocess.run(
             [promtool(), "check", "rules", *map(str, rules)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -271,8 +275,9 @@ class TestKubernetes:
         assert env["ADUAN_HTTP_PORT"] == str(port)
         (service_port,) = self.k8s_services[name]["spec"]["ports"]
         assert service_port["port"] == port and service_port["targetPort"] == "http"
-        assert self.k8s_services[name]["spec"]["selector"] == (
-            self.deployments[name]["spec"]["selector"]["matchLabels"]
+        assert (
+            self.k8s_services[name]["spec"]["selector"]
+            == (self.deployments[name]["spec"]["selector"]["matchLabels"])
         )
 
     @pytest.mark.parametrize("name", SERVICES)
@@ -314,8 +319,11 @@ class TestKubernetes:
 
     def test_triage_hpa_scales_on_cpu_up_to_the_partition_count(self) -> None:
         hpa = k8s_kind("HorizontalPodAutoscaler")["triage"]["spec"]
-        assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
-                                         "name": "triage"}
+        assert hpa["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": "triage",
+        }
         assert hpa["metrics"][0]["resource"]["name"] == "cpu"
         assert 1 <= hpa["minReplicas"] <= hpa["maxReplicas"] <= COMPLAINT_PARTITIONS
 

@@ -47,8 +47,9 @@ class FeedbackUnderTest:
 
 
 async def _publish(infra: Infra, topic: str, body: bytes, key: str) -> None:
-    await produce(infra.kafka, infra.prefix + topic, body, key=key,
-                  headers={CE_ID: str(uuid.uuid4())})
+    await produce(
+        infra.kafka, infra.prefix + topic, body, key=key, headers={CE_ID: str(uuid.uuid4())}
+    )
 
 
 @pytest.fixture()
@@ -58,24 +59,41 @@ async def feedback(
     infra = Infra(kafka_bootstrap, database_url, topic_prefix)
     await infra.create_topics()
     for union_id, key in KEYS.items():
-        union = UnionRegistered(union_id=union_id, name=union_id, api_key_hash=hash_api_key(key),
-                                registered_at=datetime.now(UTC))
+        union = UnionRegistered(
+            union_id=union_id,
+            name=union_id,
+            api_key_hash=hash_api_key(key),
+            registered_at=datetime.now(UTC),
+        )
         await _publish(infra, UNION_REGISTERED.name, union.model_dump_json().encode(), union_id)
     complaint_id = uuid.uuid4()
     submitted = ComplaintSubmitted(
-        complaint_id=complaint_id, union_id="spn", tracking_code=TRACKING, channel="app",
-        sector="palm_oil", kind="complaint", text="basis panen dinaikin terus", language="id",
-        member=True, anonymous=False, workplace=None, occurred_on=None,
+        complaint_id=complaint_id,
+        union_id="spn",
+        tracking_code=TRACKING,
+        channel="app",
+        sector="palm_oil",
+        kind="complaint",
+        text="basis panen dinaikin terus",
+        language="id",
+        member=True,
+        anonymous=False,
+        workplace=None,
+        occurred_on=None,
         submitted_at=datetime.now(UTC) - timedelta(hours=5),
     )
-    await _publish(infra, COMPLAINT_SUBMITTED.name, submitted.model_dump_json().encode(),
-                   str(complaint_id))
+    await _publish(
+        infra, COMPLAINT_SUBMITTED.name, submitted.model_dump_json().encode(), str(complaint_id)
+    )
     async with serving(create_app(FeedbackSettings(**infra.settings()))) as client:
         under_test = FeedbackUnderTest(client, infra, str(complaint_id))
 
         async def known() -> bool:
-            response = await client.post(under_test.url("responses"), headers=under_test.auth(),
-                                         json={"officer": "probe", "message": "x"})
+            response = await client.post(
+                under_test.url("responses"),
+                headers=under_test.auth(),
+                json={"officer": "probe", "message": "x"},
+            )
             return response.status_code == 201
 
         await eventually(known)  # the union and the complaint have arrived
@@ -85,36 +103,52 @@ async def feedback(
 class TestOfficers:
     """An officer's action is stored, published, and refused for another union."""
 
-    async def test_responses_mark_only_the_first_as_first(self, feedback: FeedbackUnderTest) -> None:
-        again = await feedback.client.post(feedback.url("responses"), headers=feedback.auth(),
-                                           json={"officer": "Rina", "message": "kami proses"})
+    async def test_responses_mark_only_the_first_as_first(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        again = await feedback.client.post(
+            feedback.url("responses"),
+            headers=feedback.auth(),
+            json={"officer": "Rina", "message": "kami proses"},
+        )
         assert again.status_code == 201 and again.json()["first_response"] is False
         events = await feedback.events(COMPLAINT_RESPONDED.name, count=2)
         assert [e["first_response"] for e in events] == [True, False]
 
-    async def test_another_union_cannot_act_on_the_complaint(self, feedback: FeedbackUnderTest) -> None:
+    async def test_another_union_cannot_act_on_the_complaint(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
         response = await feedback.client.post(
-            feedback.url("resolution"), headers=feedback.auth("japbusi"),
+            feedback.url("resolution"),
+            headers=feedback.auth("japbusi"),
             json={"officer": "x", "outcome": "resolved", "actions_taken": ["collect_evidence"]},
         )
         assert response.status_code == 404
 
     async def test_resolution_is_published_once(self, feedback: FeedbackUnderTest) -> None:
-        body = {"officer": "Rina", "outcome": "partially_resolved",
-                "actions_taken": ["bipartite_negotiation", "collect_evidence"],
-                "resolution_note": "basis diturunkan sebagian"}
-        first = await feedback.client.post(feedback.url("resolution"), headers=feedback.auth(),
-                                           json=body)
-        second = await feedback.client.post(feedback.url("resolution"), headers=feedback.auth(),
-                                            json=body)
+        body = {
+            "officer": "Rina",
+            "outcome": "partially_resolved",
+            "actions_taken": ["bipartite_negotiation", "collect_evidence"],
+            "resolution_note": "basis diturunkan sebagian",
+        }
+        first = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth(), json=body
+        )
+        second = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth(), json=body
+        )
         assert (first.status_code, second.status_code) == (201, 409)
         [resolved] = await feedback.events(COMPLAINT_RESOLVED.name)
         assert resolved["outcome"] == "partially_resolved"
         assert resolved["days_to_resolve"] == pytest.approx(5 / 24, abs=0.01)
 
-    async def test_unknown_action_is_refused_with_a_reason(self, feedback: FeedbackUnderTest) -> None:
+    async def test_unknown_action_is_refused_with_a_reason(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
         response = await feedback.client.post(
-            feedback.url("resolution"), headers=feedback.auth(),
+            feedback.url("resolution"),
+            headers=feedback.auth(),
             json={"officer": "x", "outcome": "resolved", "actions_taken": ["pray"]},
         )
         assert response.status_code == 422
@@ -124,9 +158,13 @@ class TestOfficers:
         self, feedback: FeedbackUnderTest
     ) -> None:
         response = await feedback.client.post(
-            feedback.url("category"), headers=feedback.auth(),
-            json={"officer": "Rina", "category": "working_hours_targets",
-                  "secondary": ["wages_minimum_wage"]},
+            feedback.url("category"),
+            headers=feedback.auth(),
+            json={
+                "officer": "Rina",
+                "category": "working_hours_targets",
+                "secondary": ["wages_minimum_wage"],
+            },
         )
         assert response.status_code == 201
         [event] = await feedback.events(COMPLAINT_RECATEGORIZED.name)
@@ -138,17 +176,23 @@ class TestWorkerRatings:
     """Workers rate with code and secret; low ratings say why; a later rating revises."""
 
     def rating(self, **fields: object) -> dict[str, object]:
-        return {"secret": tracking_secret("test-tracking-key", TRACKING), "score": 4,
-                "fixed": "fixed", **fields}
+        return {
+            "secret": tracking_secret("test-tracking-key", TRACKING),
+            "score": 4,
+            "fixed": "fixed",
+            **fields,
+        }
 
     async def test_wrong_secret_is_refused(self, feedback: FeedbackUnderTest) -> None:
-        response = await feedback.client.post(f"/v1/track/{TRACKING}/rating",
-                                              json=self.rating(secret="NOPE"))
+        response = await feedback.client.post(
+            f"/v1/track/{TRACKING}/rating", json=self.rating(secret="NOPE")
+        )
         assert response.status_code == 404
 
     async def test_low_score_without_reasons_is_refused(self, feedback: FeedbackUnderTest) -> None:
-        response = await feedback.client.post(f"/v1/track/{TRACKING}/rating",
-                                              json=self.rating(score=1, fixed="not_fixed"))
+        response = await feedback.client.post(
+            f"/v1/track/{TRACKING}/rating", json=self.rating(score=1, fixed="not_fixed")
+        )
         assert response.status_code == 422
         assert "reason" in response.json()["reasons"][0]["message"]
 
@@ -175,7 +219,10 @@ class TestMetrics:
             return text if line in text else ""
 
         text = await eventually(exported)
-        sums = [ln for ln in text.splitlines()
-                if ln.startswith("aduan_time_to_first_response_seconds_sum") and '"spn"' in ln]
+        sums = [
+            ln
+            for ln in text.splitlines()
+            if ln.startswith("aduan_time_to_first_response_seconds_sum") and '"spn"' in ln
+        ]
         # The complaint was submitted five hours before the probe response.
         assert float(sums[0].split()[-1]) >= 5 * 3600 - 60

@@ -25,8 +25,12 @@ class IntakeUnderTest:
         return {"X-API-Key": self.keys[union_id]}
 
     async def submit(self, union_id: str = "spn", **body: object) -> httpx.Response:
-        payload = {"text": "gaji bulan ini dipotong tanpa alasan", "idempotency_key": "k-1",
-                   "sector": "garment", **body}
+        payload = {
+            "text": "gaji bulan ini dipotong tanpa alasan",
+            "idempotency_key": "k-1",
+            "sector": "garment",
+            **body,
+        }
         return await self.client.post("/v1/complaints", json=payload, headers=self.auth(union_id))
 
     async def db(self) -> asyncpg.Connection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.topics import COMPLAINT_SUBMITTED
-from services.intake.app import republish_stuck
+from services.intake.app import republish_stuck_complaints
 from tests.integration.intake.conftest import IntakeUnderTest
 from tests.support import read_topic
 
@@ -21,9 +21,10 @@ class TestStuckComplaints:
         finally:
             await conn.close()
         runtime = intake.client._transport.app.state.runtime  # type: ignore[attr-defined]
-        assert await republish_stuck(runtime) == 1
-        assert await republish_stuck(runtime) == 0, "the clock restarts once republished"
-        records = await read_topic(intake.infra.kafka,
-                                   intake.infra.prefix + COMPLAINT_SUBMITTED.name, count=2)
+        assert await republish_stuck_complaints(runtime) == 1
+        assert await republish_stuck_complaints(runtime) == 0, "the clock restarts once republished"
+        records = await read_topic(
+            intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name, count=2
+        )
         assert len(records) == 2
         assert records[0].headers["ce_id"] == records[1].headers["ce_id"]

@@ -29,7 +29,9 @@ class TestAcceptance:
         assert response.status_code == 201
         accepted = response.json()
         assert accepted["tracking_code"].startswith("ADU-")
-        [record] = await read_topic(intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name)
+        [record] = await read_topic(
+            intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name
+        )
         body = record.json()
         assert record.key == accepted["complaint_id"]
         assert record.headers["ce_type"] == "complaint.submitted.v1"
@@ -71,7 +73,8 @@ class TestRefusals:
 
     async def test_unknown_key_is_refused(self, intake: IntakeUnderTest) -> None:
         response = await intake.client.post(
-            "/v1/complaints", json={"text": "gaji telat terus", "idempotency_key": "x"},
+            "/v1/complaints",
+            json={"text": "gaji telat terus", "idempotency_key": "x"},
             headers={"X-API-Key": "adu_spn_not-a-real-key"},
         )
         assert response.status_code == 401
@@ -113,15 +116,29 @@ class TestTimeline:
     async def test_triaged_event_updates_status_and_timeline(self, intake: IntakeUnderTest) -> None:
         accepted = (await intake.submit()).json()
         triaged = ComplaintTriaged(
-            complaint_id=uuid.UUID(accepted["complaint_id"]), union_id="spn",
-            category="wages_minimum_wage", secondary=[], tags=["money_amount_stated"],
-            priority="P3", confidence=0.9, needs_review=False, model_version="test",
-            embedding=[0.0] * 4, embedding_version="test", sector="garment",
-            text="gaji", submitted_at=datetime.now(UTC), triaged_at=datetime.now(UTC),
+            complaint_id=uuid.UUID(accepted["complaint_id"]),
+            union_id="spn",
+            category="wages_minimum_wage",
+            secondary=[],
+            tags=["money_amount_stated"],
+            priority="P3",
+            confidence=0.9,
+            needs_review=False,
+            model_version="test",
+            embedding=[0.0] * 4,
+            embedding_version="test",
+            sector="garment",
+            text="gaji",
+            submitted_at=datetime.now(UTC),
+            triaged_at=datetime.now(UTC),
         )
-        await produce(intake.infra.kafka, intake.infra.prefix + COMPLAINT_TRIAGED.name,
-                      triaged.model_dump_json().encode(), key=accepted["complaint_id"],
-                      headers={CE_ID: str(uuid.uuid4())})
+        await produce(
+            intake.infra.kafka,
+            intake.infra.prefix + COMPLAINT_TRIAGED.name,
+            triaged.model_dump_json().encode(),
+            key=accepted["complaint_id"],
+            headers={CE_ID: str(uuid.uuid4())},
+        )
 
         async def status() -> str:
             response = await intake.client.get(
@@ -130,9 +147,11 @@ class TestTimeline:
             return str(response.json()["status"])
 
         assert await eventually(lambda: _equals(status(), "triaged"))
-        view = (await intake.client.get(
-            f"/v1/complaints/{accepted['complaint_id']}", headers=intake.auth("spn")
-        )).json()
+        view = (
+            await intake.client.get(
+                f"/v1/complaints/{accepted['complaint_id']}", headers=intake.auth("spn")
+            )
+        ).json()
         assert [e["kind"] for e in view["timeline"]] == ["submitted", "triaged"]
         assert view["category"] == "wages_minimum_wage"
         assert all("embedding" not in e["details"] for e in view["timeline"])

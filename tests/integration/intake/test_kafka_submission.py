@@ -9,9 +9,18 @@ from tests.integration.intake.conftest import IntakeUnderTest
 from tests.support import produce, read_topic
 
 
-def received(union_id: str = "spn", key: str = "kafka-1", text: str = "lembur gak dibayar") -> bytes:
-    return json.dumps({"union_id": union_id, "idempotency_key": key, "text": text,
-                       "sector": "footwear", "channel": "app"}).encode()
+def received(
+    union_id: str = "spn", key: str = "kafka-1", text: str = "lembur gak dibayar"
+) -> bytes:
+    return json.dumps(
+        {
+            "union_id": union_id,
+            "idempotency_key": key,
+            "text": text,
+            "sector": "footwear",
+            "channel": "app",
+        }
+    ).encode()
 
 
 class TestKafkaSubmissions:
@@ -28,7 +37,9 @@ class TestKafkaSubmissions:
         self, intake: IntakeUnderTest
     ) -> None:
         prefix, kafka = intake.infra.prefix, intake.infra.kafka
-        await produce(kafka, prefix + COMPLAINT_RECEIVED.name, received(text="x" * 6000, key="long"))
+        await produce(
+            kafka, prefix + COMPLAINT_RECEIVED.name, received(text="x" * 6000, key="long")
+        )
         await produce(kafka, prefix + COMPLAINT_RECEIVED.name, received(union_id="nobody"))
         rejected = await read_topic(kafka, prefix + COMPLAINT_REJECTED.name, count=2)
         by_code = {r.json()["code"]: r.json() for r in rejected}

@@ -1,0 +1,201 @@
+"""The four services as separate processes, one complaint from submission to rating.
+
+What a newcomer's first hour looks like: submit over HTTP, watch it triaged and recommended,
+respond, resolve, let the worker rate, then find the union's clocks in /metrics and the whole
+story in GET /v1/complaints/{id}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from services.intake.cli import register
+from services.stack.embedded import free_port
+from services.stack.supervisor import SERVICES, Child, child_env, stop_all, wait_healthy
+from services.triage.worker import ensure_model
+from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
+from tests.support import Infra, eventually
+
+STARTER_CASES = Path(__file__).resolve().parents[2] / "services/recommend/data/starter_cases.jsonl"
+# Enough cases for every category to have neighbours, few enough to embed in seconds.
+CASES_FOR_TEST = 120
+TRACKING_KEY = "e2e-tracking-key"
+# The issue's promise: triaged and recommended within 10 s of submission on a warm stack. Tests
+# allow more because CI machines are shared; the demo prints the real figure.
+PIPELINE_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    keys: dict[str, str]
+    infra: Infra
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("models")
+    ensure_model(directory)
+    return directory
+
+
+@pytest.fixture()
+async def stack(
+    kafka_bootstrap: str,
+    database_url: str,
+    topic_prefix: str,
+    model_dir: Path,
+    tmp_path: Path,
+) -> AsyncIterator[Stack]:
+    infra = Infra(kafka_bootstrap, database_url, topic_prefix)
+    await infra.create_topics()
+    keys = {
+        u: (await register(database_url, u, u.upper(), share_cases=True)).api_key
+        for u in ("spn", "japbusi")
+    }
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(itertools.islice(STARTER_CASES.open(), CASES_FOR_TEST)))
+    env = child_env(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "DATABASE_URL": database_url,
+            "ADUAN_TOPIC_PREFIX": topic_prefix,
+            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
+            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
+            "ADUAN_TRACKING_KEY": TRACKING_KEY,
+            "ADUAN_MODEL_DIR": str(model_dir),
+            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
+        }
+    )
+    load = await asyncio.create_subprocess_exec(
+        "python",
+        "-m",
+        "services.cli",
+        "recommend",
+        "load-cases",
+        str(cases),
+        env=env,
+    )
+    assert await load.wait() == 0
+    ports = {name: free_port() for name in SERVICES}
+    children = [
+        Child(name, port, {**env, "ADUAN_HTTP_PORT": str(port)}, tmp_path / f"{name}.log")
+        for name, port in ports.items()
+    ]
+    for child in children:
+        child.start()
+    try:
+        late = await asyncio.to_thread(wait_healthy, children, 120)
+        assert not late, _logs(late)
+        yield Stack({c.name: c.url for c in children}, keys, infra)
+    finally:
+        stop_all(children)
+
+
+def _logs(children: list[Child]) -> str:
+    return "\n".join(f"--- {c.name}\n{c.log_path.read_text()[-3000:]}" for c in children)
+
+
+class TestOneComplaintEndToEnd:
+    """Submission → triage → recommendation → response → resolution → rating → metrics."""
+
+    async def test_a_complaint_travels_the_whole_pipeline(self, stack: Stack) -> None:
+        spn = {"X-API-Key": stack.keys["spn"]}
+        intake, feedback = stack.urls["intake"], stack.urls["feedback"]
+        async with httpx.AsyncClient(timeout=30) as http:
+            submitted = await http.post(
+                f"{intake}/v1/complaints",
+                headers=spn,
+                json={
+                    "text": "kmrn sore pintu darurat lantai 2 digembok lg sm security."
+                    " kalo kebakaran gmn?? kami di atas 400an org",
+                    "sector": "garment",
+                    "idempotency_key": "e2e-1",
+                    "contact": {"name": "Dewi", "phone": "081299998888"},
+                },
+            )
+            assert submitted.status_code == 201, submitted.text
+            accepted = submitted.json()
+            complaint_url = f"{intake}/v1/complaints/{accepted['complaint_id']}"
+
+            async def recommended() -> dict[str, object] | None:
+                view = (await http.get(complaint_url, headers=spn)).json()
+                return view if view.get("recommendation") else None
+
+            view = await eventually(recommended, timeout=PIPELINE_TIMEOUT_S)
+            assert view["triage"]["category"] == "osh_safety_health"
+            assert view["triage"]["priority"] == "P1"
+            actions = [a["action"] for a in view["recommendation"]["actions"]]
+            assert actions[0] == "urgent_safety_response"
+            assert view["recommendation"]["similar_cases"], "the starter case base was searched"
+
+            base = f"{feedback}/v1/complaints/{accepted['complaint_id']}"
+            await eventually(
+                lambda: _posted(
+                    http.post(
+                        f"{base}/responses",
+                        headers=spn,
+                        json={"officer": "Rina", "message": "Kami ke pabrik sore ini."},
+                    )
+                )
+            )
+            resolved = await http.post(
+                f"{base}/resolution",
+                headers=spn,
+                json={
+                    "officer": "Rina",
+                    "outcome": "resolved",
+                    "actions_taken": ["urgent_safety_response", "labour_inspection_report"],
+                    "resolution_note": "gembok dilepas, pengawas datang",
+                },
+            )
+            assert resolved.status_code == 201, resolved.text
+            rated = await http.post(
+                f"{feedback}/v1/track/{accepted['tracking_code']}/rating",
+                json={"secret": accepted["tracking_secret"], "score": 5, "fixed": "fixed"},
+            )
+            assert rated.status_code == 201, rated.text
+
+            async def full_timeline() -> list[str] | None:
+                view = (await http.get(complaint_url, headers=spn)).json()
+                kinds = [e["kind"] for e in view["timeline"]]
+                return kinds if "rated" in kinds and "resolved" in kinds else None
+
+            kinds = await eventually(full_timeline)
+            assert kinds[:3] == ["submitted", "triaged", "recommended"]
+            assert {"responded", "resolved", "rated"} <= set(kinds)
+
+            async def metrics() -> str | None:
+                text = (await http.get(f"{feedback}/metrics")).text
+                wanted = 'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0'
+                return text if wanted in text else None
+
+            text = await eventually(metrics)
+            assert 'aduan_rating_score_count{union="spn"} 1.0' in text
+            assert (
+                'aduan_time_to_resolution_seconds_count{outcome="resolved",union="spn"} 1.0' in text
+            )
+
+        conn = await asyncpg.connect(stack.infra.database_url)
+        try:
+            grown = await eventually(
+                lambda: conn.fetchval(
+                    "SELECT count(*) FROM recommend.cases WHERE source = 'resolved'"
+                )
+            )
+        finally:
+            await conn.close()
+        assert grown == 1, "the resolved complaint joined the case base"
+
+
+async def _posted(request: object) -> bool:
+    response = await request  # type: ignore[misc]
+    return bool(response.status_code == 201)

@@ -1,0 +1,154 @@
+"""The kit's delivery rules, on FastStream's in-memory broker."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from faststream.kafka import KafkaMessage, TestKafkaBroker
+
+from schemas.envelope import CE_ID
+from schemas.events import ComplaintSubmitted
+from schemas.topics import COMPLAINT_SUBMITTED
+from services.runtime.messaging import Delivery, EventBus
+from services.runtime.settings import ServiceSettings
+
+
+def submitted(text: str = "gaji telat tiga bulan") -> ComplaintSubmitted:
+    return ComplaintSubmitted(
+        complaint_id=uuid.uuid4(),
+        union_id="spn",
+        tracking_code="ADU-AAAA-BBBB-CCCC",
+        channel="app",
+        sector="garment",
+        kind="complaint",
+        text=text,
+        language="id",
+        member=None,
+        anonymous=False,
+        workplace=None,
+        occurred_on=None,
+        submitted_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture()
+def bus() -> EventBus:
+    settings = ServiceSettings(handler_max_attempts=3, handler_backoff_seconds=0.001)
+    return EventBus(settings, "unit")
+
+
+class TestConsuming:
+    """Handlers see validated events; bad ones go to the dead-letter topic with the reason."""
+
+    async def test_handler_receives_the_validated_event_and_its_id(self, bus: EventBus) -> None:
+        seen: list[tuple[ComplaintSubmitted, Delivery]] = []
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            seen.append((event, delivery))
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumer()
+        event = submitted()
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish(
+                event.model_dump_json().encode(),
+                COMPLAINT_SUBMITTED.name,
+                headers={CE_ID: "event-1"},
+            )
+        [(received, delivery)] = seen
+        assert received == event
+        assert delivery.event_id == "event-1"
+
+    async def test_malformed_event_is_dead_lettered_without_calling_the_handler(
+        self, bus: EventBus
+    ) -> None:
+        calls = 0
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            nonlocal calls
+            calls += 1
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumer()
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead = broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+            dead_letters: list[dict[str, str]] = []
+
+            @dead
+            async def keep(message: KafkaMessage) -> None:
+                dead_letters.append(dict(message.headers))
+
+            await broker.start()
+            await broker.publish(b'{"complaint_id": "not a uuid"}', COMPLAINT_SUBMITTED.name)
+        assert calls == 0
+        [headers] = dead_letters
+        assert headers["x-dlq-error-type"] == "ValidationError"
+        assert headers["x-dlq-original-topic"] == COMPLAINT_SUBMITTED.name
+
+    async def test_failing_handler_is_retried_then_dead_lettered(self, bus: EventBus) -> None:
+        attempts = 0
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            nonlocal attempts
+            attempts += 1
+            raise ValueError("model exploded")
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumer()
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead_letters: list[dict[str, str]] = []
+
+            @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+            async def keep(message: KafkaMessage) -> None:
+                dead_letters.append(dict(message.headers))
+
+            await broker.start()
+            await broker.publish(submitted().model_dump_json().encode(), COMPLAINT_SUBMITTED.name)
+        assert attempts == 3
+        [headers] = dead_letters
+        assert headers["x-dlq-error"] == "model exploded"
+        assert headers["x-dlq-attempts"] == "3"
+
+    async def test_a_retry_that_succeeds_is_not_dead_lettered(self, bus: EventBus) -> None:
+        attempts = 0
+        handled: list[str] = []
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            nonlocal attempts
+            attempts += 1
+            if attempts == 1:
+                raise ValueError("flaky")
+            handled.append(event.text)
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumer()
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish(
+                submitted("lembur").model_dump_json().encode(), COMPLAINT_SUBMITTED.name
+            )
+        assert handled == ["lembur"]
+
+
+class TestPublishing:
+    """Published events carry CloudEvents headers and the complaint id as key."""
+
+    async def test_publish_sets_cloudevents_headers_and_key(self, bus: EventBus) -> None:
+        event = submitted()
+        async with TestKafkaBroker(bus.broker) as broker:
+            received: list[tuple[bytes | None, dict[str, str]]] = []
+
+            @broker.subscriber(COMPLAINT_SUBMITTED.name)
+            async def keep(message: KafkaMessage) -> None:
+                received.append((message.raw_message.key, dict(message.headers)))  # type: ignore[union-attr]
+
+            await broker.start()
+            event_id = await bus.publish(event, correlation_id="corr-1")
+        [(key, headers)] = received
+        assert key == str(event.complaint_id).encode()
+        assert headers["ce_id"] == event_id
+        assert headers["ce_type"] == "complaint.submitted.v1"
+        assert headers["ce_source"] == "/aduan/unit"
+        assert headers["ce_specversion"] == "1.0"
+        assert headers["ce_correlationid"] == "corr-1"

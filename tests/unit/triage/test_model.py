@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pytest
+
+from schemas.vocabulary import Category, Priority, Tag
+from services.triage.examples import Example
+from services.triage.generator import generate
+from services.triage.model import TriageModel, TriageResult
+
+# Danger in words that appear in no DOMAIN cue list or example (written for this test).
+UNSEEN_DANGER = [
+    "abang sy kepeleset dr tangga pas motong buah di blok 7, kepalanya kebentur batu, "
+    "skrg gak bangun2",
+    "tiap malam pintu keluar di lantai 3 dirantai dari luar, kami 200an org di dalam",
+    "ponakan sy baru 13 thn disuruh ngangkat karung pupuk di kebun biar bapaknya dapet premi",
+    "udah gak ada harapan, rasanya pengen mengakhiri semuanya aja, capek sm hidup ini",
+    "kabel di gudang bahan meletup2 dan keluar api kecil, kami tetep disuruh kerja",
+    "sopir truk kebun nabrak pemanen tadi pagi, orangnya berlumuran darah belum dibawa ke RS",
+    "mandor narik sy ke semak2 trs maksa buka baju, sy berhasil lari",
+    "chief nonjok muka operator sampai hidungnya keluar darah",
+]
+
+
+class TestVocabulary:
+    """Whatever comes in, what goes out is a DOMAIN id."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "",
+            "   ",
+            "🙏🙏🙏",
+            "asdfghjkl qwerty",
+            "ok",
+            "x" * 5000,
+            "Hello, I have a question about my salary",
+            "1234567890",
+        ],
+    )
+    def test_odd_input_stays_in_vocabulary(self, model: TriageModel, text: str) -> None:
+        (result,) = model.classify([text])
+        assert isinstance(result.category, Category)
+        assert all(isinstance(c, Category) for c in result.secondary)
+        assert all(isinstance(t, Tag) for t in result.tags)
+        assert isinstance(result.priority, Priority)
+        assert 0.0 <= result.confidence <= 1.0
+        assert len(result.secondary) <= 2
+        assert result.category not in result.secondary
+
+    def test_batch_keeps_order_and_length(self, model: TriageModel) -> None:
+        texts = [
+            "THR belum cair padahal lebaran minggu depan",
+            "ijazah sy ditahan pabrik, mau resign gak boleh",
+        ]
+        results = model.classify(texts, ["garment", None])
+        assert [r.category for r in results] == [
+            Category.THR_HOLIDAY_ALLOWANCE,
+            Category.FORCED_LABOUR_INDICATORS,
+        ]
+        assert model.classify([]) == []
+
+    def test_result_is_frozen_and_versioned(self, model: TriageModel) -> None:
+        (result,) = model.classify(["lembur gak dibayar"])
+        assert isinstance(result, TriageResult)
+        assert result.model_version == model.version
+        assert result.model_version.startswith("triage-")
+        with pytest.raises(AttributeError):
+            result.category = Category.OTHER  # type: ignore[misc]
+
+    def test_sector_list_must_match(self, model: TriageModel) -> None:
+        with pytest.raises(ValueError):
+            model.classify(["a", "b"], ["garment"])
+
+
+class TestPriority:
+    """P1 recall comes first: danger described in unfamiliar words is still P1."""
+
+    @pytest.mark.parametrize("text", UNSEEN_DANGER)
+    def test_unseen_danger_is_p1(self, model: TriageModel, text: str) -> None:
+        (result,) = model.classify([text])
+        assert result.priority is Priority.P1, (text, result.tags)
+
+    def test_routine_question_is_not_p1(self, model: TriageModel) -> None:
+        (result,) = model.classify(["mau tanya iuran serikat bulan ini berapa ya"])
+        assert result.priority is Priority.P3
+        assert result.category is Category.OTHER
+
+    def test_mass_layoff_is_p2(self, model: TriageModel) -> None:
+        (result,) = model.classify(["pabrik kami tutup bulan depan, 500 orang di-PHK semua"])
+        assert result.priority in {Priority.P1, Priority.P2}
+        assert Tag.MASS_LAYOFF_OR_CLOSURE in result.tags
+
+
+class TestEvidence:
+    """An officer must be able to find the evidence in the worker's own text."""
+
+    def test_every_evidence_is_a_span_of_the_text(
+        self, model: TriageModel, domain_examples: list[Example]
+    ) -> None:
+        texts = [e.text for e in domain_examples] + UNSEEN_DANGER
+        for text, result in zip(texts, model.classify(texts), strict=True):
+            assert set(result.evidence) == set(result.tags)
+            for tag, span in result.evidence.items():
+                assert span and span in text, (tag, span, text)
+
+    def test_evidence_quotes_the_cue(self, model: TriageModel) -> None:
+        (result,) = model.classify(["KTP sy ditahan mandor, kasbon di koperasi gak lunas2"])
+        assert Tag.DOCUMENT_RETENTION in result.tags
+        assert "KTP" in result.evidence[Tag.DOCUMENT_RETENTION]
+        assert result.priority is Priority.P1
+
+
+class TestNegationMatters:
+    """A negated grievance does not decide the category."""
+
+    def test_bukan_soal_gaji(self, model: TriageModel) -> None:
+        (result,) = model.classify(
+            ["bukan soal gaji ya pak, gaji aman. cuti tahunan sy ditolak terus sm atasan"]
+        )
+        assert result.category is Category.LEAVE_REST
+
+
+class TestTraining:
+    """Training is small, seeded and refuses nonsense."""
+
+    def test_small_model_trains_and_classifies(self) -> None:
+        model = TriageModel().train(generate(300, seed=11))
+        assert model.training_size == 300
+        assert len(model.classify(["gaji telat"])) == 1
+
+    def test_empty_training_set_is_rejected(self) -> None:
+        with pytest.raises(ValueError):
+            TriageModel().train([])
+
+    def test_untrained_model_refuses_to_classify(self) -> None:
+        with pytest.raises(RuntimeError):
+            TriageModel().classify(["gaji telat"])
+
+    def test_embedding_hook_is_optional(self) -> None:
+        import numpy as np
+
+        examples = generate(400, seed=12)
+        rng = np.random.default_rng(0)
+        model = TriageModel().train(examples, embeddings=rng.normal(size=(400, 8)))
+        with_emb = model.classify(["gaji telat"], embeddings=rng.normal(size=(1, 8)))
+        without = model.classify(["gaji telat"])
+        assert isinstance(with_emb[0].category, Category)
+        assert isinstance(without[0].category, Category)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from services.triage.normalize import MONEY_TOKEN, mark_negation, normalize, parse_amount
+
+
+class TestSlang:
+    """Abbreviations workers type are read as the words they stand for."""
+
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("gk dibayar", "tidak dibayar"),
+            ("udh 3 bln", "sudah 3 bulan"),
+            ("sy blm gajian", "saya belum gajian"),
+            ("yg lain jg gitu", "yang lain juga begitu"),
+            ("kmrn skrg", "kemarin sekarang"),
+            ("nggak ada", "tidak ada"),
+        ],
+    )
+    def test_abbreviations_expand(self, raw: str, expected: str) -> None:
+        assert normalize(raw).text == expected
+
+    def test_spelling_variants_collapse(self) -> None:
+        """DOMAIN §5 variants reach one canonical form, so one cue pattern covers them."""
+        assert normalize("di-PHK").text == normalize("diPHK").text == "di phk"
+        assert normalize("berondolan").text == normalize("brondolan").text == "brondol"
+        assert normalize("gramaxone").text == "gramoxone"
+
+    def test_reduplication_with_digit(self) -> None:
+        assert normalize("anak2 temen2").text == "anak anak teman teman"
+
+    def test_stretched_letters_and_emoji(self) -> None:
+        assert normalize("tolooong parahhh 😭🙏").text == "tolong parah"
+
+    def test_school_level_is_not_read_as_sampai(self) -> None:
+        """'SMP' is a school level (child labour evidence), not an abbreviation of 'sampai'."""
+        assert "smp" in normalize("masih SMP").text.split()
+
+
+class TestNegation:
+    """A negated cue stays visibly negated for the word features."""
+
+    def test_negator_joins_next_word(self) -> None:
+        assert mark_negation("lembur tidak dibayar") == "lembur tidak_dibayar"
+
+    def test_slang_negation_is_marked(self) -> None:
+        assert "tidak_dibayar" in normalize("lembur gak dibayar").marked.split()
+
+    def test_filler_after_negator_marks_the_real_object(self) -> None:
+        marked = normalize("bukan soal gaji").marked.split()
+        assert "bukan_gaji" in marked
+        assert "gaji" not in marked
+
+
+class TestMoney:
+    """Amounts in any shape become a <uang> token and a parsed rupiah value."""
+
+    @pytest.mark.parametrize(
+        ("raw", "value"),
+        [
+            ("3,1jt", 3_100_000),
+            ("98rb", 98_000),
+            ("Rp 2.500.000", 2_500_000),
+            ("Rp2,5 juta", 2_500_000),
+            ("500 ribu", 500_000),
+        ],
+    )
+    def test_parse_amount(self, raw: str, value: float) -> None:
+        assert parse_amount(raw) == pytest.approx(value)
+
+    def test_money_becomes_token_with_amounts(self) -> None:
+        nt = normalize("gaji cuma 3,1jt, upah 98rb/hari, dulu Rp 2.500.000")
+        assert nt.text.split().count(MONEY_TOKEN) == 3
+        assert nt.amounts == pytest.approx((3_100_000, 98_000, 2_500_000))
+
+    def test_plain_numbers_are_not_money(self) -> None:
+        assert normalize("umur 16 kerja 12 jam").amounts == ()
+
+
+class TestOriginalSpans:
+    """Canonical text maps back to the worker's own words (for tag evidence)."""
+
+    def test_span_quotes_original_spelling(self) -> None:
+        nt = normalize("lembur gk dibayar!!")
+        start = nt.text.index("tidak dibayar")
+        assert nt.original_span(start, start + len("tidak dibayar")) == "gk dibayar"
