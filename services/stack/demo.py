@@ -74,7 +74,8 @@ async def follow(
             headers={"X-API-Key": state.unions[union_id].api_key},
         )
         view: dict[str, Any] = response.json()
-        if view.get("recommendation"):
+        # Triage and recommendation arrive on different topics, in either order.
+        if view.get("recommendation") and view.get("triage"):
             return view
         await asyncio.sleep(POLL_SECONDS)
     return None
