@@ -70,15 +70,44 @@ class Delivery:
 
 
 Handler = Callable[[E, Delivery], Awaitable[None]]
+# A batch handler gets every valid event of one poll at once (triage embeds them together).
+BatchHandler = Callable[[list[tuple[E, Delivery]]], Awaitable[None]]
 # Called with the raw body of an event that does not validate; True means it was dealt with
 # (e.g. answered with a `rejected` event), False sends it to the dead-letter topic.
 InvalidHandler = Callable[[bytes, ValidationError, Delivery], Awaitable[bool]]
 
 
-def _decode_headers(raw: Any) -> dict[str, str]:
-    if isinstance(raw, dict):
-        return {str(k): v.decode() if isinstance(v, bytes) else str(v) for k, v in raw.items()}
-    return {}
+@dataclass(frozen=True)
+class _Raw:
+    """One record as read from Kafka, before validation."""
+
+    body: bytes
+    headers: dict[str, str]
+    key: bytes | None
+    partition: int
+    offset: int
+
+    @classmethod
+    def of_message(cls, msg: KafkaMessage) -> _Raw:
+        return cls._of(msg.raw_message, msg.body, msg.headers)
+
+    @classmethod
+    def of_record(cls, record: Any) -> _Raw:
+        return cls._of(record, record.value or b"", dict(record.headers))
+
+    @classmethod
+    def _of(cls, record: Any, body: bytes, headers: Any) -> _Raw:
+        decoded = {
+            str(k): v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+            for k, v in dict(headers or {}).items()
+        }
+        return cls(
+            body,
+            decoded,
+            getattr(record, "key", None),
+            getattr(record, "partition", -1),
+            getattr(record, "offset", -1),
+        )
 
 
 class EventBus:
@@ -98,11 +127,12 @@ class EventBus:
             logger=None,
             graceful_timeout=15.0,
         )
-        self._routes: dict[str, _Consumer] = {}
+        self._groups: dict[str, dict[str, _Consumer]] = {}
+        self._batches: list[tuple[str, _BatchConsumer, int]] = []
         self._attached = False
 
     async def start(self) -> None:
-        self._attach_consumer()
+        self._attach_consumers()
         await self.broker.start()
 
     async def stop_consuming(self) -> None:
@@ -134,41 +164,87 @@ class EventBus:
         await self.broker.publish(body, self.settings.topic(topic_name), key=key, headers=headers)
         EVENTS_PUBLISHED.labels(self.service, topic_name).inc()
 
+    def group_id(self, group: str = "") -> str:
+        """`aduan-<service>`, or `aduan-<service>.<group>` for a service's extra groups."""
+        base = self.settings.group(self.service)
+        return f"{base}.{group}" if group else base
+
     def subscribe(
         self,
         topic: Topic,
         handler: Handler[Any],
         *,
         on_invalid: InvalidHandler | None = None,
+        group: str = "",
     ) -> None:
         """Route `topic`'s events to `handler` once the bus starts.
 
-        All of a service's topics are read by one consumer in one group (`aduan-<service>`):
-        replicas of a service share the partitions, and a service joins its group once, not
-        once per topic (each join costs session_timeout/2 on Tansu).
+        All topics of one group are read by one consumer: replicas of a service share the
+        partitions, and a service joins each group once, not once per topic (each join costs
+        session_timeout/2 on Tansu).
         """
-        if self.broker.running:
+        self._check_not_started()
+        routes = self._groups.setdefault(group, {})
+        routes[self.settings.topic(topic.name)] = _Consumer(self, topic, handler, on_invalid)
+
+    def subscribe_batch(
+        self,
+        topic: Topic,
+        handler: BatchHandler[Any],
+        *,
+        group: str = "",
+        max_records: int = 32,
+    ) -> None:
+        """Hand `topic`'s events to `handler` a poll at a time (up to `max_records`).
+
+        The group must not also have per-event routes: one group, one consumer.
+        """
+        self._check_not_started()
+        fallback = _Consumer(self, topic, lambda e, d: handler([(e, d)]), None)
+        self._batches.append((group, _BatchConsumer(fallback, handler), max_records))
+
+    def _check_not_started(self) -> None:
+        if self._attached:
             raise RuntimeError("subscribe before the bus starts")
-        self._routes[self.settings.topic(topic.name)] = _Consumer(self, topic, handler, on_invalid)
 
-    def _attach_consumer(self) -> None:
-        if not self._routes or self._attached:
+    def _attach_consumers(self) -> None:
+        if self._attached:
             return
-        subscriber = self.broker.subscriber(
-            *self._routes,
-            group_id=self.settings.group(self.service),
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            auto_offset_reset="earliest",
-            session_timeout_ms=self.settings.consumer_session_timeout_ms,
-            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
-            title=f"aduan-{self.service}",
-        )
-        subscriber(self._dispatch)
         self._attached = True
+        for group, routes in self._groups.items():
+            subscriber = self.broker.subscriber(*routes, **self._consumer_options(group))
+            subscriber(_Dispatcher(routes).dispatch)
+        for group, consumer, max_records in self._batches:
+            if group in self._groups:
+                raise RuntimeError(f"group {group!r} has both per-event and batch routes")
+            subscriber = self.broker.subscriber(
+                self.settings.topic(consumer.fallback.topic.name),
+                batch=True,
+                max_records=max_records,
+                # A lone complaint waits at most this long for company before it is handled.
+                batch_timeout_ms=50,
+                **self._consumer_options(group),
+            )
+            subscriber(consumer.on_batch)
 
-    async def _dispatch(self, msg: KafkaMessage) -> None:
+    def _consumer_options(self, group: str) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id(group),
+            "ack_policy": AckPolicy.NACK_ON_ERROR,
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": self.settings.consumer_session_timeout_ms,
+            "heartbeat_interval_ms": self.settings.consumer_heartbeat_interval_ms,
+            "title": self.group_id(group),
+        }
+
+
+class _Dispatcher:
+    def __init__(self, routes: dict[str, _Consumer]) -> None:
+        self.routes = routes
+
+    async def dispatch(self, msg: KafkaMessage) -> None:
         topic_name = getattr(msg.raw_message, "topic", "")
-        await self._routes[topic_name].on_message(msg)
+        await self.routes[topic_name].on_raw(_Raw.of_message(msg))
 
 
 def key_of(event: Event, topic: Topic) -> bytes | None:
@@ -177,6 +253,8 @@ def key_of(event: Event, topic: Topic) -> bytes | None:
 
 
 class _Consumer:
+    """One topic's rules: validate, retry with backoff, dead-letter, never lose on outages."""
+
     def __init__(
         self, bus: EventBus, topic: Topic, handler: Handler[Any], on_invalid: InvalidHandler | None
     ) -> None:
@@ -185,79 +263,59 @@ class _Consumer:
         self.handler = handler
         self.on_invalid = on_invalid
 
-    async def on_message(self, msg: KafkaMessage) -> None:
-        record = msg.raw_message
-        headers = _decode_headers(msg.headers)
-        body: bytes = msg.body
-        delivery = Delivery(
-            event_id=event_id_of(headers, body),
+    def delivery(self, raw: _Raw) -> Delivery:
+        event_id = event_id_of(raw.headers, raw.body)
+        return Delivery(
+            event_id=event_id,
             topic=self.topic.name,
-            partition=getattr(record, "partition", -1),
-            offset=getattr(record, "offset", -1),
-            headers=headers,
-            correlation_id=headers.get(CORRELATION_ID) or event_id_of(headers, body),
+            partition=raw.partition,
+            offset=raw.offset,
+            headers=raw.headers,
+            correlation_id=raw.headers.get(CORRELATION_ID) or event_id,
         )
+
+    async def parse(self, raw: _Raw) -> tuple[Event, Delivery] | None:
+        """The validated event, or None when it was rejected or dead-lettered instead."""
+        delivery = self.delivery(raw)
         try:
-            event = self.topic.model.model_validate_json(body)
+            return self.topic.model.model_validate_json(raw.body), delivery
         except ValidationError as exc:
-            if self.on_invalid is not None and await self.on_invalid(body, exc, delivery):
+            if self.on_invalid is not None and await self.on_invalid(raw.body, exc, delivery):
                 EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "rejected").inc()
+            else:
+                await self.dead_letter(raw, exc, attempts=0)
+            return None
+
+    async def on_raw(self, raw: _Raw) -> None:
+        parsed = await self.parse(raw)
+        if parsed is not None:
+            await self.handle(*parsed, raw)
+
+    async def handle(self, event: Event, delivery: Delivery, raw: _Raw) -> None:
+        with bound_event_context(**_ids(event, delivery)):
+            try:
+                attempts = await retrying(self.bus, self.topic, self.handler, event, delivery)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as exc:
+                await self.dead_letter(raw, exc, attempts=self.bus.settings.handler_max_attempts)
                 return
-            await self._dead_letter(body, record, headers, exc, attempts=0)
-            return
-        ids = {
-            "complaint_id": getattr(event, "complaint_id", None),
-            "union_id": getattr(event, "union_id", None),
-            "correlation_id": delivery.correlation_id,
-            "event_id": delivery.event_id,
-            "topic": self.topic.name,
-        }
-        with bound_event_context(**ids):
-            await self._handle(event, delivery, body, record, headers)
+            EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "handled").inc()
+            log.info("event_handled", attempts=attempts)
 
-    async def _handle(
-        self, event: Event, delivery: Delivery, body: bytes, record: Any, headers: dict[str, str]
-    ) -> None:
-        settings = self.bus.settings
-        attempts = 0
-        try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(settings.handler_max_attempts),
-                wait=wait_exponential(multiplier=settings.handler_backoff_seconds, max=10),
-                retry=retry_if_not_exception_type(TRANSIENT_ERRORS),
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    if attempts > 1:
-                        HANDLER_RETRIES.labels(self.bus.service, self.topic.name).inc()
-                    await self.handler(event, delivery)
-        except TRANSIENT_ERRORS as exc:
-            log.warning("event_redelivery", reason=repr(exc))
-            EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "redelivered").inc()
-            await asyncio.sleep(TRANSIENT_PAUSE_SECONDS)
-            raise
-        except Exception as exc:
-            await self._dead_letter(body, record, headers, exc, attempts=attempts)
-            return
-        EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "handled").inc()
-        log.info("event_handled", attempts=attempts)
-
-    async def _dead_letter(
-        self, body: bytes, record: Any, headers: dict[str, str], exc: Exception, attempts: int
-    ) -> None:
+    async def dead_letter(self, raw: _Raw, exc: Exception, attempts: int) -> None:
         dlq_headers = {
-            **headers,
+            **raw.headers,
             "x-dlq-error": str(exc)[:2000],
             "x-dlq-error-type": type(exc).__name__,
             "x-dlq-original-topic": self.topic.name,
-            "x-dlq-original-partition": str(getattr(record, "partition", -1)),
-            "x-dlq-original-offset": str(getattr(record, "offset", -1)),
-            "x-dlq-consumer": self.bus.settings.group(self.bus.service),
+            "x-dlq-original-partition": str(raw.partition),
+            "x-dlq-original-offset": str(raw.offset),
+            "x-dlq-consumer": self.bus.group_id(),
             "x-dlq-attempts": str(attempts),
             "x-dlq-failed-at": datetime.now(UTC).isoformat(),
         }
-        await self.bus.publish_raw(self.topic.dlq, body, getattr(record, "key", None), dlq_headers)
+        await self.bus.publish_raw(self.topic.dlq, raw.body, raw.key, dlq_headers)
         EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "dead_lettered").inc()
         log.error(
             "event_dead_lettered",
@@ -265,3 +323,76 @@ class _Consumer:
             error_type=type(exc).__name__,
             attempts=attempts,
         )
+
+
+class _BatchConsumer:
+    """A poll's events handled together; on a failure, one by one so only the bad one is lost."""
+
+    def __init__(self, fallback: _Consumer, handler: BatchHandler[Any]) -> None:
+        self.fallback = fallback
+        self.handler = handler
+
+    async def on_batch(self, msg: KafkaMessage) -> None:
+        raws = [_Raw.of_record(r) for r in msg.raw_message]
+        items: list[tuple[Event, Delivery, _Raw]] = []
+        for raw in raws:
+            parsed = await self.fallback.parse(raw)
+            if parsed is not None:
+                items.append((*parsed, raw))
+        if not items:
+            return
+        bus, topic = self.fallback.bus, self.fallback.topic
+        try:
+            await retrying(bus, topic, self._whole, [(e, d) for e, d, _ in items], None)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            log.warning("batch_failed_handling_one_by_one", size=len(items), error=repr(exc))
+            for event, delivery, raw in items:
+                await self.fallback.handle(event, delivery, raw)
+            return
+        EVENTS_CONSUMED.labels(bus.service, topic.name, "handled").inc(len(items))
+        for event, delivery, _ in items:
+            with bound_event_context(**_ids(event, delivery)):
+                log.info("event_handled", batch=len(items))
+
+    async def _whole(self, batch: list[tuple[Event, Delivery]], _: None) -> None:
+        await self.handler(batch)
+
+
+def _ids(event: Event, delivery: Delivery) -> dict[str, object]:
+    return {
+        "complaint_id": getattr(event, "complaint_id", None),
+        "union_id": getattr(event, "union_id", None),
+        "correlation_id": delivery.correlation_id,
+        "event_id": delivery.event_id,
+        "topic": delivery.topic,
+    }
+
+
+async def retrying(bus: EventBus, topic: Topic, call: Any, *args: Any) -> int:
+    """Run `call(*args)` with the bus's retry policy; return the attempts it took.
+
+    Transient errors are not retried here: they propagate, the message is left uncommitted and
+    comes back after a pause.
+    """
+    settings = bus.settings
+    attempts = 0
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(settings.handler_max_attempts),
+            wait=wait_exponential(multiplier=settings.handler_backoff_seconds, max=10),
+            retry=retry_if_not_exception_type(TRANSIENT_ERRORS),
+            reraise=True,
+        ):
+            with attempt:
+                attempts += 1
+                if attempts > 1:
+                    HANDLER_RETRIES.labels(bus.service, topic.name).inc()
+                await call(*args)
+    except TRANSIENT_ERRORS as exc:
+        log.warning("event_redelivery", reason=repr(exc))
+        EVENTS_CONSUMED.labels(bus.service, topic.name, "redelivered").inc()
+        await asyncio.sleep(TRANSIENT_PAUSE_SECONDS)
+        raise
+    return attempts

@@ -1,4 +1,7 @@
-"""The triage service: stateless workers in one consumer group that categorise complaints."""
+"""The triage service: workers in one consumer group that categorise complaints.
+
+Classifying is stateless; the database only keeps officers' corrections as training data.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from fastapi import FastAPI
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
 from services.triage import handlers
+from services.triage.labels import MIGRATIONS
 from services.triage.worker import ModelHolder
 
 
@@ -20,7 +24,7 @@ class TriageSettings(ServiceSettings):
 
 def create_app(settings: TriageSettings | None = None) -> FastAPI:
     settings = settings or TriageSettings()
-    runtime = ServiceRuntime("triage", settings)
+    runtime = ServiceRuntime("triage", settings, migrations=MIGRATIONS)
     holder = ModelHolder(settings.model_dir, settings.embedding_model)
 
     async def load_model(_: ServiceRuntime) -> None:

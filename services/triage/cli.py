@@ -6,20 +6,25 @@ The root CLI composes this with `add_typer(app, name="triage")`. stdout carries 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Sector
+from services.runtime.db import apply_migrations
 from services.triage import registry
 from services.triage.evaluation import EvalReport, evaluate, plot_confusion
-from services.triage.examples import load_examples
+from services.triage.examples import Example, load_examples
+from services.triage.labels import MIGRATIONS, officer_examples, weighted
+from services.triage.model import TriageModel
 from services.triage.training import DEFAULT_SIZE, train_default_model
 from services.triage.worker import ensure_model
 
@@ -108,6 +113,14 @@ def ensure_model_command(model_dir: Path = ModelDirOption) -> None:
     err.print(f"triage model {model.version} in {model_dir}")
 
 
+DatabaseOption = typer.Option(
+    "",
+    "--database-url",
+    envvar="DATABASE_URL",
+    help="Where the service keeps officers' corrections (env DATABASE_URL); empty: none.",
+)
+
+
 @app.command()
 def train(
     model_dir: Path = ModelDirOption,
@@ -115,23 +128,42 @@ def train(
     seed: int = SeedOption,
     size: int = SizeOption,
     promote: bool = PromoteOption,
+    database_url: str = DatabaseOption,
 ) -> None:
-    """Train a new version, compare it with the current one on the held-out set, promote it."""
+    """Train a new version with officers' corrections, compare it with the current one, promote."""
     console = Console()
-    model = train_default_model(seed=seed, progress=True, size=size)
+    current = registry.load_current(model_dir)
+    corrections = asyncio.run(_corrections(database_url, current)) if database_url else []
+    err.print(f"{len(corrections)} officer corrections join the synthetic training data")
+    model = train_default_model(
+        extra_examples=weighted(corrections), seed=seed, progress=True, size=size
+    )
     examples = load_examples(holdout) if holdout.exists() else []
     new_report = evaluate(model, examples) if examples else None
-    current = registry.load_current(model_dir)
     old_report = evaluate(current, examples) if examples and current else None
     if new_report:
         console.print(_comparison_table(new_report, old_report))
-    metadata: dict[str, Any] = {"seed": seed, "synthetic_size": size, "holdout": str(holdout)}
+    metadata: dict[str, Any] = {
+        "seed": seed,
+        "synthetic_size": size,
+        "holdout": str(holdout),
+        "officer_corrections": [e.id for e in corrections],
+    }
     if new_report:
         metadata["evaluation"] = new_report.summary()
     version = registry.save_version(model, model_dir, metadata)
     if promote:
         registry.promote(model_dir, version)
     console.print(f"saved {version}" + (" and promoted it" if promote else " (not promoted)"))
+
+
+async def _corrections(database_url: str, tagger: TriageModel | None) -> list[Example]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await apply_migrations(conn, "triage", MIGRATIONS)
+        return await officer_examples(conn, tagger)
+    finally:
+        await conn.close()
 
 
 @app.command("eval")

@@ -172,11 +172,7 @@ class TriageModel:
         features = heads.featurizer.transform(normalized, sectors)
         x = features.lexical
 
-        category_proba = heads.category.predict_proba(features.full)
-        if embeddings is not None and heads.embedding_head is not None:
-            category_proba = (
-                category_proba + heads.embedding_head.predict_proba(np.asarray(embeddings))
-            ) / 2.0
+        category_proba = self._category_proba(features.full, embeddings)
         classes = [Category(c) for c in heads.category.classes_]
         presence = _positive_proba(heads.presence, x)
         tag_proba = _positive_proba(heads.tags, x)
@@ -202,6 +198,26 @@ class TriageModel:
                 )
             )
         return results
+
+    def category_scores(
+        self, texts: list[str], sectors: list[str | None] | None = None
+    ) -> list[dict[Category, float]]:
+        """Every category's calibrated probability per text, for an officer weighing options."""
+        heads = self._require_heads()
+        sectors = sectors if sectors is not None else [None] * len(texts)
+        features = heads.featurizer.transform(normalize_all(texts), sectors)
+        proba = self._category_proba(features.full, None)
+        classes = [Category(c) for c in heads.category.classes_]
+        return [dict(zip(classes, map(float, row), strict=True)) for row in proba]
+
+    def _category_proba(
+        self, full: sp.csr_matrix, embeddings: Embeddings
+    ) -> npt.NDArray[np.floating]:
+        heads = self._require_heads()
+        proba: npt.NDArray[np.floating] = heads.category.predict_proba(full)
+        if embeddings is not None and heads.embedding_head is not None:
+            proba = (proba + heads.embedding_head.predict_proba(np.asarray(embeddings))) / 2.0
+        return proba
 
     @staticmethod
     def _secondary(

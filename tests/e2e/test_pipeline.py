@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +19,12 @@ import asyncpg
 import httpx
 import pytest
 
+from schemas.vocabulary import Category
 from services.intake.cli import register
 from services.stack.embedded import free_port
 from services.stack.supervisor import SERVICES, Child, child_env, stop_all, wait_healthy
+from services.triage.registry import list_versions, load_current
+from services.triage.training import train_default_model
 from services.triage.worker import ensure_model
 from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
 from tests.support import Infra, eventually
@@ -38,6 +43,7 @@ class Stack:
     urls: dict[str, str]
     keys: dict[str, str]
     infra: Infra
+    model_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,7 @@ async def stack(
         }
     )
     load = await asyncio.create_subprocess_exec(
-        "python",
+        sys.executable,
         "-m",
         "services.cli",
         "recommend",
@@ -95,7 +101,7 @@ async def stack(
     try:
         late = await asyncio.to_thread(wait_healthy, children, 120)
         assert not late, _logs(late)
-        yield Stack({c.name: c.url for c in children}, keys, infra)
+        yield Stack({c.name: c.url for c in children}, keys, infra, model_dir)
     finally:
         stop_all(children)
 
@@ -194,6 +200,59 @@ class TestOneComplaintEndToEnd:
         finally:
             await conn.close()
         assert grown == 1, "the resolved complaint joined the case base"
+
+    async def test_an_officers_correction_ends_up_in_the_next_model(
+        self, stack: Stack, tmp_path: Path
+    ) -> None:
+        spn = {"X-API-Key": stack.keys["spn"]}
+        # Heat and quota pressure: the model reads K3, the officer reads the quota.
+        text = "gudang panas banget kipas mati, bnyk yg pusing, mandor bilang kejar target dulu"
+        async with httpx.AsyncClient(timeout=30) as http:
+            accepted = (
+                await http.post(
+                    f"{stack.urls['intake']}/v1/complaints",
+                    headers=spn,
+                    json={"text": text, "sector": "garment", "idempotency_key": "e2e-2"},
+                )
+            ).json()
+            url = f"{stack.urls['feedback']}/v1/complaints/{accepted['complaint_id']}/category"
+            await eventually(
+                lambda: _posted(
+                    http.post(
+                        url,
+                        headers=spn,
+                        json={"officer": "Rina", "category": "working_hours_targets"},
+                    )
+                )
+            )
+        conn = await asyncpg.connect(stack.infra.database_url)
+        try:
+            await eventually(lambda: conn.fetchval("SELECT count(*) FROM triage.labelled_examples"))
+        finally:
+            await conn.close()
+        model_dir = tmp_path / "models"
+        shutil.copytree(stack.model_dir, model_dir)
+        trained = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "services.cli",
+            "triage",
+            "train",
+            "--model-dir",
+            str(model_dir),
+            "--size",
+            "1500",
+            "--database-url",
+            stack.infra.database_url,
+        )
+        assert await trained.wait() == 0
+        [newest] = [v for v in list_versions(model_dir) if v["current"]]
+        assert newest["officer_corrections"] == [accepted["complaint_id"]]
+        without = train_default_model(size=1500, progress=False)
+        [before] = without.category_scores([text], ["garment"])
+        [after] = load_current(model_dir).category_scores([text], ["garment"])  # type: ignore[union-attr]
+        label = Category.WORKING_HOURS_TARGETS
+        assert after[label] > before[label], "the officer's label gained weight for this text"
 
 
 async def _posted(request: object) -> bool:

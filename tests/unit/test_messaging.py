@@ -49,7 +49,7 @@ class TestConsuming:
             seen.append((event, delivery))
 
         bus.subscribe(COMPLAINT_SUBMITTED, handler)
-        bus._attach_consumer()
+        bus._attach_consumers()
         event = submitted()
         async with TestKafkaBroker(bus.broker) as broker:
             await broker.publish(
@@ -71,7 +71,7 @@ class TestConsuming:
             calls += 1
 
         bus.subscribe(COMPLAINT_SUBMITTED, handler)
-        bus._attach_consumer()
+        bus._attach_consumers()
         async with TestKafkaBroker(bus.broker) as broker:
             dead = broker.subscriber(COMPLAINT_SUBMITTED.dlq)
             dead_letters: list[dict[str, str]] = []
@@ -96,7 +96,7 @@ class TestConsuming:
             raise ValueError("model exploded")
 
         bus.subscribe(COMPLAINT_SUBMITTED, handler)
-        bus._attach_consumer()
+        bus._attach_consumers()
         async with TestKafkaBroker(bus.broker) as broker:
             dead_letters: list[dict[str, str]] = []
 
@@ -123,7 +123,7 @@ class TestConsuming:
             handled.append(event.text)
 
         bus.subscribe(COMPLAINT_SUBMITTED, handler)
-        bus._attach_consumer()
+        bus._attach_consumers()
         async with TestKafkaBroker(bus.broker) as broker:
             await broker.publish(
                 submitted("lembur").model_dump_json().encode(), COMPLAINT_SUBMITTED.name
@@ -152,3 +152,53 @@ class TestPublishing:
         assert headers["ce_source"] == "/aduan/unit"
         assert headers["ce_specversion"] == "1.0"
         assert headers["ce_correlationid"] == "corr-1"
+
+
+class TestBatches:
+    """Triage handles a poll's events together; one bad event does not sink the others."""
+
+    async def test_events_arrive_together(self, bus: EventBus) -> None:
+        batches: list[list[str]] = []
+
+        async def handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            batches.append([event.text for event, _ in items])
+
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish_batch(
+                *(submitted(f"keluhan {i}").model_dump_json().encode() for i in range(3)),
+                topic=COMPLAINT_SUBMITTED.name,
+            )
+        assert batches == [["keluhan 0", "keluhan 1", "keluhan 2"]]
+
+    async def test_a_failing_batch_is_retried_one_by_one_and_only_the_bad_event_dies(
+        self, bus: EventBus
+    ) -> None:
+        handled: list[str] = []
+
+        async def handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            if any(event.text == "racun" for event, _ in items):
+                raise ValueError("cannot triage this one")
+            handled.extend(event.text for event, _ in items)
+
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead_letters: list[dict[str, str]] = []
+
+            @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+            async def keep(message: KafkaMessage) -> None:
+                dead_letters.append(dict(message.headers))
+
+            await broker.start()
+            await broker.publish_batch(
+                *(submitted(t).model_dump_json().encode() for t in ("gaji", "racun", "lembur")),
+                b"not json",
+                topic=COMPLAINT_SUBMITTED.name,
+            )
+        assert handled == ["gaji", "lembur"]
+        assert sorted(h["x-dlq-error-type"] for h in dead_letters) == [
+            "ValidationError",
+            "ValueError",
+        ]
