@@ -117,6 +117,7 @@ class ComplaintTriaged(ComplaintEvent):
     sector: Sector
     text: str = Field(description="the masked text, so recommend can store the case it becomes")
     workplace: str | None = None
+    occurred_on: date | None = None
     submitted_at: datetime
     triaged_at: datetime
 

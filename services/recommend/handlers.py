@@ -103,6 +103,8 @@ def _complaint(event: ComplaintTriaged) -> Complaint:
         secondary=tuple(event.secondary),
         tags=frozenset(event.tags),
         priority=event.priority,
+        submitted_on=event.submitted_at.date(),
+        occurred_on=event.occurred_on,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -45,7 +46,10 @@ class Complaint(BaseModel):
     secondary: tuple[Category, ...] = ()
     tags: frozenset[Tag] = frozenset()
     priority: Priority | None = None  # None: derived from the tags (DOMAIN §2 P1 rules)
+    # None: read from the text (services.recommend.dates) with `submitted_on` as "today".
     key_dates: KeyDates | None = None
+    submitted_on: date | None = None
+    occurred_on: date | None = None
 
 
 class Neighbour(BaseModel):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from datetime import date
 
-from services.recommend.deadlines import NO_HOLIDAYS
+from services.recommend.dates import extract_key_dates
+from services.recommend.deadlines import NO_HOLIDAYS, KeyDates
 from services.recommend.models import (
     Complaint,
     Recommendation,
@@ -43,6 +44,8 @@ async def recommend(
             raise ValueError("recommend needs either the complaint's vector or an embedder")
         vector = embedder.embed([complaint.text])[0]
         embedding_version = embedding_version or embedder.version
+    if complaint.key_dates is None:
+        complaint = complaint.model_copy(update={"key_dates": _key_dates(complaint)})
     neighbours = await index.search(
         vector, union_id=complaint.union_id, k=k, sector=complaint.sector
     )
@@ -91,3 +94,12 @@ async def recommend_many(
         )
         for complaint, vector in zip(complaints, vectors, strict=True)
     ]
+
+
+def _key_dates(complaint: Complaint) -> KeyDates:
+    return extract_key_dates(
+        complaint.text,
+        reference=complaint.submitted_on or date.today(),
+        occurred_on=complaint.occurred_on,
+        category=complaint.category,
+    )

@@ -89,6 +89,7 @@ def triaged_event(
         sector=event.sector,
         text=event.text,
         workplace=event.workplace,
+        occurred_on=event.occurred_on,
         submitted_at=event.submitted_at,
         triaged_at=datetime.now(UTC),
     )
