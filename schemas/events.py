@@ -145,9 +145,19 @@ class RecommendedAction(Event):
     supporting_cases: list[str] = []
 
 
+class RelatedComplaint(Event):
+    """Another recent complaint of the same union about the same workplace and problem."""
+
+    complaint_id: UUID
+    similarity: float
+    submitted_at: datetime
+
+
 class ComplaintRecommended(ComplaintEvent):
     actions: list[RecommendedAction]
     similar_cases: list[SimilarCase]
+    related_complaints: list[RelatedComplaint] = []
+    collective_case_suggested: bool = False
     embedding_version: str
     recommended_at: datetime
 
@@ -229,6 +239,7 @@ __all__ = [
     "FeedbackRated",
     "RecommendedAction",
     "RejectionReason",
+    "RelatedComplaint",
     "SimilarCase",
     "TagEvidence",
     "UnionRegistered",

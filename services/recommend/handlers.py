@@ -15,6 +15,7 @@ from schemas.events import (
     ComplaintResolved,
     ComplaintTriaged,
     RecommendedAction,
+    RelatedComplaint,
     SimilarCase,
     UnionRegistered,
 )
@@ -24,8 +25,10 @@ from schemas.topics import (
     COMPLAINT_TRIAGED,
     UNION_REGISTERED,
 )
+from schemas.vocabulary import Action
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, Recommendation
+from services.recommend.related import collective_action, find_related
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
 from services.recommend.store import CaseSource, set_union_sharing, upsert_case
@@ -36,6 +39,11 @@ from services.runtime.outbox import enqueue, first_time, replay
 log = structlog.get_logger(__name__)
 
 CONSUMER = "recommend"
+URGENT_ACTIONS = {
+    Action.URGENT_SAFETY_RESPONSE,
+    Action.MEDICAL_CARE_DOCUMENTATION,
+    Action.CONFIDENTIAL_SAFETY_PLAN,
+}
 SOURCE = "recommend"
 
 
@@ -50,11 +58,9 @@ def register(runtime: ServiceRuntime) -> None:
     async def on_triaged(event: ComplaintTriaged, delivery: Delivery) -> None:
         answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
         index = PgCaseIndex(runtime.pool, event.embedding_version)
+        vector = np.asarray(event.embedding, dtype=np.float32)
         recommendation = await recommend(
-            _complaint(event),
-            index,
-            vector=np.asarray(event.embedding, dtype=np.float32),
-            embedding_version=event.embedding_version,
+            _complaint(event), index, vector=vector, embedding_version=event.embedding_version
         )
         async with runtime.pool.acquire() as conn, conn.transaction():
             if not await first_time(conn, CONSUMER, delivery.event_id):
@@ -62,9 +68,19 @@ def register(runtime: ServiceRuntime) -> None:
                 await replay(conn, answer_id)
                 return
             await _remember(conn, event, answer_id)
+            related = await find_related(
+                conn,
+                complaint_id=event.complaint_id,
+                union_id=event.union_id,
+                workplace=event.workplace,
+                category=event.category.value,
+                submitted_at=event.submitted_at,
+                vector=vector,
+                embedding_version=event.embedding_version,
+            )
             await enqueue(
                 conn,
-                _event(event, recommendation),
+                _event(event, recommendation, related),
                 source=SOURCE,
                 event_id=answer_id,
                 correlation_id=delivery.correlation_id,
@@ -108,23 +124,31 @@ def _complaint(event: ComplaintTriaged) -> Complaint:
     )
 
 
-def _event(triaged: ComplaintTriaged, recommendation: Recommendation) -> ComplaintRecommended:
+def _event(
+    triaged: ComplaintTriaged, recommendation: Recommendation, related: list[RelatedComplaint]
+) -> ComplaintRecommended:
+    actions = [
+        RecommendedAction(
+            action=a.action,
+            label=a.label,
+            score=a.score,
+            rationale=a.rationale,
+            evidence_to_collect=a.evidence_to_collect,
+            legal_basis=a.legal_basis,
+            deadline=a.deadline.describe() if a.deadline else None,
+            supporting_cases=a.supporting_cases,
+        )
+        for a in recommendation.actions
+    ]
+    collective = collective_action(related, triaged.workplace or "")
+    if collective is not None:
+        actions = _with_collective(actions, collective)
     return ComplaintRecommended(
         complaint_id=triaged.complaint_id,
         union_id=triaged.union_id,
-        actions=[
-            RecommendedAction(
-                action=a.action,
-                label=a.label,
-                score=a.score,
-                rationale=a.rationale,
-                evidence_to_collect=a.evidence_to_collect,
-                legal_basis=a.legal_basis,
-                deadline=a.deadline.describe() if a.deadline else None,
-                supporting_cases=a.supporting_cases,
-            )
-            for a in recommendation.actions
-        ],
+        actions=actions,
+        related_complaints=related,
+        collective_case_suggested=collective is not None,
         similar_cases=[
             SimilarCase(
                 case_id=c.case_id,
@@ -138,6 +162,17 @@ def _event(triaged: ComplaintTriaged, recommendation: Recommendation) -> Complai
         embedding_version=triaged.embedding_version,
         recommended_at=datetime.now(UTC),
     )
+
+
+def _with_collective(
+    actions: list[RecommendedAction], collective: RecommendedAction
+) -> list[RecommendedAction]:
+    """The collective case first, after any urgent step: a P1's safety still comes first."""
+    rest = [a for a in actions if a.action != collective.action]
+    urgent = 0
+    while urgent < len(rest) and rest[urgent].action in URGENT_ACTIONS:
+        urgent += 1
+    return [*rest[:urgent], collective, *rest[urgent:]]
 
 
 async def _remember(conn: asyncpg.Connection, event: ComplaintTriaged, answer_id: str) -> None:

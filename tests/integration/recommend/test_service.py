@@ -1,0 +1,130 @@
+"""The recommend service on the real broker and Postgres: answers, related complaints, cases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from schemas.envelope import CE_ID
+from schemas.events import ComplaintTriaged, UnionRegistered
+from schemas.topics import COMPLAINT_RECOMMENDED, COMPLAINT_TRIAGED, UNION_REGISTERED
+from services.recommend.app import RecommendSettings, create_app
+from tests.support import Infra, produce, read_topic, serving
+
+DIMENSION = 384
+
+
+def unit_vector(seed: int, noise: float = 0.0, base: int = 0) -> list[float]:
+    """Vectors near `base`'s direction when noise is small: stand-ins for similar texts."""
+    rng = np.random.default_rng(base)
+    vector = rng.normal(size=DIMENSION)
+    vector += noise * np.random.default_rng(seed).normal(size=DIMENSION)
+    return [float(x) for x in vector / np.linalg.norm(vector)]
+
+
+@dataclass
+class RecommendUnderTest:
+    infra: Infra
+
+    async def triaged(
+        self,
+        *,
+        workplace: str | None,
+        vector: list[float],
+        text: str,
+        priority: str = "P3",
+        category: str = "wages_minimum_wage",
+        tags: tuple[str, ...] = ("collective",),
+    ) -> str:
+        complaint_id = uuid.uuid4()
+        event = ComplaintTriaged(
+            complaint_id=complaint_id, union_id="spn", category=category, secondary=[],
+            tags=list(tags), priority=priority, confidence=0.9, needs_review=False,
+            model_version="test", embedding=vector, embedding_version="test-vectors",
+            sector="garment", text=text, workplace=workplace,
+            submitted_at=datetime.now(UTC), triaged_at=datetime.now(UTC),
+        )  # fmt: skip
+        await produce(self.infra.kafka, self.infra.prefix + COMPLAINT_TRIAGED.name,
+                      event.model_dump_json().encode(), key=str(complaint_id),
+                      headers={CE_ID: str(uuid.uuid4())})  # fmt: skip
+        return str(complaint_id)
+
+    async def answer(self, complaint_id: str) -> dict[str, object]:
+        [record] = await read_topic(
+            self.infra.kafka, self.infra.prefix + COMPLAINT_RECOMMENDED.name,
+            where=lambda r: r.key == complaint_id,
+        )  # fmt: skip
+        answer: dict[str, object] = record.json()
+        return answer
+
+
+@pytest.fixture()
+async def recommend_service(
+    kafka_bootstrap: str, database_url: str, topic_prefix: str
+) -> AsyncIterator[RecommendUnderTest]:
+    infra = Infra(kafka_bootstrap, database_url, topic_prefix)
+    await infra.create_topics()
+    union = UnionRegistered(union_id="spn", name="SPN", api_key_hash="x" * 64,
+                            registered_at=datetime.now(UTC))  # fmt: skip
+    await produce(kafka_bootstrap, topic_prefix + UNION_REGISTERED.name,
+                  union.model_dump_json().encode(), key="spn")  # fmt: skip
+    async with serving(create_app(RecommendSettings(**infra.settings()))):
+        yield RecommendUnderTest(infra)
+
+
+class TestRelatedComplaints:
+    """Many workers, one employer, one problem: the union is told to act collectively."""
+
+    async def test_third_similar_complaint_at_one_workplace_suggests_a_collective_case(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        ids = []
+        for i in range(3):
+            ids.append(await recommend_service.triaged(
+                workplace="PT Sinar Garmen ", vector=unit_vector(i, noise=0.3),
+                text=f"gaji dipotong tanpa alasan bulan ini ({i})",
+            ))  # fmt: skip
+            await recommend_service.answer(ids[-1])  # one at a time, in order
+        third = await recommend_service.answer(ids[2])
+        related = {r["complaint_id"] for r in third["related_complaints"]}  # type: ignore[attr-defined]
+        assert related == {ids[0], ids[1]}
+        assert third["collective_case_suggested"] is True
+        assert third["actions"][0]["action"] == "collective_bargaining"  # type: ignore[index]
+        first = await recommend_service.answer(ids[0])
+        assert first["collective_case_suggested"] is False
+
+    async def test_other_workplaces_and_other_problems_are_not_linked(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        await recommend_service.triaged(
+            workplace="PT A", vector=unit_vector(1, 0.3), text="gaji telat"
+        )
+        await recommend_service.triaged(workplace="PT A", vector=unit_vector(2, 0.3, base=7),
+                                        text="lembur paksa")  # fmt: skip
+        await recommend_service.triaged(
+            workplace="PT B", vector=unit_vector(3, 0.3), text="gaji telat"
+        )
+        last = await recommend_service.triaged(workplace="PT A", vector=unit_vector(4, 0.3),
+                                               text="gaji telat lagi")  # fmt: skip
+        answer = await recommend_service.answer(last)
+        assert len(answer["related_complaints"]) == 1  # type: ignore[arg-type]
+        assert answer["collective_case_suggested"] is False
+
+    async def test_p1_safety_steps_stay_ahead_of_the_collective_case(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        last = ""
+        for i in range(3):
+            last = await recommend_service.triaged(
+                workplace="PT C", vector=unit_vector(i, 0.3), text=f"pintu darurat digembok {i}",
+                priority="P1", category="osh_safety_health",
+                tags=("immediate_danger", "collective"),
+            )  # fmt: skip
+            await recommend_service.answer(last)
+        actions = [a["action"] for a in (await recommend_service.answer(last))["actions"]]  # type: ignore[attr-defined]
+        assert actions.index("collective_bargaining") > actions.index("urgent_safety_response")
