@@ -18,11 +18,13 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from schemas.vocabulary import Category, Priority, Sector, Tag
+from services.recommend import evaluation
 from services.recommend.cases import LineError, read_cases
 from services.recommend.models import Complaint, Recommendation, TextEmbedder
-from services.recommend.retrieval import InMemoryCaseIndex
+from services.recommend.retrieval import DEFAULT_K, InMemoryCaseIndex
 from services.recommend.service import recommend_many
 from services.recommend.store import ImportReport, import_cases, open_pool, set_union_sharing
 from services.runtime.embedding import DEFAULT_MODEL, shared_embedder
@@ -212,4 +214,89 @@ def suggest(
         sys.stdout.flush()
     _print_line_errors(input_errors, "stdin")
     if input_errors:
+        raise typer.Exit(1)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+@app.command("eval")
+def eval_command(
+    cases: Annotated[
+        Path, typer.Option("--cases", exists=True, dir_okay=False, help="Resolved cases, JSONL.")
+    ],
+    complaints: Annotated[
+        Path,
+        typer.Option(
+            "--complaints",
+            exists=True,
+            dir_okay=False,
+            help="Complaints with triage labels and gold `actions` (most important first), JSONL.",
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", dir_okay=False, help="Write the figures as JSON.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", dir_okay=False, help="Bar chart (PNG) by system.")
+    ] = None,
+    k: Annotated[int, typer.Option(min=5, help="Similar cases per complaint.")] = DEFAULT_K,
+    model: ModelOption = DEFAULT_MODEL,
+) -> None:
+    """Score recommendations against gold actions: nDCG@3, P@3, P1 first action, category P@5.
+
+    Beside two baselines (constant top three, category playbook), for plain-embedding and hybrid
+    retrieval, with the complaints' triage labels and without any. Exits 1 on invalid lines.
+    """
+    loaded = read_cases(cases)
+    _print_line_errors(loaded.errors, str(cases))
+    items, complaint_errors = evaluation.read_complaints(complaints)
+    _print_line_errors(complaint_errors, str(complaints))
+    if not loaded.cases or not items:
+        err.print("[red]Nothing to evaluate: no valid cases or complaints.[/red]")
+        raise typer.Exit(2)
+    report = asyncio.run(evaluation.evaluate(loaded.cases, items, shared_embedder(model), k=k))
+
+    table = Table(
+        min_width=96,
+        title=f"{report.complaints} complaints, {report.cases} cases, {report.embedding_version}",
+    )
+    for column in ("system", "labels", "nDCG@3", "P@3", "P1 first", "cat P@5", "hit@3 (ref.)"):
+        table.add_column(
+            column, justify="left" if column in ("system", "labels") else "right", no_wrap=True
+        )
+    for s in report.systems:
+        table.add_row(
+            s.system,
+            s.setting,
+            _fmt(s.ndcg3),
+            _fmt(s.precision3),
+            _fmt(s.p1_first),
+            _fmt(s.category_p5),
+            _fmt(s.hit3),
+        )
+    console = Console(width=max(Console().width, 100))
+    console.print(table)
+    console.print(
+        f"constant = {', '.join(report.constant_actions)}; P1 complaints:"
+        f" {report.systems[0].p1_complaints}; cat P@5 of constant = chance (category share)",
+        highlight=False,
+    )
+    for system in ("plain", "hybrid"):
+        checks = report.targets(system, evaluation.LABELS)
+        parts = [
+            f"{metric} {_fmt(c['value'])} (target {c['target']}:"  # type: ignore[arg-type]
+            f" {'met' if c['met'] else 'NOT met'},"
+            f" {'above' if c['above_baselines'] else 'NOT above'} baselines)"
+            for metric, c in checks.items()
+        ]
+        console.print(f"{system} with triage labels: " + "; ".join(parts), highlight=False)
+    if out is not None:
+        evaluation.write_json(report, out)
+        err.print(f"wrote {out}")
+    if plot is not None:
+        evaluation.plot(report, plot)
+        err.print(f"wrote {plot}")
+    if loaded.errors or complaint_errors:
         raise typer.Exit(1)

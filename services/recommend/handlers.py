@@ -25,9 +25,9 @@ from schemas.topics import (
     COMPLAINT_TRIAGED,
     UNION_REGISTERED,
 )
-from schemas.vocabulary import Action
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, Recommendation
+from services.recommend.playbook import URGENT_ACTIONS
 from services.recommend.related import collective_action, find_related
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
@@ -39,11 +39,7 @@ from services.runtime.outbox import enqueue, first_time, replay
 log = structlog.get_logger(__name__)
 
 CONSUMER = "recommend"
-URGENT_ACTIONS = {
-    Action.URGENT_SAFETY_RESPONSE,
-    Action.MEDICAL_CARE_DOCUMENTATION,
-    Action.CONFIDENTIAL_SAFETY_PLAN,
-}
+
 SOURCE = "recommend"
 
 

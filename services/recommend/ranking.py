@@ -176,20 +176,20 @@ TAG_RULES: tuple[TagRule, ...] = (
     ),
 )
 
-# P1 only: which tags make an urgent action fit. Any one of the tag sets suffices.
+# P1 only: which tags make an urgent action fit (DOMAIN §3.6 "when it fits"). Any one of the
+# tag sets suffices. A physical hazard now calls for `urgent_safety_response`; a worker at risk
+# of self-harm for a confidential safety plan, not an evacuation; a child at work for child
+# protection first.
 URGENT_FIT: dict[Action, tuple[frozenset[T], ...]] = {
     Action.URGENT_SAFETY_RESPONSE: (
         frozenset({T.IMMEDIATE_DANGER}),
         frozenset({T.FATALITY}),
-        frozenset({T.SELF_HARM_RISK}),
         frozenset({T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE}),
-        frozenset({T.MINOR_INVOLVED}),
     ),
     Action.MEDICAL_CARE_DOCUMENTATION: (
         frozenset({T.INJURY}),
         frozenset({T.FATALITY}),
         frozenset({T.PHYSICAL_VIOLENCE}),
-        frozenset({T.SELF_HARM_RISK}),
     ),
     Action.CONFIDENTIAL_SAFETY_PLAN: (
         frozenset({T.SEXUAL_VIOLENCE}),
@@ -197,6 +197,7 @@ URGENT_FIT: dict[Action, tuple[frozenset[T], ...]] = {
         frozenset({T.SELF_HARM_RISK}),
         frozenset({T.DOCUMENT_RETENTION, T.DEBT_OR_RECRUITMENT_FEE}),
     ),
+    Action.CHILD_PROTECTION_REFERRAL: (frozenset({T.MINOR_INVOLVED}),),
 }
 
 # DOMAIN §2 suggested triage, used when the complaint arrives without a priority.

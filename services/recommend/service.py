@@ -47,7 +47,7 @@ async def recommend(
     if complaint.key_dates is None:
         complaint = complaint.model_copy(update={"key_dates": _key_dates(complaint)})
     neighbours = await index.search(
-        vector, union_id=complaint.union_id, k=k, sector=complaint.sector
+        vector, union_id=complaint.union_id, k=k, sector=complaint.sector, text=complaint.text
     )
     ranking = rank_actions(complaint, neighbours, top_n=top_actions, holidays=holidays)
     return Recommendation(

@@ -23,9 +23,34 @@ from pathlib import Path
 from schemas.vocabulary import ACTION_LABELS, Action, Category, Outcome, Sector, Tag
 from services.recommend.cases import ResolvedCase
 from services.recommend.playbook import PLAYBOOK
-from services.recommend.ranking import TAG_RULES, URGENT_FIT
+from services.recommend.ranking import TAG_RULES
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "starter_cases.jsonl"
+
+# What the synthetic officers did first when harm was reported. Frozen here, apart from the
+# ranking's own rules: the starter cases are a record of the past, and changing how Aduan ranks
+# actions today must not rewrite what unions did then.
+HISTORIC_URGENT_STEPS: dict[Action, tuple[frozenset[Tag], ...]] = {
+    Action.URGENT_SAFETY_RESPONSE: (
+        frozenset({Tag.IMMEDIATE_DANGER}),
+        frozenset({Tag.FATALITY}),
+        frozenset({Tag.SELF_HARM_RISK}),
+        frozenset({Tag.PREGNANT_WORKER, Tag.CHEMICAL_EXPOSURE}),
+        frozenset({Tag.MINOR_INVOLVED}),
+    ),
+    Action.MEDICAL_CARE_DOCUMENTATION: (
+        frozenset({Tag.INJURY}),
+        frozenset({Tag.FATALITY}),
+        frozenset({Tag.PHYSICAL_VIOLENCE}),
+        frozenset({Tag.SELF_HARM_RISK}),
+    ),
+    Action.CONFIDENTIAL_SAFETY_PLAN: (
+        frozenset({Tag.SEXUAL_VIOLENCE}),
+        frozenset({Tag.PHYSICAL_VIOLENCE}),
+        frozenset({Tag.SELF_HARM_RISK}),
+        frozenset({Tag.DOCUMENT_RETENTION, Tag.DEBT_OR_RECRUITMENT_FEE}),
+    ),
+}
 DEFAULT_SEED = 20250101
 CASES_PER_CATEGORY = 24  # 17 categories → 408 cases
 
@@ -746,7 +771,7 @@ def _actions(category: Category, tags: frozenset[Tag], rng: random.Random) -> li
     for rule in TAG_RULES:
         if rule.tags <= tags and rng.random() < 0.8:
             chosen.append(rule.action)
-    for action, fits in URGENT_FIT.items():
+    for action, fits in HISTORIC_URGENT_STEPS.items():
         if any(f <= tags for f in fits) and rng.random() < 0.9:
             chosen.insert(0, action)
     if len(chosen) > 2 and rng.random() < 0.25:  # officers skip steps

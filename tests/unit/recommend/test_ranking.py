@@ -152,12 +152,21 @@ class TestUrgency:
         assert ranking.priority is Priority.P1  # derived from the tags
         assert ranking.actions[0].action is A.MEDICAL_CARE_DOCUMENTATION
 
-    def test_self_harm_brings_all_three_urgent_actions_in_order(self) -> None:
+    def test_self_harm_leads_with_a_confidential_safety_plan_not_an_evacuation(self) -> None:
         ranking = rank_actions(complaint(C.HARASSMENT_GBV, {T.SELF_HARM_RISK}), [])
-        assert ids(ranking.actions)[:3] == [
+        assert ids(ranking.actions)[0] is A.CONFIDENTIAL_SAFETY_PLAN
+        assert A.URGENT_SAFETY_RESPONSE not in ids(ranking.actions)[:3]
+
+    def test_a_child_at_work_leads_with_child_protection(self) -> None:
+        ranking = rank_actions(complaint(C.CHILD_LABOUR, {T.MINOR_INVOLVED}, Priority.P1), [])
+        assert ids(ranking.actions)[0] is A.CHILD_PROTECTION_REFERRAL
+
+    def test_danger_and_injury_bring_both_urgent_steps_in_order(self) -> None:
+        tags = {T.IMMEDIATE_DANGER, T.INJURY}
+        ranking = rank_actions(complaint(C.OSH_SAFETY_HEALTH, tags, Priority.P1), [])
+        assert ids(ranking.actions)[:2] == [
             A.URGENT_SAFETY_RESPONSE,
             A.MEDICAL_CARE_DOCUMENTATION,
-            A.CONFIDENTIAL_SAFETY_PLAN,
         ]
 
     def test_urgency_needs_p1(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from schemas.vocabulary import Action, Category, Outcome, Sector
 from services.recommend.cases import ResolvedCase
@@ -86,3 +87,93 @@ class TestSectorBoost:
         cases = [case(f"c{i}", "spn") for i in range(5)]
         index = InMemoryCaseIndex(cases, np.stack([unit(1, i / 10) for i in range(5)]))
         assert len(index.search_sync(unit(1, 0), union_id="spn", k=3)) == 3
+
+
+class TestLexical:
+    """BM25 over lower-cased word tokens with the DOMAIN §5 spelling variants in the query."""
+
+    def test_tokens_and_variants(self) -> None:
+        from services.recommend.retrieval import query_terms, tokenize
+
+        assert tokenize("Gaji di-PHK 3,1jt 🙄 lembur_malam") == [
+            "gaji", "di", "phk", "3", "1jt", "lembur", "malam",
+        ]  # fmt: skip
+        terms = query_terms("mungut brondol gak")
+        assert {"brondol", "brondolan", "berondolan", "tidak", "nggak"} <= set(terms)
+        assert len(terms) == len(set(terms))
+
+    def test_bm25_prefers_rare_terms_and_short_documents(self) -> None:
+        from services.recommend.retrieval import Bm25
+
+        bm25 = Bm25(["gaji telat gaji", "gaji ijazah ditahan", "gaji", "lembur malam"])
+        scores = bm25.scores("ijazah gaji", range(4))
+        assert max(scores, key=lambda r: scores[r]) == 1  # the rare term decides
+        assert 3 not in scores  # no shared term: not a lexical candidate
+        assert scores[2] > 0 and scores[0] > 0  # a shared common term still counts a little
+
+    def test_rrf(self) -> None:
+        from services.recommend.retrieval import RRF_K, rrf_fuse
+
+        fused = rrf_fuse(["a", "b"], ["b", "c"])
+        assert fused["b"] == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
+        assert max(fused, key=lambda key: fused[key]) == "b"
+
+
+class TestHybridSearch:
+    """Hybrid search finds the lexical match the (hashing) vectors miss; plain stays plain."""
+
+    def setup_method(self) -> None:
+        from tests.unit.recommend.fakes import HashingEmbedder
+
+        self.embedder = HashingEmbedder()
+        texts = {
+            "lembur": "lembur sampai malam gak dibayar",
+            "thr": "THR dicicil tiga kali",
+            "brondol": "istri ikut mungut berondolan di blok",
+        }
+        cases = [case(cid, "spn") for cid in texts]
+        cases = [c.model_copy(update={"text": texts[c.case_id]}) for c in cases]
+        self.cases = cases
+
+    def index(self, hybrid: bool) -> InMemoryCaseIndex:
+        return InMemoryCaseIndex.from_cases(self.cases, self.embedder, hybrid=hybrid)
+
+    def test_spelling_variant_found_only_by_hybrid(self) -> None:
+        query = "anak2 brondol"  # no word in common with any case: every cosine is 0
+        vector = self.embedder.embed([query])[0]
+        plain = self.index(False).search_sync(vector, union_id="spn", k=1, text=query)
+        assert plain[0].case_id != "brondol"
+        hybrid = self.index(True).search_sync(vector, union_id="spn", k=1, text=query)
+        assert hybrid[0].case_id == "brondol"  # brondol -> berondolan (DOMAIN §5)
+        # The neighbour keeps its cosine similarity, which the ranking is calibrated on.
+        assert hybrid[0].similarity == pytest.approx(0.0, abs=1e-6)
+
+    def test_plain_ignores_text_and_hybrid_needs_it(self) -> None:
+        vector = self.embedder.embed(["THR dicicil"])[0]
+        plain = self.index(False).search_sync(vector, union_id="spn", k=3, text="lembur")
+        assert plain[0].case_id == "thr"
+        no_text = self.index(True).search_sync(vector, union_id="spn", k=3)
+        assert [n.case_id for n in no_text] == [n.case_id for n in plain]
+
+    def test_per_call_override_and_sharing_rules_hold(self) -> None:
+        sharing = {"spn": False, "garteks": True, "japbusi": False}
+        cases = [
+            *self.cases,
+            case("jap-1", "japbusi").model_copy(update={"text": "THR dicicil lagi"}),
+            case("gar-1", "garteks").model_copy(update={"text": "THR dicicil juga"}),
+        ]
+        index = InMemoryCaseIndex.from_cases(cases, self.embedder, sharing=sharing, hybrid=False)
+        vector = self.embedder.embed(["THR dicicil"])[0]
+        found = index.search_sync(vector, union_id="spn", k=10, text="THR dicicil", hybrid=True)
+        ids = {n.case_id for n in found}
+        assert "jap-1" not in ids and shared_case_ref("jap-1") not in ids
+        shared = next(n for n in found if not n.own)
+        assert shared.case_id == shared_case_ref("gar-1") and shared.text is None
+
+    async def test_recommend_passes_the_text(self) -> None:
+        from services.recommend.models import Complaint
+        from services.recommend.service import recommend
+
+        complaint = Complaint(complaint_id="c", union_id="spn", text="anak2 brondol")
+        result = await recommend(complaint, self.index(True), embedder=self.embedder, k=1)
+        assert result.similar_cases[0].case_id == "brondol"
