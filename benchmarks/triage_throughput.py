@@ -1,0 +1,755 @@
+"""How close does the triage service come to the bare encoder? Complaints per second, one run.
+
+Measured on the same N generated complaints (`services.triage.generator.generate`), in one process
+run, on this machine:
+
+  bare        `Embedder.embed(texts)` (SentenceTransformer.encode, batch 32) in one call; also in
+              chunks of 32 and 128 texts, as a consumer handing over one poll at a time would
+  classifier  `TriageModel.classify` on the same texts with their vectors, 32 at a time
+  pieces      the per-event work of the service outside the model, timed in-process: parsing the
+              `submitted` body, building the `triaged` event (384-float vector) and publishing a
+              poll's events through the kit's EventBus against the same broker
+  service     one triage process (`aduan serve triage`) on an embedded Tansu broker and embedded
+              PostgreSQL: N `submitted` events produced as fast as possible, timed from the first
+              produce to the N-th `triaged` event read back; CPU seconds of every process in the
+              window, and the batch sizes and batch intervals from the service's own log lines
+
+The issue's target is service >= 80 % of the bare encode rate.
+
+    python benchmarks/triage_throughput.py                    # N=600, trains a model into /tmp
+    python benchmarks/triage_throughput.py --n 300 --model-dir .aduan/models/triage
+
+Writes benchmarks/results/triage_throughput.json and prints a table. Runs in ~3-5 minutes on two
+cores. Other processes on the machine share the cores: the JSON records the load average and the
+CPU the rest of the machine used during the service run, so a noisy figure can be recognised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+import psutil  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import (  # noqa: E402
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table  # noqa: E402
+
+from schemas.envelope import body_bytes, cloudevent_headers, derived_event_id  # noqa: E402
+from schemas.events import ComplaintSubmitted  # noqa: E402
+from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, all_topic_partitions  # noqa: E402
+from schemas.vocabulary import Sector  # noqa: E402
+from services.runtime.embedding import DEFAULT_MODEL, Embedder  # noqa: E402
+from services.runtime.messaging import EventBus  # noqa: E402
+from services.runtime.settings import ServiceSettings  # noqa: E402
+from services.stack.embedded import (  # noqa: E402
+    EmbeddedBroker,
+    EmbeddedPostgres,
+    create_topics,
+    ensure_database,
+    free_port,
+    with_database,
+)
+from services.stack.supervisor import Child, child_env, stop_all, wait_healthy  # noqa: E402
+from services.triage.generator import generate  # noqa: E402
+from services.triage.handlers import BATCH_SIZE, triaged_event  # noqa: E402
+from services.triage.model import TriageModel, TriageResult  # noqa: E402
+from services.triage.worker import ensure_model  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "triage_throughput.json"
+TARGET_RATIO = 0.80
+PREFIX = "bench."
+SESSION_TIMEOUT_MS = 3000
+# Events produced (and waited for) before the clock starts: the group join and first poll.
+WARMUP_EVENTS = BATCH_SIZE
+SERVICE_TIMEOUT_S = 240.0
+
+console = Console(stderr=True)
+
+
+# ------------------------------------------------------------------------------------- helpers
+@dataclass
+class Results:
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def put(self, section: str, **values: Any) -> None:
+        self.data.setdefault(section, {}).update(values)
+
+
+def rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 2) if seconds > 0 else float("nan")
+
+
+def timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def submitted_events(texts: list[str], sectors: list[Sector | None]) -> list[ComplaintSubmitted]:
+    now = datetime.now(UTC)
+    return [
+        ComplaintSubmitted(
+            complaint_id=uuid.uuid4(),
+            union_id="spn",
+            tracking_code=f"BN-{i:06d}",
+            channel="app",
+            sector=sector or Sector.OTHER,
+            kind="complaint",
+            text=text,
+            language="id",
+            member=True,
+            anonymous=False,
+            workplace=None,
+            occurred_on=None,
+            submitted_at=now,
+        )
+        for i, (text, sector) in enumerate(zip(texts, sectors, strict=True))
+    ]
+
+
+@dataclass
+class CpuWindow:
+    """User+system CPU seconds of named processes (and of the whole machine) over a window."""
+
+    procs: dict[str, psutil.Process]
+    # Names whose child processes count too (postgres backends are the postmaster's children).
+    with_children: frozenset[str] = frozenset({"postgres"})
+    start: dict[str, float] = field(default_factory=dict)
+    machine_start: float = 0.0
+
+    @staticmethod
+    def _cpu(proc: psutil.Process, children: bool) -> float:
+        try:
+            times = proc.cpu_times()
+            total = times.user + times.system
+            for child in proc.children(recursive=True) if children else []:
+                with contextlib.suppress(psutil.Error):
+                    ct = child.cpu_times()
+                    total += ct.user + ct.system
+            return float(total)
+        except psutil.Error:
+            return 0.0
+
+    @staticmethod
+    def _machine() -> float:
+        t = psutil.cpu_times()
+        return float(
+            t.user
+            + t.system
+            + getattr(t, "nice", 0.0)
+            + getattr(t, "irq", 0.0)
+            + getattr(t, "softirq", 0.0)
+        )
+
+    def begin(self) -> None:
+        self.start = {
+            name: self._cpu(p, name in self.with_children) for name, p in self.procs.items()
+        }
+        self.machine_start = self._machine()
+
+    def end(self) -> dict[str, float]:
+        used = {
+            name: round(self._cpu(p, name in self.with_children) - self.start[name], 2)
+            for name, p in self.procs.items()
+        }
+        machine = self._machine() - self.machine_start
+        used["whole machine"] = round(machine, 2)
+        used["everything else"] = round(
+            machine - sum(v for k, v in used.items() if k != "whole machine"), 2
+        )
+        return used
+
+
+# ---------------------------------------------------------------------------- in-process phases
+def _variant(call_size: int, inner: int, n: int) -> str:
+    name = "one_call" if call_size >= n else f"calls_of_{call_size}"
+    return name if inner == BATCH_SIZE else f"{name}_batch_{inner}"
+
+
+def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
+    """Tokens the encoder computes (padding included) for each way of cutting the stream.
+
+    SentenceTransformer.encode sorts one call's texts by length before cutting batches of 32, so
+    a call of 32 texts pads every text to the longest of those 32, while a long call pads each
+    batch to neighbours of similar length. Load-independent, unlike the timings.
+    """
+    tokenizer = embedder.model.tokenizer
+    limit = int(embedder.model.max_seq_length or 512)
+    lengths: list[int] = [min(len(ids), limit) for ids in tokenizer(texts)["input_ids"]]
+
+    def padded(call_size: int, inner: int = BATCH_SIZE) -> tuple[int, int]:
+        tokens = quadratic = 0
+        for call in chunks(lengths, call_size):
+            for batch in chunks(sorted(call, reverse=True), inner):
+                tokens += max(batch) * len(batch)
+                quadratic += max(batch) ** 2 * len(batch)
+        return tokens, quadratic
+
+    real = sum(lengths)
+    best_tokens, best_quadratic = padded(len(lengths))
+    figures: dict[str, Any] = {
+        "mean_tokens_per_text": round(real / len(lengths), 1),
+        "max_tokens": max(lengths),
+    }
+    cuts = [(size, BATCH_SIZE) for size in (BATCH_SIZE, 2 * BATCH_SIZE, 4 * BATCH_SIZE)]
+    cuts += [(BATCH_SIZE, 16), (BATCH_SIZE, 8), (len(lengths), BATCH_SIZE)]
+    for size, inner in cuts:
+        tokens, quadratic = padded(size, inner)
+        figures[_variant(size, inner, len(lengths))] = {
+            "padded_tokens_over_real": round(tokens / real, 3),
+            "tokens_vs_one_call": round(tokens / best_tokens, 3),
+            "attention_vs_one_call": round(quadratic / best_quadratic, 3),
+        }
+    out.put("padding", **figures)
+
+
+def bare_phase(
+    embedder: Embedder,
+    texts: list[str],
+    out: Results,
+    sizes: tuple[tuple[int, int], ...],
+    section: str = "bare",
+) -> npt.NDArray[np.float32]:
+    """SentenceTransformer.encode rates: one call on everything, and one poll-sized call at a time.
+
+    Wall-clock rate and CPU seconds of this process (all threads) per complaint.
+    """
+    n = len(texts)
+    vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+    with progress() as bar:
+        task = bar.add_task("warming the encoder", total=1)
+        embedder.embed(texts[:BATCH_SIZE])
+        bar.advance(task)
+        for size, inner in sizes:
+            label = "one call" if size >= n else f"calls of {size}"
+            label += "" if inner == BATCH_SIZE else f", batch {inner}"
+            task = bar.add_task(f"{section} encode, {label}", total=n)
+            wall = cpu = 0.0
+            parts = []
+            for chunk in chunks(texts, size):
+                cpu_start, start = time.process_time(), time.perf_counter()
+                parts.append(embedder.embed(chunk, batch_size=inner))
+                wall += time.perf_counter() - start
+                cpu += time.process_time() - cpu_start
+                bar.advance(task, len(chunk))
+            key = _variant(size, inner, n)
+            out.put(
+                section,
+                **{
+                    key: {
+                        "seconds": round(wall, 2),
+                        "per_s": rate(n, wall),
+                        "cpu_ms_per_complaint": round(1000 * cpu / n, 1),
+                        "cores_busy": round(cpu / wall, 2),
+                    }
+                },
+            )
+            if size >= n and inner == BATCH_SIZE:
+                vectors = np.concatenate(parts)
+    return vectors
+
+
+def classifier_phase(
+    model: TriageModel,
+    texts: list[str],
+    sectors: list[Sector | None],
+    vectors: npt.NDArray[np.float32],
+    out: Results,
+) -> list[TriageResult]:
+    n = len(texts)
+    results: list[TriageResult] = []
+    spent = 0.0
+    with progress() as bar:
+        task = bar.add_task("classifier (32 at a time)", total=n)
+        model.classify(texts[:4], [s.value if s else None for s in sectors[:4]], vectors[:4])
+        for i in range(0, n, BATCH_SIZE):
+            batch_texts = texts[i : i + BATCH_SIZE]
+            batch_sectors = [s.value if s else None for s in sectors[i : i + BATCH_SIZE]]
+            start = time.perf_counter()
+            results += model.classify(batch_texts, batch_sectors, vectors[i : i + BATCH_SIZE])
+            spent += time.perf_counter() - start
+            bar.advance(task, len(batch_texts))
+    out.put("classifier", seconds=round(spent, 2), per_s=rate(n, spent))
+    return results
+
+
+def pieces_phase(
+    events: list[ComplaintSubmitted],
+    vectors: npt.NDArray[np.float32],
+    results: list[TriageResult],
+    embedding_version: str,
+    out: Results,
+) -> None:
+    """The service's per-event work outside the model, on the event loop thread."""
+    n = len(events)
+    bodies = [body_bytes(e) for e in events]
+    parse = timed(lambda: [ComplaintSubmitted.model_validate_json(b) for b in bodies])
+    triaged: list[Any] = []
+
+    def build() -> None:
+        triaged.extend(
+            triaged_event(e, r, v, embedding_version)
+            for e, r, v in zip(events, results, vectors, strict=True)
+        )
+
+    build_s = timed(build)
+    serialise = timed(lambda: [body_bytes(t) for t in triaged])
+    headers = timed(
+        lambda: [
+            cloudevent_headers(
+                t, source="triage", event_id=derived_event_id(t.complaint_id, "triaged", "v")
+            )
+            for t in triaged
+        ]
+    )
+    sizes = [len(body_bytes(t)) for t in triaged[:50]]
+    vector_json = [len(json.dumps([float(x) for x in v])) for v in vectors[:50]]
+    ms = 1000.0 / n
+    out.put(
+        "pieces_ms_per_event",
+        parse_submitted=round(parse * ms, 3),
+        build_triaged_event=round(build_s * ms, 3),
+        serialise_triaged_json=round(serialise * ms, 3),
+        cloudevent_headers=round(headers * ms, 3),
+    )
+    out.put(
+        "triaged_body_bytes",
+        mean=int(statistics.mean(sizes)),
+        of_which_embedding_json=int(statistics.mean(vector_json)),
+    )
+
+
+async def publish_phase(
+    kafka: str,
+    events: list[ComplaintSubmitted],
+    vectors: npt.NDArray[np.float32],
+    results: list[TriageResult],
+    embedding_version: str,
+    out: Results,
+) -> None:
+    """Publish the triaged events the way the handler does: a poll's worth, gathered, awaited."""
+    settings = ServiceSettings(KAFKA_BOOTSTRAP_SERVERS=kafka, topic_prefix=PREFIX + "pub.")
+    await create_topics(kafka, all_topic_partitions(settings.topic_prefix))
+    bus = EventBus(settings, "triage-bench")
+    await bus.start()
+    triaged = [
+        triaged_event(e, r, v, embedding_version)
+        for e, r, v in zip(events, results, vectors, strict=True)
+    ]
+    try:
+        for t in triaged[:BATCH_SIZE]:  # connect, fetch metadata
+            await bus.publish(t)
+        spent = 0.0
+        batches = 0
+        for batch in chunks(triaged, BATCH_SIZE):
+            start = time.perf_counter()
+            await asyncio.gather(
+                *(
+                    bus.publish(
+                        t, event_id=derived_event_id(t.complaint_id, "triaged", t.model_version)
+                    )
+                    for t in batch
+                )
+            )
+            spent += time.perf_counter() - start
+            batches += 1
+    finally:
+        await bus.stop()
+    out.put(
+        "publish",
+        per_batch_ms=round(1000 * spent / batches, 1),
+        per_event_ms=round(1000 * spent / len(triaged), 2),
+        per_s=rate(len(triaged), spent),
+    )
+
+
+# ------------------------------------------------------------------------------- service phase
+async def _read_triaged(
+    kafka: str, wanted: set[str], arrivals: dict[str, float], done: asyncio.Event
+) -> None:
+    topic = PREFIX + COMPLAINT_TRIAGED.name
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    consumer.assign([TopicPartition(topic, p) for p in range(COMPLAINT_TRIAGED.partitions)])
+    await consumer.seek_to_beginning()
+    try:
+        while not done.is_set():
+            batch = await consumer.getmany(timeout_ms=100, max_records=500)
+            now = time.perf_counter()
+            for records in batch.values():
+                for r in records:
+                    key = r.key.decode() if r.key else ""
+                    if key in wanted and key not in arrivals:
+                        arrivals[key] = now
+    finally:
+        await consumer.stop()
+
+
+async def _produce(kafka: str, events: list[ComplaintSubmitted]) -> float:
+    """Send every event without waiting for each ack; return when the first one was sent."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, enable_idempotence=False, linger_ms=5)
+    await producer.start()
+    payloads = [
+        (
+            body_bytes(e),
+            str(e.complaint_id).encode(),
+            [(k, v.encode()) for k, v in cloudevent_headers(e, source="bench").items()],
+        )
+        for e in events
+    ]
+    topic = PREFIX + COMPLAINT_SUBMITTED.name
+    try:
+        first = time.perf_counter()
+        futures = [await producer.send(topic, b, key=k, headers=h) for b, k, h in payloads]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return first
+
+
+async def _wait_for(arrivals: dict[str, float], ids: list[str], bar: Progress, task: Any) -> None:
+    deadline = time.monotonic() + SERVICE_TIMEOUT_S
+    while time.monotonic() < deadline:
+        got = sum(1 for i in ids if i in arrivals)
+        bar.update(task, completed=got)
+        if got == len(ids):
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"only {sum(1 for i in ids if i in arrivals)}/{len(ids)} triaged in time")
+
+
+def _service_batches(log_path: Path, since: str) -> dict[str, Any]:
+    """Batch sizes and intervals between batch completions, from `event_handled` log lines."""
+    completions: list[tuple[float, int]] = []
+    pending = 0
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("event") != "event_handled" or entry.get("timestamp", "") < since:
+            continue
+        if entry.get("topic") != COMPLAINT_SUBMITTED.name:
+            continue
+        size = int(entry.get("batch", 1))
+        pending += 1
+        if pending == size:
+            at = datetime.fromisoformat(entry["timestamp"]).timestamp()
+            completions.append((at, size))
+            pending = 0
+    sizes = [s for _, s in completions]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(completions)]
+    return {
+        "batches": len(sizes),
+        "mean_batch_size": round(statistics.mean(sizes), 1) if sizes else 0,
+        "min_batch_size": min(sizes, default=0),
+        "max_batch_size": max(sizes, default=0),
+        "mean_ms_between_batches": round(1000 * statistics.mean(gaps), 1) if gaps else None,
+    }
+
+
+async def service_phase(
+    kafka: str,
+    database_url: str,
+    model_dir: Path,
+    events: list[ComplaintSubmitted],
+    warmup: list[ComplaintSubmitted],
+    workdir: Path,
+    procs: dict[str, psutil.Process],
+    out: Results,
+) -> None:
+    await create_topics(kafka, all_topic_partitions(PREFIX))
+    port = free_port()
+    env = child_env(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka,
+            "DATABASE_URL": database_url,
+            "ADUAN_TOPIC_PREFIX": PREFIX,
+            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
+            "ADUAN_MODEL_DIR": str(model_dir),
+            "ADUAN_HTTP_PORT": str(port),
+            "ADUAN_LOG_JSON": "true",
+        }
+    )
+    child = Child("triage", port, env, workdir / "triage.log")
+    child.start()
+    assert child.process is not None
+    try:
+        with progress() as bar:
+            task = bar.add_task("triage service: /health", total=1)
+            late = await asyncio.to_thread(wait_healthy, [child], 120)
+            if late:
+                raise RuntimeError(f"triage did not start:\n{child.log_path.read_text()[-3000:]}")
+            bar.advance(task)
+
+            arrivals: dict[str, float] = {}
+            warm_ids = [str(e.complaint_id) for e in warmup]
+            ids = [str(e.complaint_id) for e in events]
+            done = asyncio.Event()
+            reader = asyncio.create_task(_read_triaged(kafka, {*warm_ids, *ids}, arrivals, done))
+            try:
+                task = bar.add_task("warm-up (group join, first poll)", total=len(warmup))
+                await _produce(kafka, warmup)
+                await _wait_for(arrivals, warm_ids, bar, task)
+
+                cpu = CpuWindow({"triage service": psutil.Process(child.process.pid), **procs})
+                since = datetime.now(UTC).isoformat()
+                cpu.begin()
+                task = bar.add_task(f"service: {len(events)} complaints", total=len(events))
+                first = await _produce(kafka, events)
+                produced = time.perf_counter() - first
+                await _wait_for(arrivals, ids, bar, task)
+                used = cpu.end()
+            finally:
+                done.set()
+                await reader
+        last = max(arrivals[i] for i in ids)
+        seconds = last - first
+        out.put(
+            "service",
+            complaints=len(events),
+            seconds=round(seconds, 2),
+            per_s=rate(len(events), seconds),
+            produce_seconds=round(produced, 2),
+            warmup_complaints=len(warmup),
+        )
+        out.put("service_batches", **_service_batches(child.log_path, since))
+        out.put("cpu_seconds_during_service_run", **used)
+    finally:
+        stop_all([child])
+        with contextlib.suppress(OSError):
+            shutil.copy(child.log_path, workdir / "triage.kept.log")
+
+
+# --------------------------------------------------------------------------------------- main
+async def run(args: argparse.Namespace) -> Results:
+    out = Results()
+    out.put(
+        "run",
+        n=args.n,
+        seed=args.seed,
+        batch_size=BATCH_SIZE,
+        embedding_model=DEFAULT_MODEL,
+        python=platform.python_version(),
+        cpus=os.cpu_count(),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        load_average_at_start=[round(x, 2) for x in os.getloadavg()],
+    )
+    import torch
+
+    out.put("run", torch_threads=torch.get_num_threads())
+    examples = generate(args.n, seed=args.seed)
+    texts = [e.text for e in examples]
+    sectors = [e.sector for e in examples]
+    warm_examples = generate(WARMUP_EVENTS, seed=args.seed + 1)
+
+    workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
+    try:
+        model_dir = Path(args.model_dir) if args.model_dir is not None else workdir / "models"
+        with progress() as bar:
+            task = bar.add_task("triage model (train or load)", total=1)
+            model = await asyncio.to_thread(ensure_model, model_dir)
+            bar.advance(task)
+
+        embedder = Embedder()
+        padding_phase(embedder, texts, out)
+        vectors = bare_phase(
+            embedder,
+            texts,
+            out,
+            (
+                (args.n, BATCH_SIZE),
+                (BATCH_SIZE, BATCH_SIZE),
+                (4 * BATCH_SIZE, BATCH_SIZE),
+                (BATCH_SIZE, 8),
+            ),
+        )
+        results = classifier_phase(model, texts, sectors, vectors, out)
+        events = submitted_events(texts, sectors)
+        pieces_phase(events, vectors, results, embedder.version, out)
+
+        with (
+            EmbeddedBroker(workdir / "tansu") as broker,
+            EmbeddedPostgres(workdir / "pg" / "data") as pg,
+        ):
+            await ensure_database(pg.url, "aduan_bench", extensions=("vector",))
+            database_url = with_database(pg.url, "aduan_bench")
+            await publish_phase(
+                broker.bootstrap_servers, events, vectors, results, embedder.version, out
+            )
+            procs = {"tansu broker": psutil.Process(broker.pid), "this benchmark": psutil.Process()}
+            if pg.pid is not None:
+                procs["postgres"] = psutil.Process(pg.pid)
+            await service_phase(
+                broker.bootstrap_servers,
+                database_url,
+                model_dir,
+                submitted_events(texts, sectors),
+                submitted_events(
+                    [e.text for e in warm_examples], [e.sector for e in warm_examples]
+                ),
+                workdir,
+                procs,
+                out,
+            )
+        # The same encode again: other work on the machine shifts between the two.
+        bare_phase(embedder, texts, out, ((args.n, BATCH_SIZE),), section="bare_after")
+        if args.keep_log is not None:
+            shutil.copy(workdir / "triage.kept.log", args.keep_log)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    d = out.data
+    bare = (d["bare"]["one_call"]["per_s"] + d["bare_after"]["one_call"]["per_s"]) / 2
+    service = d["service"]["per_s"]
+    triage_cpu = d["cpu_seconds_during_service_run"]["triage service"]
+    out.put(
+        "service",
+        cpu_ms_per_complaint=round(1000 * triage_cpu / args.n, 1),
+        cores_busy=round(triage_cpu / d["service"]["seconds"], 2),
+    )
+    out.put(
+        "verdict",
+        bare_per_s_mean_of_before_and_after=round(bare, 2),
+        service_over_bare=round(service / bare, 3),
+        service_over_bare_before=round(service / d["bare"]["one_call"]["per_s"], 3),
+        service_over_bare_after=round(service / d["bare_after"]["one_call"]["per_s"], 3),
+        service_over_bare_calls_of_32=round(
+            service / d["bare"][f"calls_of_{BATCH_SIZE}"]["per_s"], 3
+        ),
+        bare_cpu_over_service_cpu=round(
+            d["bare"]["one_call"]["cpu_ms_per_complaint"] / d["service"]["cpu_ms_per_complaint"],
+            3,
+        ),
+        target=TARGET_RATIO,
+        meets_target=service / bare >= TARGET_RATIO,
+    )
+    out.put("run", load_average_at_end=[round(x, 2) for x in os.getloadavg()])
+    return out
+
+
+def table(out: Results) -> Table:
+    d = out.data
+    t = Table(title=f"triage throughput, N={d['run']['n']} ({d['run']['cpus']} CPUs)")
+    t.add_column("measure")
+    t.add_column("complaints/s", justify="right")
+    t.add_column("CPU ms/complaint", justify="right")
+    t.add_column("note")
+
+    def bare_row(label: str, figures: dict[str, Any], note: str) -> None:
+        t.add_row(label, f"{figures['per_s']:.1f}", f"{figures['cpu_ms_per_complaint']:.0f}", note)
+
+    pad = d["padding"]
+    bare_row("bare encode, one call", d["bare"]["one_call"], "Embedder.embed(all N), batch 32")
+    for size, inner in ((BATCH_SIZE, BATCH_SIZE), (4 * BATCH_SIZE, BATCH_SIZE), (BATCH_SIZE, 8)):
+        key = _variant(size, inner, d["run"]["n"])
+        bare_row(
+            f"bare encode, calls of {size}" + ("" if inner == BATCH_SIZE else f", batch {inner}"),
+            d["bare"][key],
+            f"tokens x{pad[key]['tokens_vs_one_call']} of one call (padding)",
+        )
+    bare_row("bare encode, one call, after", d["bare_after"]["one_call"], "re-run after service")
+    t.add_row("classifier only", f"{d['classifier']['per_s']:.1f}", "", "classify, 32 per call")
+    t.add_row(
+        "publish only (EventBus)",
+        f"{d['publish']['per_s']:.1f}",
+        "",
+        f"{d['publish']['per_batch_ms']} ms per gathered batch of 32",
+    )
+    sb = d["service_batches"]
+    t.add_row(
+        "triage service end to end",
+        f"{d['service']['per_s']:.1f}",
+        f"{d['service']['cpu_ms_per_complaint']:.0f}",
+        f"batches of {sb['mean_batch_size']} every {sb['mean_ms_between_batches']} ms, "
+        f"{d['service']['cores_busy']} cores busy",
+    )
+    v = d["verdict"]
+    t.add_row(
+        "service / bare",
+        f"{v['service_over_bare']:.0%}",
+        "",
+        f"bare = mean of before/after; target {v['target']:.0%}: "
+        f"{'met' if v['meets_target'] else 'NOT met'}",
+    )
+    p = d["pieces_ms_per_event"]
+    t.add_row("per-event pieces (ms)", "", "", ", ".join(f"{k} {val}" for k, val in p.items()))
+    cpu = d["cpu_seconds_during_service_run"]
+    t.add_row("CPU s in service run", "", "", ", ".join(f"{k} {val}" for k, val in cpu.items()))
+    t.add_row(
+        "load average",
+        "",
+        "",
+        f"{d['run']['load_average_at_start']} -> {d['run']['load_average_at_end']}",
+    )
+    return t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=600, help="complaints per measurement")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model-dir", default=None, help="reuse a trained triage model dir")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep-log", type=Path, default=None, help="copy the service log here")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    out = asyncio.run(run(args))
+    out.put("run", total_seconds=round(time.perf_counter() - started, 1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out.data, indent=2) + "\n")
+    Console().print(table(out))
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
