@@ -991,6 +991,12 @@ OPENERS = [
     "Selamat pagi Bapak/Ibu pengurus, saya ingin menyampaikan pengaduan",
     "mau curhat",
     "tolong dibantu",
+    # Years of service: "11 tahun" here is tenure, not a child's age.
+    "sy udah 11 thn kerja di sini",
+    "masa kerja sy 16 tahun",
+    "kerja di sini udah 13 thn",
+    "udah 12 tahun ngabdi di perusahaan ini",
+    "sy karyawan lama, masuk thn 2010, udah 15 thn",
 ]
 CLOSERS = [
     "",
