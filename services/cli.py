@@ -65,9 +65,10 @@ def _add_service_commands() -> None:
             if exc.name != f"services.{name}.cli":
                 raise
             continue
-        if name == "stack":
-            module.register(app)
-        else:
+        # A module may add top-level commands (`aduan up`, `aduan stats`) and/or a group.
+        if hasattr(module, "add_commands"):
+            module.add_commands(app)
+        if hasattr(module, "app"):
             app.add_typer(module.app, name=name)
 
 

@@ -11,7 +11,7 @@ import typer
 from services.stack.state import DEFAULT_DATA_DIR, read_state
 
 
-def register(app: typer.Typer) -> None:
+def add_commands(app: typer.Typer) -> None:
     @app.command()
     def up(
         data_dir: Path = typer.Option(DEFAULT_DATA_DIR, help="where data, logs and state live"),
