@@ -30,9 +30,11 @@ from schemas.vocabulary import Sector
 from services.recommend.cases import LineError, ResolvedCase, read_cases
 from services.recommend.models import Neighbour, TextEmbedder, Vector, shared_case_ref
 from services.recommend.store import (
-    _neighbour as row_to_neighbour,  # the one row -> Neighbour mapping of SEARCH_SQL's columns
+    CASE_COLUMNS,
+    pgvector_supports_iterative_scan,
+    row_to_neighbour,
+    search_cases,
 )
-from services.recommend.store import pgvector_supports_iterative_scan, search_cases
 
 # Enough to lift a same-sector case over a slightly closer case of another sector, not enough to
 # lift an unrelated one over a truly similar case.
@@ -395,8 +397,8 @@ class PgCaseIndex:
 
 # BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
 # over the cases the union may see that share a term with the query (GIN index on `lexemes`).
-# The projection is SEARCH_SQL's: another union's case leaves the database anonymised.
-LEXICAL_SEARCH_SQL = """
+# The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
+LEXICAL_SEARCH_SQL = f"""
 WITH terms AS (
     SELECT DISTINCT t AS term FROM unnest($5::text[]) AS t
 ), corpus AS (
@@ -435,16 +437,7 @@ WITH terms AS (
     GROUP BY m.case_id
 )
 SELECT
-    CASE WHEN c.union_id = $2 THEN c.case_id
-         ELSE 'anon-' || left(encode(sha256(convert_to(c.case_id, 'UTF8')), 'hex'), 12)
-    END AS case_id,
-    c.union_id = $2 AS own,
-    CASE WHEN c.union_id = $2 THEN c.union_id END AS union_id,
-    CASE WHEN c.union_id = $2 THEN c.text END AS text,
-    CASE WHEN c.union_id = $2 THEN c.resolution_note END AS resolution_note,
-    CASE WHEN c.union_id = $2 THEN c.workplace END AS workplace,
-    c.sector, c.category, c.tags, c.actions_taken, c.outcome, c.days_to_resolve,
-    1 - (c.embedding <=> $1) AS similarity,
+{CASE_COLUMNS},
     s.score AS lexical_score
 FROM scored AS s
 JOIN recommend.cases AS c ON c.case_id = s.case_id

@@ -265,9 +265,9 @@ async def pgvector_supports_iterative_scan(conn: asyncpg.Connection) -> bool:
 
 
 # Another union's case leaves the database anonymised: pseudonymous id (same formula as
-# models.shared_case_ref), no union, text, note or workplace.
-SEARCH_SQL = """
-SELECT
+# models.shared_case_ref), no union, text, note or workplace. $1 is the query vector, $2 the
+# asking union; every search selects these columns.
+CASE_COLUMNS = """
     CASE WHEN c.union_id = $2 THEN c.case_id
          ELSE 'anon-' || left(encode(sha256(convert_to(c.case_id, 'UTF8')), 'hex'), 12)
     END AS case_id,
@@ -278,6 +278,11 @@ SELECT
     CASE WHEN c.union_id = $2 THEN c.workplace END AS workplace,
     c.sector, c.category, c.tags, c.actions_taken, c.outcome, c.days_to_resolve,
     1 - (c.embedding <=> $1) AS similarity
+"""
+
+SEARCH_SQL = f"""
+SELECT
+{CASE_COLUMNS}
 FROM recommend.cases AS c
 WHERE c.embedding_version = $3
   AND (c.union_id = $2
@@ -290,7 +295,7 @@ _TAGS = {t.value for t in Tag}
 _ACTIONS = {a.value for a in Action}
 
 
-def _neighbour(row: asyncpg.Record) -> Neighbour:
+def row_to_neighbour(row: asyncpg.Record) -> Neighbour:
     # Ids outside today's vocabulary (a renamed tag) are dropped rather than failing the search.
     return Neighbour(
         case_id=row["case_id"],
@@ -328,6 +333,6 @@ async def search_cases(
             # visible cases could get fewer than `limit` rows back.
             await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         rows = await conn.fetch(SEARCH_SQL, vector, union_id, embedding_version, limit)
-    neighbours = [_neighbour(row) for row in rows]
+    neighbours = [row_to_neighbour(row) for row in rows]
     # relaxed_order may return rows slightly out of order.
     return sorted(neighbours, key=lambda n: -n.similarity)

@@ -21,12 +21,10 @@ import pytest
 
 from schemas.vocabulary import Category
 from services.intake.cli import register
-from services.stack.embedded import free_port
-from services.stack.supervisor import SERVICES, Child, child_env, stop_all, wait_healthy
+from services.stack.supervisor import SERVICES, stop_all, wait_healthy
 from services.triage.registry import list_versions, load_current
 from services.triage.training import train_default_model
-from services.triage.worker import ensure_model
-from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
+from tests.e2e.conftest import START_TIMEOUT_S, log_tails, service_env, start_service
 from tests.support import Infra, eventually
 
 STARTER_CASES = Path(__file__).resolve().parents[2] / "services/recommend/data/starter_cases.jsonl"
@@ -46,13 +44,6 @@ class Stack:
     model_dir: Path
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("models")
-    ensure_model(directory)
-    return directory
-
-
 @pytest.fixture()
 async def stack(
     kafka_bootstrap: str,
@@ -69,18 +60,7 @@ async def stack(
     }
     cases = tmp_path / "cases.jsonl"
     cases.write_text("".join(itertools.islice(STARTER_CASES.open(), CASES_FOR_TEST)))
-    env = child_env(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "DATABASE_URL": database_url,
-            "ADUAN_TOPIC_PREFIX": topic_prefix,
-            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
-            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
-            "ADUAN_TRACKING_KEY": TRACKING_KEY,
-            "ADUAN_MODEL_DIR": str(model_dir),
-            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
-        }
-    )
+    env = service_env(infra, model_dir, TRACKING_KEY)
     load = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -91,23 +71,13 @@ async def stack(
         env=env,
     )
     assert await load.wait() == 0
-    ports = {name: free_port() for name in SERVICES}
-    children = [
-        Child(name, port, {**env, "ADUAN_HTTP_PORT": str(port)}, tmp_path / f"{name}.log")
-        for name, port in ports.items()
-    ]
-    for child in children:
-        child.start()
+    children = [start_service(name, env, tmp_path / f"{name}.log") for name in SERVICES]
     try:
-        late = await asyncio.to_thread(wait_healthy, children, 120)
-        assert not late, _logs(late)
+        late = await asyncio.to_thread(wait_healthy, children, START_TIMEOUT_S)
+        assert not late, log_tails(late)
         yield Stack({c.name: c.url for c in children}, keys, infra, model_dir)
     finally:
         stop_all(children)
-
-
-def _logs(children: list[Child]) -> str:
-    return "\n".join(f"--- {c.name}\n{c.log_path.read_text()[-3000:]}" for c in children)
 
 
 class TestOneComplaintEndToEnd:

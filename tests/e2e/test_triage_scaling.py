@@ -20,11 +20,10 @@ import httpx
 import pytest
 
 from services.intake.cli import register
-from services.stack.embedded import free_port
-from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
+from services.stack.supervisor import Child, stop_all, wait_healthy
 from services.triage.generator import generate
-from services.triage.worker import ensure_model
-from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
+from tests.conftest import TEST_SESSION_TIMEOUT_MS
+from tests.e2e.conftest import START_TIMEOUT_S, log_tails, service_env, start_service
 from tests.support import Infra, eventually
 
 TRACKING_KEY = "e2e-scaling-tracking-key"
@@ -36,8 +35,6 @@ AT_LEAST = 120
 AT_MOST = 200
 PACE_S = 0.2
 KILL_AFTER_S = 0.6
-# Process start (torch import, model load) on two busy cores, then a Tansu group join (~7 s).
-START_TIMEOUT_S = 120.0
 # Rebalances after a kill: eviction after the session timeout, then a join of several seconds.
 REBALANCE_TIMEOUT_S = 60.0
 DRAIN_TIMEOUT_S = 90.0
@@ -47,13 +44,6 @@ HANDLED = re.compile(
     r'(?=[^}]*topic="aduan\.complaint\.submitted\.v1")[^}]*\}\s+([0-9.e+]+)$',
     re.MULTILINE,
 )
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("models")
-    ensure_model(directory)
-    return directory
 
 
 @dataclass
@@ -68,15 +58,8 @@ class Cluster:
     workers: list[Child] = field(default_factory=list)
 
     def start_worker(self) -> Child:
-        port = free_port()
-        index = len(self.workers) + 1
-        worker = Child(
-            "triage",
-            port,
-            {**self.env, "ADUAN_HTTP_PORT": str(port)},
-            self.logs / f"triage-{index}.log",
-        )
-        worker.start()
+        log = self.logs / f"triage-{len(self.workers) + 1}.log"
+        worker = start_service("triage", self.env, log)
         self.workers.append(worker)
         return worker
 
@@ -95,37 +78,24 @@ async def cluster(
     infra = Infra(kafka_bootstrap, database_url, topic_prefix)
     await infra.create_topics()
     api_key = (await register(database_url, "spn", "SPN")).api_key
-    env = child_env(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "DATABASE_URL": database_url,
-            "ADUAN_TOPIC_PREFIX": topic_prefix,
-            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
-            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
-            "ADUAN_TRACKING_KEY": TRACKING_KEY,
-            "ADUAN_MODEL_DIR": str(model_dir),
-            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
-            # No healing re-publish during the test: a lost complaint must show as lost.
-            "ADUAN_STUCK_AFTER_SECONDS": "3600",
-            "ADUAN_STUCK_CHECK_SECONDS": "3600",
-        }
+    # No healing re-publish during the test: a lost complaint must show as lost.
+    env = service_env(
+        infra,
+        model_dir,
+        TRACKING_KEY,
+        ADUAN_STUCK_AFTER_SECONDS="3600",
+        ADUAN_STUCK_CHECK_SECONDS="3600",
     )
-    port = free_port()
-    intake = Child("intake", port, {**env, "ADUAN_HTTP_PORT": str(port)}, tmp_path / "intake.log")
-    intake.start()
+    intake = start_service("intake", env, tmp_path / "intake.log")
     running = Cluster(infra, env, tmp_path, api_key, intake)
     running.start_worker()
     running.start_worker()
     try:
         late = await asyncio.to_thread(wait_healthy, running.children(), START_TIMEOUT_S)
-        assert not late, _logs(late)
+        assert not late, log_tails(late)
         yield running
     finally:
         stop_all([c for c in running.children() if c.alive()])
-
-
-def _logs(children: list[Child]) -> str:
-    return "\n".join(f"--- {c.log_path.name}\n{c.log_path.read_text()[-3000:]}" for c in children)
 
 
 async def _handled(http: httpx.AsyncClient, worker: Child) -> int:
@@ -216,7 +186,7 @@ class TestTriageWorkersScaleAndFailOver:
             assert await both_working(), (
                 "both initial workers handled complaints: "
                 + str([await _handled(http, w) for w in (first, second)])
-                + _logs(cluster.workers)
+                + log_tails(cluster.workers)
             )
 
             # A burst, then SIGKILL while the first worker is likely embedding its share of it
@@ -232,7 +202,7 @@ class TestTriageWorkersScaleAndFailOver:
             # The stream goes on while the third worker starts and joins.
             await submitter.submit(PACED)
             healthy = await asyncio.to_thread(wait_healthy, [third], START_TIMEOUT_S)
-            assert not healthy, _logs([third])
+            assert not healthy, log_tails([third])
 
             async def third_working() -> bool:
                 return await _handled(http, third) > 0
@@ -252,7 +222,7 @@ class TestTriageWorkersScaleAndFailOver:
                 missing = [i for i in ids if i not in counts]
                 raise AssertionError(
                     f"{len(missing)} of {len(ids)} complaints never triaged: {missing[:5]}\n"
-                    + _logs([second, third])
+                    + log_tails([second, third])
                 ) from None
             # Redeliveries after the kill may still be in flight: let them land, then count.
             await asyncio.sleep(2 * TEST_SESSION_TIMEOUT_MS / 1000)

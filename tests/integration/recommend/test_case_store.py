@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 
@@ -17,7 +15,6 @@ from services.recommend.store import (
     CaseSource,
     UpsertResult,
     import_cases,
-    open_pool,
     search_cases,
     set_union_sharing,
     upsert_case,
@@ -25,15 +22,6 @@ from services.recommend.store import (
 from tests.unit.recommend.fakes import HashingEmbedder
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture()
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await open_pool(database_url, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 @pytest.fixture()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 
@@ -17,7 +15,7 @@ from services.recommend.retrieval import (
     tokenize,
 )
 from services.recommend.starter import generate
-from services.recommend.store import import_cases, open_pool, set_union_sharing
+from services.recommend.store import import_cases, set_union_sharing
 from tests.unit.recommend.fakes import HashingEmbedder
 
 QUERIES = [
@@ -26,15 +24,6 @@ QUERIES = [
     "ijazah sy ditahan, mau resign disuruh bayar denda",
     "lembur sampe malem tp finger udh scan out",
 ]
-
-
-@pytest.fixture()
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await open_pool(database_url, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 @pytest.fixture()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
-import pytest
 
 from services.recommend.reembed import BATCH, reembed_batch, stale_count
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.starter import generate
-from services.recommend.store import import_cases, open_pool
+from services.recommend.store import import_cases
 from tests.unit.recommend.fakes import HashingEmbedder
 
 
@@ -18,15 +15,6 @@ class NewModel(HashingEmbedder):
     """Another model: same vectors are fine here, only the version must differ."""
 
     version = "hashing-test@2"
-
-
-@pytest.fixture()
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await open_pool(database_url, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 class TestReembedding:
