@@ -7,11 +7,11 @@ services learn of it from the event.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.events import (
@@ -22,7 +22,7 @@ from schemas.events import (
     FeedbackRated,
 )
 from schemas.vocabulary import Action, Category, Outcome, Tag
-from services.feedback import store
+from services.feedback import stats, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import presented_key_hash, unknown_key
 from services.runtime.http import ServiceRuntime, runtime_of
@@ -35,6 +35,7 @@ LOW_SCORE = 2
 
 officers = APIRouter(prefix="/v1/complaints", tags=["officers"])
 workers = APIRouter(prefix="/v1/track", tags=["workers"])
+statistics = APIRouter(prefix="/v1/unions", tags=["statistics"])
 
 
 class ResponseRequest(BaseModel):
@@ -215,3 +216,25 @@ async def rate(code: str, body: RatingRequest, runtime: Runtime) -> dict[str, An
         await store.save_rating(conn, rating, previous["first_rated_at"] if previous else now)
         await enqueue(conn, rating, source=SOURCE)
     return {"tracking_code": code, "revision": rating.revision}
+
+
+@statistics.get("/{union_id}/stats")
+async def union_stats(
+    union_id: str,
+    caller: Union,
+    runtime: Runtime,
+    start: Annotated[date | None, Query(alias="from", description="first day (UTC)")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day, included")] = None,
+) -> dict[str, Any]:
+    """The union's own statistics for a period (default: the last 30 days).
+
+    Groups of fewer than 5 complaints are reported as suppressed, never counted.
+    """
+    if union_id != caller:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no statistics for this union")
+    try:
+        period = stats.Period.default(start, end)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    rows = await stats.fetch_complaints(runtime.pool, [union_id], period)
+    return stats.union_stats(rows, union_id, period)

@@ -26,6 +26,6 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     handlers.register(runtime, unions)
     return create_service_app(
         runtime,
-        [api.officers, api.workers],
+        [api.officers, api.workers, api.statistics],
         description="Officer responses and resolutions, worker ratings, response-time metrics.",
     )

@@ -13,12 +13,14 @@ from schemas.events import ComplaintSubmitted, ComplaintTriaged, FeedbackRated, 
 
 async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None:
     await conn.execute(
-        "INSERT INTO unions (union_id, name, api_key_hash) VALUES ($1, $2, $3)"
+        "INSERT INTO unions (union_id, name, api_key_hash, federation) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (union_id) DO UPDATE SET name = EXCLUDED.name,"
-        " api_key_hash = EXCLUDED.api_key_hash, updated_at = now()",
+        " api_key_hash = EXCLUDED.api_key_hash, federation = EXCLUDED.federation,"
+        " updated_at = now()",
         union.union_id,
         union.name,
         union.api_key_hash,
+        union.federation,
     )
 
 

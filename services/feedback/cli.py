@@ -1,0 +1,270 @@
+"""`aduan stats` and `aduan report`: statistics for people, read from feedback's tables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.feedback import stats
+
+console = Console()
+
+HIDDEN = "[dim]<5, hidden[/]"
+
+
+async def _connect(database_url: str) -> asyncpg.Connection:
+    if not database_url:
+        raise typer.BadParameter("set --database-url or DATABASE_URL", param_hint="--database-url")
+    conn: asyncpg.Connection = await asyncpg.connect(
+        database_url, server_settings={"search_path": '"feedback",public'}
+    )
+    return conn
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from exc
+
+
+async def collect(
+    database_url: str,
+    period: stats.Period,
+    *,
+    union_id: str | None = None,
+    federation: str | None = None,
+) -> dict[str, Any]:
+    """One union's, one federation's, or (neither given) every union's and federation's stats."""
+    conn = await _connect(database_url)
+    try:
+        try:
+            federations = await stats.union_federations(conn)
+        except asyncpg.UndefinedTableError as exc:
+            raise LookupError("no feedback tables here: has the feedback service run?") from exc
+        except asyncpg.UndefinedColumnError as exc:
+            raise LookupError("feedback's tables predate federations: restart feedback") from exc
+        as_of = datetime.now(UTC)
+        if union_id is not None:
+            if union_id not in federations:
+                raise LookupError(f"feedback knows no union {union_id!r}")
+            rows = await stats.fetch_complaints(conn, [union_id], period)
+            return stats.union_stats(rows, union_id, period, as_of)
+        members: dict[str, list[str]] = {}
+        for member, name in federations.items():
+            if name is not None:
+                members.setdefault(name, []).append(member)
+        if federation is not None:
+            if federation not in members:
+                raise LookupError(f"no union of feedback belongs to federation {federation!r}")
+            rows = await stats.fetch_complaints(conn, members[federation], period)
+            return stats.federation_stats(rows, federation, members[federation], period, as_of)
+        rows = await stats.fetch_complaints(conn, list(federations), period)
+        return {
+            "period": period.as_dict(),
+            "unions": [stats.union_stats(rows, u, period, as_of) for u in federations],
+            "federations": [
+                stats.federation_stats(rows, name, ids, period, as_of)
+                for name, ids in sorted(members.items())
+            ],
+        }
+    finally:
+        await conn.close()
+
+
+# -- rich rendering -------------------------------------------------------------------------------
+
+
+def _hours(summary: dict[str, Any], key: str) -> str:
+    return HIDDEN if not summary or summary.get("suppressed") else f"{summary[key]:.1f}"
+
+
+def _share(summary: dict[str, Any], key: str = "compliance") -> str:
+    return HIDDEN if not summary or summary.get("suppressed") else f"{summary[key]:.0%}"
+
+
+def _count(entry: dict[str, Any]) -> str:
+    return HIDDEN if entry.get("suppressed") else str(entry["count"])
+
+
+def _name(scope: dict[str, Any]) -> str:
+    if scope["kind"] == "union":
+        return str(scope["union_id"])
+    return f"{scope['federation']} (federation)"
+
+
+def _overview_row(summary: dict[str, Any]) -> list[str]:
+    name = _name(summary["scope"])
+    if summary["suppressed"]:
+        return [name, HIDDEN, "", "", "", "", "", ""]
+    volumes = summary["volumes"]
+    rating = summary["satisfaction"]
+    return [
+        name,
+        str(volumes["total"]),
+        str(volumes["open"]),
+        str(volumes["resolved"]),
+        _hours(summary["first_response_hours"], "p50"),
+        _hours(summary["first_response_hours"], "p90"),
+        _share(summary["sla"]["overall"]),
+        HIDDEN if rating.get("suppressed") else f"{rating['mean_score']:.2f} ({rating['count']})",
+    ]
+
+
+OVERVIEW_COLUMNS = (
+    "scope",
+    "complaints",
+    "open",
+    "resolved",
+    "1st resp p50 h",
+    "1st resp p90 h",
+    "SLA met",
+    "satisfaction (n)",
+)
+
+
+def show(result: dict[str, Any]) -> None:
+    if "scope" not in result:
+        period = result["period"]
+        table = Table(title=f"Aduan statistics {period['from']} .. {period['to']} (UTC)")
+        for i, column in enumerate(OVERVIEW_COLUMNS):
+            table.add_column(column, justify="left" if i == 0 else "right")
+        for summary in [*result["federations"], *result["unions"]]:
+            table.add_row(*_overview_row(summary))
+        console.print(table)
+        return
+    _show_one(result)
+
+
+def _show_one(summary: dict[str, Any]) -> None:
+    period = summary["period"]
+    title = f"{_name(summary['scope'])}: {period['from']} .. {period['to']} (UTC)"
+    if summary["suppressed"]:
+        console.print(f"[bold]{title}[/]: fewer than {stats.MIN_GROUP} complaints, suppressed")
+        return
+    table = Table(title=title)
+    for column in OVERVIEW_COLUMNS[1:]:
+        table.add_column(column, justify="right")
+    table.add_row(*_overview_row(summary)[1:])
+    console.print(table)
+
+    volumes = summary["volumes"]
+    if "by_union" in volumes:
+        unions = Table("union", "complaints", title="by union")
+        for entry in volumes["by_union"]:
+            unions.add_row(entry["key"], _count(entry))
+        console.print(unions)
+    categories = Table("category", "complaints", title="by category")
+    for entry in volumes["by_category"]:
+        categories.add_row(entry["key"], _count(entry))
+    console.print(categories)
+
+    sla = {e["priority"]: e for e in summary["sla"]["by_priority"]}
+    first = summary["first_response_hours"]["by_priority"]
+    priorities = Table(
+        "priority", "complaints", "1st resp p50 h", "1st resp p90 h", "target h", "SLA met",
+        title="by priority",
+    )  # fmt: skip
+    targets = summary["sla"]["targets_hours"]
+    for entry in volumes["by_priority"]:
+        key = entry["key"]
+        priorities.add_row(
+            key,
+            _count(entry),
+            _hours(first.get(key, {}), "p50"),
+            _hours(first.get(key, {}), "p90"),
+            f"{targets[key]:.0f}" if key in targets else "",
+            _share(sla.get(key, {})),
+        )
+    console.print(priorities)
+    resolution = summary["resolution_hours"]
+    console.print(
+        f"resolution hours p50 {_hours(resolution, 'p50')}, p90 {_hours(resolution, 'p90')}"
+    )
+    rating = summary["satisfaction"]
+    if rating.get("suppressed"):
+        console.print(f"satisfaction: {HIDDEN}")
+    else:
+        fixed = ", ".join(f"{k} {v:.0%}" for k, v in rating["fixed"].items())
+        reasons = ", ".join(f"{r['reason']} ({r['count']})" for r in rating["top_reasons"])
+        console.print(
+            f"satisfaction: mean {rating['mean_score']:.2f} of {rating['count']} ratings; {fixed}"
+            + (f"; top reasons: {reasons}" if reasons else "")
+        )
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def add_commands(app: typer.Typer) -> None:
+    @app.command("stats")
+    def stats_command(
+        union: str | None = typer.Option(None, "--union", help="one union's statistics"),
+        federation: str | None = typer.Option(None, "--federation", help="one federation's"),
+        start: str | None = typer.Option(None, "--from", help="first day, YYYY-MM-DD (UTC)"),
+        end: str | None = typer.Option(None, "--to", help="last day, included (default today)"),
+        database_url: str = typer.Option("", envvar="DATABASE_URL", help="Postgres URL"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
+    ) -> None:
+        """Volumes, response times, SLA compliance and satisfaction per union and federation.
+
+        Groups of fewer than 5 complaints are shown as suppressed. The period defaults to the
+        last 30 days.
+        """
+        if union and federation:
+            raise typer.BadParameter("give --union or --federation, not both")
+        try:
+            period = stats.Period.default(_day(start, "--from"), _day(end, "--to"))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        try:
+            result = asyncio.run(
+                collect(database_url, period, union_id=union, federation=federation)
+            )
+        except LookupError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
+        if as_json:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            show(result)
+
+    @app.command("report")
+    def report_command(
+        union: str = typer.Option(..., "--union", help="the union's id"),
+        month: str = typer.Option(..., "--month", help="YYYY-MM"),
+        out: Path = typer.Option(Path("report.html"), "--out", help="the HTML file to write"),
+        database_url: str = typer.Option("", envvar="DATABASE_URL", help="Postgres URL"),
+    ) -> None:
+        """Write a union's monthly report: one HTML file with charts, small groups suppressed."""
+        from services.feedback import report
+
+        try:
+            stats.Period.month(month)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--month") from exc
+
+        async def build() -> str:
+            conn = await _connect(database_url)
+            try:
+                return await report.build(conn, union, month)
+            finally:
+                await conn.close()
+
+        try:
+            page = asyncio.run(build())
+        except LookupError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
+        out.write_text(page, encoding="utf-8")
+        console.print(f"report for {union} {month} written to {out}")

@@ -1,0 +1,342 @@
+"""The monthly report of one union: one self-contained HTML file with inline PNG charts.
+
+Labels are in Indonesian with English in small print. The numbers are those of `stats`, with the
+same suppression: a group of fewer than 5 complaints is never shown, and a chart built from fewer
+than 5 values is left out with a note saying why.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from string import Template
+from typing import Any
+
+import asyncpg
+
+from services.feedback import stats
+from services.feedback.stats import MIN_GROUP, Period, Row
+
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+BUCKET_LABELS = ("≤1 j", "1-4 j", "4-24 j", "1-3 h", "3-7 h", "7-14 h", "14-30 h", ">30 h")
+CATEGORY_OTHER = "lainnya (disembunyikan)"
+
+
+def number(value: float, decimals: int = 1) -> str:
+    """Indonesian style: decimal comma, dot for thousands (1.234,5)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def percent(share: float) -> str:
+    return f"{number(share * 100, 0)}%"
+
+
+def _png(fig: Any) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _img(png: str, alt: str) -> str:
+    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
+
+
+def _hidden_note(what: str) -> str:
+    return (
+        f'<p class="note">{html.escape(what)}: kurang dari {MIN_GROUP} data, disembunyikan'
+        f" <small>(fewer than {MIN_GROUP} values, suppressed)</small></p>"
+    )
+
+
+def weekly_chart(weeks: Sequence[dict[str, Any]]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    labels = [w["key"] for w in weeks]
+    heights = [w.get("count", 0) for w in weeks]
+    ax.bar(labels, heights, color="#2f6f9f")
+    for i, week in enumerate(weeks):
+        if week.get("suppressed"):
+            ax.text(i, 0, "disembunyikan\n(suppressed)", ha="center", va="bottom", fontsize=7)
+        else:
+            ax.text(i, week["count"], str(week["count"]), ha="center", va="bottom", fontsize=8)
+    ax.set_xlabel("tanggal (day of month)")
+    ax.set_ylabel("aduan (complaints)")
+    ax.set_title("Aduan per minggu (complaints per week)")
+    ax.set_ylim(0, max([MIN_GROUP, *heights]) * 1.2)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    try:
+        return _png(fig)
+    finally:
+        plt.close(fig)
+
+
+def response_chart(shares: dict[str, list[float]]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.2, 3.4))
+    width = 0.8 / max(1, len(shares))
+    colours = {"P1": "#c0392b", "P2": "#e67e22", "P3": "#2f6f9f"}
+    for i, (priority, values) in enumerate(shares.items()):
+        xs = [x - 0.4 + width * (i + 0.5) for x in range(len(values))]
+        ax.bar(xs, [v * 100 for v in values], width, label=priority, color=colours[priority])
+    # Targets sit on bucket bounds: 24 h between buckets 2 and 3, 72 h 3|4, 168 h 4|5.
+    for priority, bound in (("P1", 2.5), ("P2", 3.5), ("P3", 4.5)):
+        ax.axvline(bound, color=colours[priority], linestyle="--", linewidth=1)
+        ax.text(bound, 1.0, f" target {priority}", transform=ax.get_xaxis_transform(),
+                va="top", fontsize=7, color=colours[priority])  # fmt: skip
+    ax.set_xticks(range(len(BUCKET_LABELS)), BUCKET_LABELS, fontsize=8)
+    ax.set_xlabel("waktu tanggapan pertama; j = jam, h = hari (first response; hours, days)")
+    ax.set_ylabel("% aduan ditanggapi")
+    ax.set_title("Waktu tanggapan pertama (time to first response)")
+    ax.legend(fontsize=8, loc="center right")
+    try:
+        return _png(fig)
+    finally:
+        plt.close(fig)
+
+
+def satisfaction_chart(satisfaction: dict[str, Any]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.8))
+    scores = satisfaction["scores"]
+    left.bar(list(scores), [v * 100 for v in scores.values()], color="#27ae60")
+    left.set_title("Nilai 1-5 (score)", fontsize=9)
+    left.set_ylabel("% penilaian (ratings)")
+    fixed = satisfaction["fixed"]
+    names = {"fixed": "beres\n(fixed)", "partly": "sebagian\n(partly)", "not_fixed": "belum\n(not)"}
+    right.bar([names[k] for k in fixed], [v * 100 for v in fixed.values()], color="#8e44ad")
+    right.set_title("Masalah beres? (fixed?)", fontsize=9)
+    for ax in (left, right):
+        ax.tick_params(labelsize=8)
+    try:
+        return _png(fig)
+    finally:
+        plt.close(fig)
+
+
+PAGE = Template("""<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<title>Laporan bulanan $union_name $month</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222;
+       padding: 0 1rem; }
+small, .note { color: #666; }
+.headline { display: flex; flex-wrap: wrap; gap: 1rem; }
+.figure { border: 1px solid #ddd; border-radius: .4rem; padding: .6rem 1rem; min-width: 9rem; }
+.figure b { display: block; font-size: 1.8rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+td, th { border-bottom: 1px solid #ddd; padding: .2rem .8rem; text-align: left; }
+td.n { text-align: right; }
+img { max-width: 100%; }
+</style></head><body>
+<h1>Laporan bulanan $union_name <small>monthly report</small></h1>
+<p>$month_label <small>($period_from &ndash; $period_to, UTC; dibuat / generated $as_of)</small></p>
+$body
+<p class="note">Kelompok dengan kurang dari $min_group aduan tidak ditampilkan, agar tidak ada
+pekerja yang bisa dikenali. <small>Groups of fewer than $min_group complaints are suppressed so no
+worker can be singled out.</small></p>
+</body></html>
+""")
+
+
+def _figure(value: str, label_id: str, label_en: str) -> str:
+    return (
+        f'<div class="figure"><b>{html.escape(value)}</b>{html.escape(label_id)}'
+        f"<br><small>{html.escape(label_en)}</small></div>"
+    )
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    cells = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="n">{c}</td>' if i else f"<td>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+def _count(entry: dict[str, Any]) -> str:
+    return (
+        "disembunyikan <small>(suppressed)</small>"
+        if entry.get("suppressed")
+        else str(entry["count"])
+    )
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    volumes = summary["volumes"]
+    first = summary["first_response_hours"]
+    sla = summary["sla"]["overall"]
+    rating = summary["satisfaction"]
+    hidden = "disembunyikan"
+    figures = [
+        _figure(str(volumes["total"]), "aduan masuk", "complaints received"),
+        _figure(str(volumes["resolved"]), "selesai", "resolved"),
+        _figure(str(volumes["open"]), "masih terbuka", "still open"),
+        _figure(
+            hidden if first.get("suppressed") else f"{number(first['p50'])} jam",
+            "median tanggapan pertama",
+            "median time to first response",
+        ),
+        _figure(
+            hidden if sla.get("suppressed") else percent(sla["compliance"]),
+            "ditanggapi tepat waktu",
+            "first response within target",
+        ),
+        _figure(
+            hidden if rating.get("suppressed") else f"{number(rating['mean_score'])} / 5",
+            "kepuasan pekerja",
+            "worker satisfaction",
+        ),
+    ]
+    return f'<div class="headline">{"".join(figures)}</div>'
+
+
+def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> str:
+    volumes = summary["volumes"]
+    parts = [_headline(summary)]
+
+    parts.append("<h2>Volume <small>complaints per week, category, priority</small></h2>")
+    parts.append(_img(weekly_chart(stats.weekly_counts(rows, period)), "aduan per minggu"))
+    categories = [
+        (CATEGORY_OTHER if e["key"] == "other" else html.escape(e["key"]), _count(e))
+        for e in volumes["by_category"]
+    ]
+    parts.append(_table(["kategori <small>category</small>", "aduan"], categories))
+    sla_by_priority = {e["priority"]: e for e in summary["sla"]["by_priority"]}
+    first_by_priority = summary["first_response_hours"]["by_priority"]
+    priority_rows = []
+    for entry in volumes["by_priority"]:
+        key = entry["key"]
+        target = sla_by_priority.get(key, {})
+        first = first_by_priority.get(key, {})
+        priority_rows.append(
+            (
+                html.escape(key),
+                _count(entry),
+                "&ndash;" if not first or first.get("suppressed") else number(first["p50"]),
+                "&ndash;" if not first or first.get("suppressed") else number(first["p90"]),
+                "&ndash;"
+                if not target or target.get("suppressed")
+                else percent(target["compliance"]),
+            )
+        )
+    parts.append(
+        _table(
+            [
+                "prioritas <small>priority</small>",
+                "aduan",
+                "median jam <small>p50 h</small>",
+                "p90 jam <small>p90 h</small>",
+                "tepat waktu <small>within target</small>",
+            ],
+            priority_rows,
+        )
+    )
+
+    parts.append(
+        "<h2>Tanggapan pertama <small>first response: P1 24 jam, P2 3 hari, P3 7 hari</small></h2>"
+    )
+    hidden_priorities = {e["key"] for e in volumes["by_priority"] if e.get("suppressed")}
+    shares = stats.first_response_distribution(rows, hidden_priorities)
+    if shares:
+        parts.append(_img(response_chart(shares), "waktu tanggapan pertama"))
+    else:
+        parts.append(_hidden_note("Sebaran waktu tanggapan"))
+    resolution = summary["resolution_hours"]
+    if not resolution.get("suppressed"):
+        parts.append(
+            f"<p>Penyelesaian: median {number(resolution['p50'])} jam, p90 "
+            f"{number(resolution['p90'])} jam <small>(time to resolution, "
+            f"{resolution['count']} resolved)</small></p>"
+        )
+
+    parts.append("<h2>Kepuasan pekerja <small>worker satisfaction</small></h2>")
+    rating = summary["satisfaction"]
+    if rating.get("suppressed"):
+        parts.append(_hidden_note("Penilaian pekerja"))
+    else:
+        parts.append(
+            f"<p>{rating['count']} penilaian, rata-rata {number(rating['mean_score'])} / 5 "
+            f"<small>({rating['count']} ratings, mean score)</small></p>"
+        )
+        parts.append(_img(satisfaction_chart(rating), "kepuasan pekerja"))
+        if rating["top_reasons"]:
+            parts.append(
+                _table(
+                    ["alasan <small>reason</small>", "kali"],
+                    [(html.escape(r["reason"]), str(r["count"])) for r in rating["top_reasons"]],
+                )
+            )
+    return "\n".join(parts)
+
+
+def render(
+    rows: Sequence[Row],
+    union_id: str,
+    period: Period,
+    *,
+    union_name: str | None = None,
+    as_of: datetime | None = None,
+) -> str:
+    """The report as one HTML string (charts inline, no external files)."""
+    summary = stats.union_stats(rows, union_id, period, as_of)
+    mine = [row for row in rows if row["union_id"] == union_id]
+    if summary["suppressed"]:
+        body = (
+            f"<p><b>Kurang dari {MIN_GROUP} aduan bulan ini</b>: angka tidak ditampilkan. "
+            f"<small>Fewer than {MIN_GROUP} complaints this month: nothing is shown.</small></p>"
+        )
+    else:
+        body = _sections(summary, mine, period)
+    return PAGE.substitute(
+        union_name=html.escape(union_name or union_id),
+        month=period.start.strftime("%Y-%m"),
+        month_label=f"{MONTHS_ID[period.start.month - 1]} {period.start.year}",
+        period_from=period.start.isoformat(),
+        period_to=period.end.isoformat(),
+        as_of=html.escape(summary["as_of"][:16].replace("T", " ")),
+        body=body,
+        min_group=MIN_GROUP,
+    )
+
+
+async def build(conn: asyncpg.Connection, union_id: str, month: str) -> str:
+    """Read one union's month from feedback's tables and render it."""
+    period = Period.month(month)
+    name = await conn.fetchval("SELECT name FROM unions WHERE union_id = $1", union_id)
+    if name is None:
+        raise LookupError(f"feedback knows no union {union_id!r}")
+    rows = await stats.fetch_complaints(conn, [union_id], period)
+    return render(rows, union_id, period, union_name=name)

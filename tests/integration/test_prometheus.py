@@ -1,0 +1,404 @@
+"""A real Prometheus scrapes the feedback service; PromQL gives each union's p90 response time.
+
+The feedback service runs as its own process (``aduan serve feedback``) against the test's broker,
+database and topic prefix. The test registers two unions, submits complaints whose
+``submitted_at`` lie known amounts in the past, triages some of them (so the histogram has several
+``priority`` series per union), and answers each one once through the HTTP API. A Prometheus
+started from Debian's ``prometheus`` package scrapes ``/metrics`` every second and loads the
+project's rule files; the per-union p90 it computes from the scraped buckets must equal what
+Prometheus's bucket interpolation gives for the ages the test caused.
+
+The recording rules ``union:aduan_time_to_first_response_seconds:p90_7d`` & co. are in a group
+evaluated every 5 minutes (``interval: 5m``) over ``rate(...[7d])``, which a one-minute test cannot
+wait for, so the test checks that Prometheus loaded them and queries the raw histogram instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from schemas.envelope import CE_ID
+from schemas.events import ComplaintSubmitted, ComplaintTriaged, UnionRegistered
+from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, UNION_REGISTERED
+from schemas.vocabulary import Category, Priority, Sector
+from services.feedback.metrics import FIRST_RESPONSE_BUCKETS, HOUR
+from services.runtime.tokens import hash_api_key
+from services.stack.embedded import free_port
+from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
+from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
+from tests.support import Infra, eventually, produce
+
+PROMETHEUS = shutil.which("prometheus")
+RULES = Path(__file__).resolve().parents[2] / "deploy/prometheus/rules/aduan.rules.yml"
+P90_RULE = "union:aduan_time_to_first_response_seconds:p90_7d"
+METRIC = "aduan_time_to_first_response_seconds"
+KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
+TRACKING_KEY = "prometheus-test-tracking-key"
+SCRAPE_INTERVAL_S = 1
+# Service start (~5 s), group join (~2 s) and a few scrapes, with room for a slow CI machine.
+WAIT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Complaint:
+    union_id: str
+    age_hours: float
+    priority: Priority | None  # None: never triaged, observed under priority="unknown"
+    complaint_id: uuid.UUID
+
+    @property
+    def age_seconds(self) -> float:
+        return self.age_hours * HOUR
+
+
+def _complaints() -> list[Complaint]:
+    # Ages sit well inside their buckets (1 h, 4 h, 24 h, 3 d, 7 d, ...), so the seconds between
+    # submission here and the response below cannot move an observation across a bound.
+    return [
+        Complaint(union, hours, priority, uuid.uuid4())
+        for union, hours, priority in [
+            ("spn", 2, Priority.P1),
+            ("spn", 5, Priority.P2),
+            ("spn", 30, Priority.P3),
+            ("japbusi", 10, Priority.P1),
+            ("japbusi", 80, None),
+        ]
+    ]
+
+
+def bucket_quantile(q: float, bounds: Sequence[float], observations: Sequence[float]) -> float:
+    """What PromQL's ``histogram_quantile(q, ...)`` returns for these observations.
+
+    Mirrors ``bucketQuantile`` of Prometheus (promql/quantile.go): find the first bucket whose
+    cumulative count reaches ``q * total``, then interpolate linearly between its lower and upper
+    bound (the lowest bucket starts at 0; a rank in the ``+Inf`` bucket gives the highest finite
+    bound).
+    """
+    cumulative = [sum(1 for v in observations if v <= bound) for bound in bounds]
+    rank = q * len(observations)
+    for i, count in enumerate(cumulative):
+        if count >= rank:
+            lower = bounds[i - 1] if i > 0 else 0.0
+            below = cumulative[i - 1] if i > 0 else 0
+            return lower + (bounds[i] - lower) * (rank - below) / (count - below)
+    return bounds[-1]
+
+
+def _metric_total(text: str, name: str, **labels: str) -> float:
+    """Sum of the samples ``name`` in a /metrics page whose labels end with the given values."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+        and all(sample.labels.get(k, "").endswith(v) for k, v in labels.items())
+    )
+
+
+@dataclass
+class PrometheusServer:
+    url: str
+    log_path: Path
+
+    async def query(self, http: httpx.AsyncClient, promql: str, at: float | None = None) -> Any:
+        params: dict[str, str | float] = {"query": promql}
+        if at is not None:
+            params["time"] = at
+        response = await http.get(f"{self.url}/api/v1/query", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["status"] == "success", body
+        return body["data"]
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:]
+
+
+@dataclass
+class FeedbackProcess:
+    child: Child
+    infra: Infra
+    complaints: list[Complaint]
+    # When the complaints' ages were taken: each observation is its age plus the time since.
+    aged_at: datetime
+
+    async def metrics(self, http: httpx.AsyncClient) -> str:
+        return (await http.get(f"{self.child.url}/metrics")).text
+
+    async def wait_handled(self, http: httpx.AsyncClient, topic: str, count: int) -> None:
+        """Wait until the service has handled ``count`` events of ``topic`` (its own counter)."""
+
+        async def handled() -> bool:
+            text = await self.metrics(http)
+            total = _metric_total(
+                text, "aduan_events_consumed_total", topic=topic, outcome="handled"
+            )
+            return total >= count
+
+        await eventually(handled, timeout=WAIT_S)
+
+    def log_tail(self) -> str:
+        return self.child.log_path.read_text(errors="replace")[-3000:]
+
+
+async def _publish(infra: Infra, topic: str, body: bytes, key: str) -> None:
+    await produce(
+        infra.kafka, infra.prefix + topic, body, key=key, headers={CE_ID: str(uuid.uuid4())}
+    )
+
+
+@pytest.fixture()
+def feedback_port() -> int:
+    return free_port()
+
+
+@pytest.fixture()
+def prometheus(feedback_port: int, tmp_path: Path) -> Iterator[PrometheusServer]:
+    """Debian's ``prometheus`` scraping the feedback port every second, with the project's rules."""
+    assert PROMETHEUS is not None
+    port = free_port()
+    config = tmp_path / "prometheus.yml"
+    config.write_text(
+        f"""\
+global:
+  scrape_interval: {SCRAPE_INTERVAL_S}s
+  evaluation_interval: {SCRAPE_INTERVAL_S}s
+rule_files:
+  - "{RULES}"
+scrape_configs:
+  - job_name: feedback
+    metrics_path: /metrics
+    static_configs:
+      - targets: ["127.0.0.1:{feedback_port}"]
+"""
+    )
+    log_path = tmp_path / "prometheus.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                PROMETHEUS,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={tmp_path / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = PrometheusServer(f"http://127.0.0.1:{port}", log_path)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            assert process.poll() is None, f"prometheus exited:\n{server.log_tail()}"
+            try:
+                if httpx.get(f"{server.url}/-/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"prometheus not ready:\n{server.log_tail()}"
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture()
+async def feedback(
+    kafka_bootstrap: str,
+    database_url: str,
+    topic_prefix: str,
+    feedback_port: int,
+    tmp_path: Path,
+) -> AsyncIterator[FeedbackProcess]:
+    """``aduan serve feedback`` as a process that knows both unions and the complaints.
+
+    Triage events are published only after the service has stored every submission: it consumes
+    the topics independently, and a triage event applied before its submission would be lost.
+    """
+    infra = Infra(kafka_bootstrap, database_url, topic_prefix)
+    await infra.create_topics()
+    now = datetime.now(UTC)
+    for union_id, key in KEYS.items():
+        union = UnionRegistered(
+            union_id=union_id,
+            name=union_id.upper(),
+            api_key_hash=hash_api_key(key),
+            registered_at=now,
+        )
+        await _publish(infra, UNION_REGISTERED.name, union.model_dump_json().encode(), union_id)
+    complaints = _complaints()
+    for i, c in enumerate(complaints):
+        submitted = ComplaintSubmitted(
+            complaint_id=c.complaint_id,
+            union_id=c.union_id,
+            tracking_code=f"ADU-PROM-TEST-{i:04d}",
+            channel="app",
+            sector=Sector.GARMENT,
+            kind="complaint",
+            text="lembur tidak dibayar sudah tiga bulan",
+            language="id",
+            member=True,
+            anonymous=False,
+            workplace=None,
+            occurred_on=None,
+            submitted_at=now - timedelta(seconds=c.age_seconds),
+        )
+        await _publish(
+            infra,
+            COMPLAINT_SUBMITTED.name,
+            submitted.model_dump_json().encode(),
+            str(c.complaint_id),
+        )
+
+    env = child_env(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "DATABASE_URL": database_url,
+            "ADUAN_TOPIC_PREFIX": topic_prefix,
+            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
+            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
+            "ADUAN_TRACKING_KEY": TRACKING_KEY,
+            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
+            "ADUAN_HTTP_PORT": str(feedback_port),
+        }
+    )
+    child = Child("feedback", feedback_port, env, tmp_path / "feedback.log")
+    child.start()
+    under_test = FeedbackProcess(child, infra, complaints, now)
+    try:
+        late = await asyncio.to_thread(wait_healthy, [child], 60)
+        assert not late, f"feedback did not become healthy:\n{under_test.log_tail()}"
+        async with httpx.AsyncClient(timeout=10) as http:
+            await under_test.wait_handled(http, COMPLAINT_SUBMITTED.name, len(complaints))
+            triaged = [c for c in complaints if c.priority is not None]
+            for c in triaged:
+                assert c.priority is not None
+                event = ComplaintTriaged(
+                    complaint_id=c.complaint_id,
+                    union_id=c.union_id,
+                    category=Category.OVERTIME,
+                    secondary=[],
+                    tags=[],
+                    priority=c.priority,
+                    confidence=0.9,
+                    needs_review=False,
+                    model_version="test",
+                    embedding=[1.0] + [0.0] * 383,
+                    embedding_version="test",
+                    sector=Sector.GARMENT,
+                    text="lembur tidak dibayar sudah tiga bulan",
+                    submitted_at=now - timedelta(seconds=c.age_seconds),
+                    triaged_at=now - timedelta(seconds=c.age_seconds) + timedelta(seconds=30),
+                )
+                await _publish(
+                    infra,
+                    COMPLAINT_TRIAGED.name,
+                    event.model_dump_json().encode(),
+                    str(c.complaint_id),
+                )
+            await under_test.wait_handled(http, COMPLAINT_TRIAGED.name, len(triaged))
+        yield under_test
+    finally:
+        await asyncio.to_thread(stop_all, [child])
+
+
+@pytest.mark.skipif(PROMETHEUS is None, reason="the `prometheus` binary is not on PATH")
+class TestPrometheusScrapesFeedback:
+    """Prometheus scrapes the running feedback service; PromQL's per-union p90 is what we caused."""
+
+    async def test_per_union_p90_time_to_first_response(
+        self, prometheus: PrometheusServer, feedback: FeedbackProcess
+    ) -> None:
+        complaints = feedback.complaints
+        unions = sorted(KEYS)
+        async with httpx.AsyncClient(timeout=10) as http:
+            # The project's rules load into a real Prometheus, the p90 recording rule among them.
+            rules = (await http.get(f"{prometheus.url}/api/v1/rules")).json()["data"]["groups"]
+            loaded = {r["name"]: r for g in rules for r in g["rules"]}
+            assert P90_RULE in loaded, sorted(loaded)
+            assert loaded[P90_RULE]["health"] != "err", loaded[P90_RULE]
+
+            async def target_up() -> bool:
+                data = await prometheus.query(http, 'up{job="feedback"}')
+                return [s["value"][1] for s in data["result"]] == ["1"]
+
+            await eventually(target_up, timeout=WAIT_S)
+
+            for c in complaints:
+                url = f"{feedback.child.url}/v1/complaints/{c.complaint_id}/responses"
+                response = await http.post(
+                    url,
+                    headers={"X-API-Key": KEYS[c.union_id]},
+                    json={"officer": "Rina", "message": "kami proses"},
+                )
+                assert response.status_code == 201, response.text
+                assert response.json()["first_response"] is True
+            since_aged = (datetime.now(UTC) - feedback.aged_at).total_seconds()
+
+            expected_counts = {u: sum(c.union_id == u for c in complaints) for u in unions}
+
+            # Wait until one scrape holds every observation, then evaluate everything at the
+            # timestamp of that result, so all queries see the same scrape.
+            async def all_scraped() -> float | None:
+                data = await prometheus.query(http, f"sum by (union) ({METRIC}_count)")
+                counts = {s["metric"]["union"]: float(s["value"][1]) for s in data["result"]}
+                if counts != expected_counts:
+                    return None
+                return float(data["result"][0]["value"][0])
+
+            try:
+                at = await eventually(all_scraped, timeout=WAIT_S)
+            except AssertionError as exc:
+                raise AssertionError(
+                    f"{exc}\n--- feedback log\n{feedback.log_tail()}"
+                    f"\n--- prometheus log\n{prometheus.log_tail()}"
+                ) from exc
+
+            by_priority = await prometheus.query(
+                http, f"sum by (union, priority) ({METRIC}_count)", at
+            )
+            assert {
+                (s["metric"]["union"], s["metric"]["priority"]): float(s["value"][1])
+                for s in by_priority["result"]
+            } == {
+                (c.union_id, c.priority.value if c.priority else "unknown"): 1.0 for c in complaints
+            }
+
+            sums = await prometheus.query(http, f"sum by (union) ({METRIC}_sum)", at)
+            observed_sums = {s["metric"]["union"]: float(s["value"][1]) for s in sums["result"]}
+            for union in unions:
+                ages = sum(c.age_seconds for c in complaints if c.union_id == union)
+                slack = expected_counts[union] * since_aged
+                assert ages <= observed_sums[union] <= ages + slack, (union, observed_sums)
+
+            p90 = await prometheus.query(
+                http, f"histogram_quantile(0.9, sum by (union, le) ({METRIC}_bucket))", at
+            )
+            observed_p90 = {s["metric"]["union"]: float(s["value"][1]) for s in p90["result"]}
+            expected_p90 = {
+                u: bucket_quantile(
+                    0.9,
+                    FIRST_RESPONSE_BUCKETS,
+                    [c.age_seconds for c in complaints if c.union_id == u],
+                )
+                for u in unions
+            }
+            assert observed_p90 == pytest.approx(expected_p90, rel=1e-9)
