@@ -32,7 +32,7 @@ from schemas.topics import (
 )
 from services.feedback import metrics, store
 from services.runtime.http import ServiceRuntime
-from services.runtime.messaging import Delivery
+from services.runtime.messaging import Delivery, NotReady
 from services.runtime.metrics import UnionLabels
 from services.runtime.outbox import first_time
 
@@ -120,7 +120,9 @@ async def _observe_clock(
 ) -> None:
     """Stop one of the complaint's clocks the first time, and observe how long it ran."""
     complaint = await store.complaint(conn, complaint_id)
-    if complaint is None or complaint[column] is not None:
+    if complaint is None:
+        raise NotReady(f"complaint {complaint_id} not known to feedback yet")
+    if complaint[column] is not None:
         return
     await store.set_time(conn, complaint_id, column, at)
     observe(complaint, _seconds(complaint["submitted_at"], at))

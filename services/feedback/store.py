@@ -38,7 +38,8 @@ async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
 async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:
     await conn.execute(
         "INSERT INTO complaints (complaint_id, union_id, tracking_code, sector, text, submitted_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (complaint_id) DO NOTHING",
+        " VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (complaint_id) DO UPDATE SET tracking_code = EXCLUDED.tracking_code",
         event.complaint_id,
         event.union_id,
         event.tracking_code,
@@ -49,10 +50,17 @@ async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) 
 
 
 async def set_triage(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
+    """Record the triage; the event carries enough to create the row if it came first."""
     await conn.execute(
-        "UPDATE complaints SET category = $2, priority = $3, triaged_at = $4"
-        " WHERE complaint_id = $1",
+        "INSERT INTO complaints (complaint_id, union_id, sector, text, submitted_at, category,"
+        " priority, triaged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT (complaint_id) DO UPDATE SET category = EXCLUDED.category,"
+        " priority = EXCLUDED.priority, triaged_at = EXCLUDED.triaged_at",
         event.complaint_id,
+        event.union_id,
+        event.sector.value,
+        event.text,
+        event.submitted_at,
         event.category.value,
         event.priority.value,
         event.triaged_at,

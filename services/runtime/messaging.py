@@ -42,8 +42,16 @@ log = structlog.get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
 
+class NotReady(Exception):
+    """The event depends on another one not seen yet (topics are not ordered with each other).
+
+    Like an outage, it is not the event's fault: the message is redelivered after a pause.
+    """
+
+
 # Errors that mean "we cannot work right now", not "this event is bad".
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    NotReady,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.TooManyConnectionsError,

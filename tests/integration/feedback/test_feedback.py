@@ -11,12 +11,13 @@ import httpx
 import pytest
 
 from schemas.envelope import CE_ID
-from schemas.events import ComplaintSubmitted, UnionRegistered
+from schemas.events import ComplaintSubmitted, ComplaintTriaged, UnionRegistered
 from schemas.topics import (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RESOLVED,
     COMPLAINT_RESPONDED,
     COMPLAINT_SUBMITTED,
+    COMPLAINT_TRIAGED,
     FEEDBACK_RATED,
     UNION_REGISTERED,
 )
@@ -226,3 +227,45 @@ class TestMetrics:
         ]
         # The complaint was submitted five hours before the probe response.
         assert float(sums[0].split()[-1]) >= 5 * 3600 - 60
+
+
+class TestEventOrder:
+    """Topics are not ordered with each other: a triage that overtakes its submission counts."""
+
+    async def test_triaged_before_submitted_keeps_the_priority(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        complaint_id = uuid.uuid4()
+        now = datetime.now(UTC)
+        triaged = ComplaintTriaged(
+            complaint_id=complaint_id, union_id="spn", category="osh_safety_health",
+            secondary=[], tags=["immediate_danger"], priority="P1", confidence=0.9,
+            needs_review=False, model_version="test", embedding=[1.0], embedding_version="t",
+            sector="garment", text="pintu darurat digembok", submitted_at=now - timedelta(hours=2),
+            triaged_at=now,
+        )  # fmt: skip
+        submitted = ComplaintSubmitted(
+            complaint_id=complaint_id, union_id="spn", tracking_code="ADU-ORDR-TEST-0002",
+            channel="app", sector="garment", kind="complaint", text="pintu darurat digembok",
+            language="id", member=None, anonymous=False, workplace=None, occurred_on=None,
+            submitted_at=now - timedelta(hours=2),
+        )  # fmt: skip
+        await _publish(feedback.infra, COMPLAINT_TRIAGED.name, triaged.model_dump_json().encode(),
+                       str(complaint_id))  # fmt: skip
+        await _publish(feedback.infra, COMPLAINT_SUBMITTED.name,
+                       submitted.model_dump_json().encode(), str(complaint_id))  # fmt: skip
+
+        async def responded() -> bool:
+            response = await feedback.client.post(
+                f"/v1/complaints/{complaint_id}/responses", headers=feedback.auth(),
+                json={"officer": "Rina", "message": "segera ke lokasi"},
+            )  # fmt: skip
+            return response.status_code == 201
+
+        await eventually(responded)
+        line = 'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0'
+
+        async def exported() -> bool:
+            return line in (await feedback.client.get("/metrics")).text
+
+        assert await eventually(exported)
