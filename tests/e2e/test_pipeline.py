@@ -149,16 +149,18 @@ class TestOneComplaintEndToEnd:
             assert kinds[:3] == ["submitted", "triaged", "recommended"]
             assert {"responded", "resolved", "rated"} <= set(kinds)
 
-            async def metrics() -> str | None:
-                text = (await http.get(f"{feedback}/metrics")).text
-                wanted = 'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0'
-                return text if wanted in text else None
+            wanted = [
+                'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0',
+                'aduan_time_to_resolution_seconds_count{outcome="resolved",union="spn"} 1.0',
+                'aduan_rating_score_count{union="spn"} 1.0',
+            ]
 
-            text = await eventually(metrics)
-            assert 'aduan_rating_score_count{union="spn"} 1.0' in text
-            assert (
-                'aduan_time_to_resolution_seconds_count{outcome="resolved",union="spn"} 1.0' in text
-            )
+            async def missing_metrics() -> list[str]:
+                text = (await http.get(f"{feedback}/metrics")).text
+                return [line for line in wanted if line not in text]
+
+            # Each clock is observed when feedback consumes its event: wait for all three.
+            await eventually(lambda: _none_left(missing_metrics()))
 
         conn = await asyncpg.connect(stack.infra.database_url)
         try:
@@ -228,3 +230,7 @@ class TestOneComplaintEndToEnd:
 async def _posted(request: object) -> bool:
     response = await request  # type: ignore[misc]
     return bool(response.status_code == 201)
+
+
+async def _none_left(missing: object) -> bool:
+    return not await missing  # type: ignore[misc]
