@@ -305,6 +305,9 @@ class _Clauses:
         for clauses in self._clauses:
             self._rows.append(len(flat))
             flat.extend(clauses)
+        if not flat:  # only empty texts: nothing to featurise, every text is its own evidence
+            self._x = sp.csr_matrix((0, 0))
+            return
         features = self.heads.featurizer.transform(normalize_all(flat), [None] * len(flat))
         self._x = features.lexical
 
