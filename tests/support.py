@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +15,10 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 
-from schemas.topics import all_topic_partitions
+from schemas.envelope import CE_ID
+from schemas.events import Event
+from schemas.topics import all_topic_partitions, topic_for
+from services.runtime.messaging import key_of
 from services.stack.embedded import create_topics
 from tests.conftest import (
     TEST_CONSUME_TIMEOUT_S,
@@ -46,6 +50,18 @@ class Infra:
 
     async def create_topics(self) -> None:
         await create_topics(self.kafka, all_topic_partitions(self.prefix))
+
+    async def publish(self, event: Event) -> None:
+        """Publish `event` as its producer would: its topic, its key, a fresh CloudEvents id."""
+        topic = topic_for(event)
+        key = key_of(event, topic)
+        await produce(
+            self.kafka,
+            self.prefix + topic.name,
+            event.model_dump_json().encode(),
+            key=key.decode() if key else None,
+            headers={CE_ID: str(uuid.uuid4())},
+        )
 
 
 @asynccontextmanager

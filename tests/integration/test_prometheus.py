@@ -30,16 +30,15 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted, ComplaintTriaged, UnionRegistered
-from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, UNION_REGISTERED
+from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
 from schemas.vocabulary import Category, Priority, Sector
 from services.feedback.metrics import FIRST_RESPONSE_BUCKETS, HOUR
 from services.runtime.tokens import hash_api_key
 from services.stack.embedded import free_port
 from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
 from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
-from tests.support import Infra, eventually, produce
+from tests.support import Infra, eventually
 
 PROMETHEUS = shutil.which("prometheus")
 RULES = Path(__file__).resolve().parents[2] / "deploy/prometheus/rules/aduan.rules.yml"
@@ -154,12 +153,6 @@ class FeedbackProcess:
         return self.child.log_path.read_text(errors="replace")[-3000:]
 
 
-async def _publish(infra: Infra, topic: str, body: bytes, key: str) -> None:
-    await produce(
-        infra.kafka, infra.prefix + topic, body, key=key, headers={CE_ID: str(uuid.uuid4())}
-    )
-
-
 @pytest.fixture()
 def feedback_port() -> int:
     return free_port()
@@ -243,7 +236,7 @@ async def feedback(
             api_key_hash=hash_api_key(key),
             registered_at=now,
         )
-        await _publish(infra, UNION_REGISTERED.name, union.model_dump_json().encode(), union_id)
+        await infra.publish(union)
     complaints = _complaints()
     for i, c in enumerate(complaints):
         submitted = ComplaintSubmitted(
@@ -261,12 +254,7 @@ async def feedback(
             occurred_on=None,
             submitted_at=now - timedelta(seconds=c.age_seconds),
         )
-        await _publish(
-            infra,
-            COMPLAINT_SUBMITTED.name,
-            submitted.model_dump_json().encode(),
-            str(c.complaint_id),
-        )
+        await infra.publish(submitted)
 
     env = child_env(
         {
@@ -308,12 +296,7 @@ async def feedback(
                     submitted_at=now - timedelta(seconds=c.age_seconds),
                     triaged_at=now - timedelta(seconds=c.age_seconds) + timedelta(seconds=30),
                 )
-                await _publish(
-                    infra,
-                    COMPLAINT_TRIAGED.name,
-                    event.model_dump_json().encode(),
-                    str(c.complaint_id),
-                )
+                await infra.publish(event)
             await under_test.wait_handled(http, COMPLAINT_TRIAGED.name, len(triaged))
         yield under_test
     finally:

@@ -10,21 +10,17 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted, ComplaintTriaged, UnionRegistered
 from schemas.topics import (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RESOLVED,
     COMPLAINT_RESPONDED,
-    COMPLAINT_SUBMITTED,
-    COMPLAINT_TRIAGED,
     FEEDBACK_RATED,
-    UNION_REGISTERED,
 )
 from services.feedback.app import create_app
 from services.feedback.settings import FeedbackSettings
 from services.runtime.tokens import hash_api_key, tracking_secret
-from tests.support import Infra, eventually, produce, read_topic, serving
+from tests.support import Infra, eventually, read_topic, serving
 
 KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
 TRACKING = "ADU-TEST-CODE-0001"
@@ -47,12 +43,6 @@ class FeedbackUnderTest:
         return [r.json() for r in records]
 
 
-async def _publish(infra: Infra, topic: str, body: bytes, key: str) -> None:
-    await produce(
-        infra.kafka, infra.prefix + topic, body, key=key, headers={CE_ID: str(uuid.uuid4())}
-    )
-
-
 @pytest.fixture()
 async def feedback(
     kafka_bootstrap: str, database_url: str, topic_prefix: str
@@ -66,7 +56,7 @@ async def feedback(
             api_key_hash=hash_api_key(key),
             registered_at=datetime.now(UTC),
         )
-        await _publish(infra, UNION_REGISTERED.name, union.model_dump_json().encode(), union_id)
+        await infra.publish(union)
     complaint_id = uuid.uuid4()
     submitted = ComplaintSubmitted(
         complaint_id=complaint_id,
@@ -83,9 +73,7 @@ async def feedback(
         occurred_on=None,
         submitted_at=datetime.now(UTC) - timedelta(hours=5),
     )
-    await _publish(
-        infra, COMPLAINT_SUBMITTED.name, submitted.model_dump_json().encode(), str(complaint_id)
-    )
+    await infra.publish(submitted)
     async with serving(create_app(FeedbackSettings(**infra.settings()))) as client:
         under_test = FeedbackUnderTest(client, infra, str(complaint_id))
 
@@ -250,10 +238,8 @@ class TestEventOrder:
             language="id", member=None, anonymous=False, workplace=None, occurred_on=None,
             submitted_at=now - timedelta(hours=2),
         )  # fmt: skip
-        await _publish(feedback.infra, COMPLAINT_TRIAGED.name, triaged.model_dump_json().encode(),
-                       str(complaint_id))  # fmt: skip
-        await _publish(feedback.infra, COMPLAINT_SUBMITTED.name,
-                       submitted.model_dump_json().encode(), str(complaint_id))  # fmt: skip
+        await feedback.infra.publish(triaged)  # fmt: skip
+        await feedback.infra.publish(submitted)  # fmt: skip
 
         async def responded() -> bool:
             response = await feedback.client.post(

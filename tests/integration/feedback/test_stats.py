@@ -16,27 +16,18 @@ import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from schemas.envelope import CE_ID
 from schemas.events import (
     ComplaintResolved,
     ComplaintResponded,
     ComplaintSubmitted,
     ComplaintTriaged,
-    Event,
     UnionRegistered,
-)
-from schemas.topics import (
-    COMPLAINT_RESOLVED,
-    COMPLAINT_RESPONDED,
-    COMPLAINT_SUBMITTED,
-    COMPLAINT_TRIAGED,
-    UNION_REGISTERED,
 )
 from services.cli import app as cli_app
 from services.feedback.app import create_app
 from services.feedback.settings import FeedbackSettings
 from services.runtime.tokens import hash_api_key, tracking_secret
-from tests.support import Infra, eventually, produce, serving
+from tests.support import Infra, eventually, serving
 
 KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
 FEDERATION = "KSPI"
@@ -97,16 +88,6 @@ class StatsUnderTest:
         return CliRunner().invoke(cli_app, [*args, "--database-url", self.infra.database_url])
 
 
-async def _publish(infra: Infra, topic: str, event: Event, key: str) -> None:
-    await produce(
-        infra.kafka,
-        infra.prefix + topic,
-        event.model_dump_json().encode(),
-        key=key,
-        headers={CE_ID: str(uuid.uuid4())},
-    )
-
-
 def _complaints() -> list[Complaint]:
     made: list[Complaint] = []
     for union_id, rows in (("spn", SPN), ("japbusi", JAPBUSI)):
@@ -128,11 +109,8 @@ def _complaints() -> list[Complaint]:
 
 async def _lifecycle(infra: Infra, c: Complaint) -> None:
     """Triage, first response and (maybe) resolution of a complaint feedback already has."""
-    key = str(c.complaint_id)
     common = {"complaint_id": c.complaint_id, "union_id": c.union_id}
-    await _publish(
-        infra,
-        COMPLAINT_TRIAGED.name,
+    await infra.publish(
         ComplaintTriaged(
             **common,
             category=c.category,
@@ -148,12 +126,9 @@ async def _lifecycle(infra: Infra, c: Complaint) -> None:
             text="lembur tidak dibayar",
             submitted_at=c.submitted_at,
             triaged_at=c.submitted_at + timedelta(seconds=5),
-        ),
-        key,
+        )
     )
-    await _publish(
-        infra,
-        COMPLAINT_RESPONDED.name,
+    await infra.publish(
         ComplaintResponded(
             **common,
             response_id=uuid.uuid4(),
@@ -161,13 +136,10 @@ async def _lifecycle(infra: Infra, c: Complaint) -> None:
             message="kami proses",
             first_response=True,
             responded_at=c.submitted_at + timedelta(hours=c.response_h),
-        ),
-        key,
+        )
     )
     if c.resolution_h is not None:
-        await _publish(
-            infra,
-            COMPLAINT_RESOLVED.name,
+        await infra.publish(
             ComplaintResolved(
                 **common,
                 officer="Rina",
@@ -175,8 +147,7 @@ async def _lifecycle(infra: Infra, c: Complaint) -> None:
                 actions_taken=["bipartite_negotiation"],
                 days_to_resolve=c.resolution_h / 24,
                 resolved_at=c.submitted_at + timedelta(hours=c.resolution_h),
-            ),
-            key,
+            )
         )
 
 
@@ -194,7 +165,7 @@ async def feedback(
             api_key_hash=hash_api_key(key),
             registered_at=datetime.now(UTC),
         )
-        await _publish(infra, UNION_REGISTERED.name, union, union_id)
+        await infra.publish(union)
     complaints = _complaints()
     for c in complaints:
         submitted = ComplaintSubmitted(
@@ -212,7 +183,7 @@ async def feedback(
             occurred_on=None,
             submitted_at=c.submitted_at,
         )
-        await _publish(infra, COMPLAINT_SUBMITTED.name, submitted, str(c.complaint_id))
+        await infra.publish(submitted)
     app: FastAPI = create_app(FeedbackSettings(**infra.settings()))
     async with serving(app) as client:
         pool = app.state.runtime.pool

@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from schemas.envelope import CE_ID
 from schemas.events import ComplaintTriaged, UnionRegistered
-from schemas.topics import COMPLAINT_RECOMMENDED, COMPLAINT_TRIAGED, UNION_REGISTERED
+from schemas.topics import COMPLAINT_RECOMMENDED
 from services.recommend.app import RecommendSettings, create_app
-from tests.support import Infra, produce, read_topic, serving
+from tests.support import Infra, read_topic, serving
 
 DIMENSION = 384
 
@@ -49,9 +48,7 @@ class RecommendUnderTest:
             sector="garment", text=text, workplace=workplace,
             submitted_at=datetime.now(UTC), triaged_at=datetime.now(UTC),
         )  # fmt: skip
-        await produce(self.infra.kafka, self.infra.prefix + COMPLAINT_TRIAGED.name,
-                      event.model_dump_json().encode(), key=str(complaint_id),
-                      headers={CE_ID: str(uuid.uuid4())})  # fmt: skip
+        await self.infra.publish(event)
         return str(complaint_id)
 
     async def answer(self, complaint_id: str) -> dict[str, object]:
@@ -71,8 +68,7 @@ async def recommend_service(
     await infra.create_topics()
     union = UnionRegistered(union_id="spn", name="SPN", api_key_hash="x" * 64,
                             registered_at=datetime.now(UTC))  # fmt: skip
-    await produce(kafka_bootstrap, topic_prefix + UNION_REGISTERED.name,
-                  union.model_dump_json().encode(), key="spn")  # fmt: skip
+    await infra.publish(union)
     async with serving(create_app(RecommendSettings(**infra.settings()))):
         yield RecommendUnderTest(infra)
 
