@@ -168,6 +168,11 @@ class ComplaintResponded(ComplaintEvent):
     message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     first_response: bool
     responded_at: datetime
+    waiting_on_worker: bool = Field(
+        default=False,
+        description="the officer asked the worker something; the SLA clocks pause until the"
+        " worker replies with the tracking code",
+    )
 
 
 class ComplaintRecategorized(ComplaintEvent):
@@ -203,6 +208,47 @@ class FeedbackRated(ComplaintEvent):
     rated_at: datetime
 
 
+class ComplaintReopened(ComplaintEvent):
+    """The worker said it was not fixed and reopened a resolved complaint (tracking code)."""
+
+    reasons: list[str] = Field(min_length=1, max_length=10)
+    comment: str | None = Field(default=None, max_length=2000)
+    previous_outcome: Outcome | None = None
+    reopen_count: int = Field(ge=1, description="1 for the first reopening, then 2, ...")
+    reopened_at: datetime
+
+
+class WorkerReplied(ComplaintEvent):
+    """The worker answered the union through the tracking code; resumes paused SLA clocks."""
+
+    message: str = Field(min_length=1, max_length=2000)
+    resumed: bool = Field(description="true when the union was waiting on this reply")
+    replied_at: datetime
+
+
+SlaClock = Literal["first_response", "resolution"]
+
+
+class ComplaintSlaBreached(ComplaintEvent):
+    """A complaint's SLA clock passed its deadline; escalates to the union's federation.
+
+    Published once per complaint, clock and round (a reopening starts a new resolution round).
+    """
+
+    federation: str | None = Field(description="the union's federation, whose officers follow up")
+    clock: SlaClock
+    round: int = Field(ge=0, description="0, or how many times the complaint was reopened")
+    priority: Priority
+    target_hours: float = Field(description="the target, in hours of the clock's calendar")
+    counted: Literal["working_hours", "around_the_clock"]
+    started_at: datetime
+    deadline: datetime
+    stopped_at: datetime | None = Field(
+        default=None, description="when the late response or resolution came; null if none yet"
+    )
+    detected_at: datetime
+
+
 class UnionRegistered(Event):
     """A union's registration, republished by intake on start so every service knows the unions."""
 
@@ -230,8 +276,10 @@ __all__ = [
     "ComplaintReceived",
     "ComplaintRecommended",
     "ComplaintRejected",
+    "ComplaintReopened",
     "ComplaintResolved",
     "ComplaintResponded",
+    "ComplaintSlaBreached",
     "ComplaintSubmitted",
     "ComplaintTriaged",
     "Contact",
@@ -244,4 +292,5 @@ __all__ = [
     "TagEvidence",
     "UnionRegistered",
     "UserError",
+    "WorkerReplied",
 ]

@@ -13,13 +13,16 @@ from schemas.events import (
     ComplaintReceived,
     ComplaintRecommended,
     ComplaintRejected,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintResponded,
+    ComplaintSlaBreached,
     ComplaintSubmitted,
     ComplaintTriaged,
     Event,
     FeedbackRated,
     UnionRegistered,
+    WorkerReplied,
 )
 
 # Six partitions let up to six triage workers share the load while staying cheap on one broker.
@@ -120,6 +123,30 @@ FEEDBACK_RATED = Topic(
     ("intake", "analysts"),
     "The worker's satisfaction rating and whether the problem was fixed.",
 )
+COMPLAINT_REOPENED = Topic(
+    "aduan.complaint.reopened.v1",
+    ComplaintReopened,
+    "complaint_id",
+    ("feedback",),
+    ("intake", "feedback", "analysts"),
+    "The worker reopened a resolved complaint as not fixed; the resolution clock restarts.",
+)
+COMPLAINT_WORKER_REPLIED = Topic(
+    "aduan.complaint.worker_replied.v1",
+    WorkerReplied,
+    "complaint_id",
+    ("feedback",),
+    ("intake",),
+    "The worker's reply to the union (unmasked: for the union's officers, not analysts).",
+)
+COMPLAINT_SLA_BREACHED = Topic(
+    "aduan.complaint.sla_breached.v1",
+    ComplaintSlaBreached,
+    "complaint_id",
+    ("feedback",),
+    ("intake", "feedback", "federations"),
+    "A first-response or resolution clock passed its deadline; names the union's federation.",
+)
 UNION_REGISTERED = Topic(
     "aduan.union.registered.v1",
     UnionRegistered,
@@ -140,6 +167,9 @@ TOPICS: tuple[Topic, ...] = (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RESOLVED,
     FEEDBACK_RATED,
+    COMPLAINT_REOPENED,
+    COMPLAINT_WORKER_REPLIED,
+    COMPLAINT_SLA_BREACHED,
     UNION_REGISTERED,
 )
 
