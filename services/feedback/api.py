@@ -17,12 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.events import (
     MAX_TEXT_CHARS,
     ComplaintRecategorized,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintResponded,
     FeedbackRated,
+    WorkerReplied,
 )
 from schemas.vocabulary import Action, Category, Outcome, Tag
-from services.feedback import stats, store
+from services.feedback import clocks, sla, stats, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import presented_key_hash, unknown_key
 from services.runtime.http import ServiceRuntime, runtime_of
@@ -30,6 +32,7 @@ from services.runtime.outbox import enqueue
 from services.runtime.tokens import normalise_tracking_code, tracking_secret_matches
 
 SOURCE = "feedback"
+HOUR = timedelta(hours=1)
 # Ratings at or below this score must say why: that is what a union learns from.
 LOW_SCORE = 2
 
@@ -42,6 +45,11 @@ class ResponseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer: str = Field(min_length=1, max_length=120)
     message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    waiting_on_worker: bool = Field(
+        default=False,
+        description="the message asks the worker something: the SLA clocks pause until the"
+        " worker replies (POST /v1/track/{code}/reply)",
+    )
 
 
 class ResolutionRequest(BaseModel):
@@ -58,6 +66,35 @@ class CategoryRequest(BaseModel):
     category: Category
     secondary: list[Category] = Field(default=[], max_length=2)
     tags: list[Tag] | None = None
+
+
+class ReopenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    secret: str = Field(min_length=1, max_length=64)
+    reasons: list[str] = Field(min_length=1, max_length=10, description="why it is not fixed")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    secret: str = Field(min_length=1, max_length=64)
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class SlaSettingsRequest(BaseModel):
+    """Only the settings given change; the others keep their current (or default) values."""
+
+    model_config = ConfigDict(extra="forbid")
+    officer: str = Field(min_length=1, max_length=120)
+    timezone: str | None = Field(default=None, examples=["Asia/Jakarta"])
+    workdays: str | None = Field(default=None, examples=["mon-fri", "mon-sat"])
+    hours: str | None = Field(default=None, examples=["08:00-17:00"])
+    national_holidays: bool | None = None
+    extra_holidays: list[date] | None = Field(default=None, description="cuti bersama etc.")
+    around_the_clock: list[str] | None = Field(default=None, examples=[["P1"]])
+    targets: dict[str, dict[str, str]] | None = Field(
+        default=None, examples=[{"first_response": {"P2": "2d"}, "resolution": {"P3": "40h"}}]
+    )
 
 
 class RatingRequest(BaseModel):
@@ -101,6 +138,28 @@ def _owned(complaint: dict[str, Any] | None, union_id: str) -> dict[str, Any]:
     return complaint
 
 
+def _not_an_officer(request: Request) -> None:
+    """Workers' routes refuse a union's credentials: officers cannot rate, reopen or reply."""
+    if request.headers.get("x-api-key") or request.headers.get("authorization"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "this is the worker's own route (tracking code and secret); officers cannot use it",
+        )
+
+
+async def _workers_complaint(runtime: ServiceRuntime, code: str, secret: str) -> dict[str, Any]:
+    """The complaint of a tracking code, if the secret matches; 404 alike for both failures."""
+    settings = runtime.settings
+    assert isinstance(settings, FeedbackSettings)
+    unknown = HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+    if not tracking_secret_matches(settings.tracking_key, code, secret):
+        raise unknown
+    found = await store.complaint_by_tracking_code(runtime.pool, code)
+    if found is None:
+        raise unknown
+    return found
+
+
 @officers.post("/{complaint_id}/responses", status_code=201)
 async def respond(
     complaint_id: UUID, body: ResponseRequest, union_id: Union, runtime: Runtime
@@ -112,6 +171,8 @@ async def respond(
         first = await store.insert_response(
             conn, response_id, complaint_id, body.officer, body.message, now
         )
+        if body.waiting_on_worker:
+            await clocks.start_pause(conn, complaint_id, now)
         event = ComplaintResponded(
             complaint_id=complaint_id,
             union_id=union_id,
@@ -120,9 +181,14 @@ async def respond(
             message=body.message,
             first_response=first,
             responded_at=now,
+            waiting_on_worker=body.waiting_on_worker,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {"response_id": str(response_id), "first_response": first}
+    return {
+        "response_id": str(response_id),
+        "first_response": first,
+        "waiting_on_worker": body.waiting_on_worker,
+    }
 
 
 @officers.post("/{complaint_id}/resolution", status_code=201)
@@ -134,12 +200,12 @@ async def resolve(
         complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
         if complaint["resolved_at"] is not None or complaint["outcome"] is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, "this complaint is already resolved")
-        await conn.execute(
-            "UPDATE complaints SET outcome = $2 WHERE complaint_id = $1",
-            complaint_id,
-            body.outcome.value,
-        )
-        days = (now - complaint["submitted_at"]).total_seconds() / 86400
+        # resolved_at is set here, not only by the event's handler, so a reopening that comes
+        # before the handler ran finds the complaint resolved.
+        await store.set_resolved(conn, complaint_id, now, body.outcome.value)
+        await clocks.end_pause(conn, complaint_id, now)
+        started = complaint["reopened_at"] or complaint["submitted_at"]
+        days = (now - started).total_seconds() / 86400
         event = ComplaintResolved(
             complaint_id=complaint_id,
             union_id=union_id,
@@ -184,17 +250,52 @@ async def recategorize(
     return {"complaint_id": str(complaint_id), "category": body.category.value}
 
 
+@officers.get("/{complaint_id}/sla")
+async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -> dict[str, Any]:
+    """The complaint's two SLA clocks: target, deadline, working time used, status."""
+    now = datetime.now(UTC)
+    complaint = _owned(await store.complaint(runtime.pool, complaint_id), union_id)
+    policy = await clocks.policy_of(runtime.pool, union_id)
+    pauses = await clocks.pauses_of(runtime.pool, complaint_id)
+    breached = {
+        (r["clock"], r["round"])
+        for r in await runtime.pool.fetch(
+            "SELECT clock, round FROM sla_breaches WHERE complaint_id = $1", complaint_id
+        )
+    }
+    result: dict[str, Any] = {
+        "complaint_id": str(complaint_id),
+        "priority": complaint["priority"],
+        "reopen_count": complaint["reopen_count"],
+        "waiting_on_worker": any(end is None for _, end in pauses),
+        "as_of": now.isoformat(),
+    }
+    for clock in sla.CLOCKS:
+        verdict = clocks.verdict(policy, complaint, clock, pauses, now)
+        span = clocks.span(complaint, clock)
+        result[clock] = {
+            "status": verdict.status,
+            "round": span.round,
+            "started_at": span.started_at.isoformat(),
+            "stopped_at": span.stopped_at.isoformat() if span.stopped_at else None,
+            "target_hours": None if verdict.target is None else verdict.target / HOUR,
+            "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
+            "working_hours_used": None if verdict.used is None else round(verdict.used / HOUR, 3),
+            "breach_published": (clock, span.round) in breached,
+        }
+    return result
+
+
 @workers.post("/{code}/rating", status_code=201)
-async def rate(code: str, body: RatingRequest, runtime: Runtime) -> dict[str, Any]:
+async def rate(
+    code: str, body: RatingRequest, runtime: Runtime, request: Request
+) -> dict[str, Any]:
     """A worker rates how the union handled the complaint; a later rating revises it."""
+    _not_an_officer(request)
     code = normalise_tracking_code(code)
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)
-    if not tracking_secret_matches(settings.tracking_key, code, body.secret):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
-    found = await store.complaint_by_tracking_code(runtime.pool, code)
-    if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+    found = await _workers_complaint(runtime, code, body.secret)
     now = datetime.now(UTC)
     window = timedelta(days=settings.rating_revision_days)
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -218,6 +319,76 @@ async def rate(code: str, body: RatingRequest, runtime: Runtime) -> dict[str, An
     return {"tracking_code": code, "revision": rating.revision}
 
 
+@workers.post("/{code}/reopen", status_code=201)
+async def reopen(
+    code: str, body: ReopenRequest, runtime: Runtime, request: Request
+) -> dict[str, Any]:
+    """The worker says it is not fixed: a resolved complaint opens again, its resolution clock
+    restarts (within `reopen_window_days` of the resolution)."""
+    _not_an_officer(request)
+    code = normalise_tracking_code(code)
+    settings = runtime.settings
+    assert isinstance(settings, FeedbackSettings)
+    found = await _workers_complaint(runtime, code, body.secret)
+    now = datetime.now(UTC)
+    window = timedelta(days=settings.reopen_window_days)
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        complaint = await store.lock_complaint(conn, found["complaint_id"])
+        assert complaint is not None
+        if complaint["outcome"] is None and complaint["resolved_at"] is None:
+            raise HTTPException(status.HTTP_409_CONFLICT, "this complaint is not resolved")
+        resolved_at = complaint["resolved_at"] or now
+        if now - resolved_at > window:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"a resolution can be reopened for {window.days} days only",
+            )
+        count = await store.reopen(conn, complaint["complaint_id"], now)
+        event = ComplaintReopened(
+            complaint_id=complaint["complaint_id"],
+            union_id=complaint["union_id"],
+            reasons=body.reasons,
+            comment=body.comment,
+            previous_outcome=complaint["outcome"],
+            reopen_count=count,
+            reopened_at=now,
+        )
+        await enqueue(conn, event, source=SOURCE)
+    return {"tracking_code": code, "reopen_count": count, "status": "reopened"}
+
+
+@workers.post("/{code}/reply", status_code=201)
+async def reply(
+    code: str, body: ReplyRequest, runtime: Runtime, request: Request
+) -> dict[str, Any]:
+    """The worker answers the union; a clock paused for this reply runs again."""
+    _not_an_officer(request)
+    code = normalise_tracking_code(code)
+    found = await _workers_complaint(runtime, code, body.secret)
+    now = datetime.now(UTC)
+    reply_id = uuid.uuid4()
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await store.lock_complaint(conn, found["complaint_id"])
+        await conn.execute(
+            "INSERT INTO worker_replies (reply_id, complaint_id, message, replied_at)"
+            " VALUES ($1, $2, $3, $4)",
+            reply_id,
+            found["complaint_id"],
+            body.message,
+            now,
+        )
+        resumed = await clocks.end_pause(conn, found["complaint_id"], now)
+        event = WorkerReplied(
+            complaint_id=found["complaint_id"],
+            union_id=found["union_id"],
+            message=body.message,
+            resumed=resumed,
+            replied_at=now,
+        )
+        await enqueue(conn, event, source=SOURCE)
+    return {"tracking_code": code, "resumed": resumed}
+
+
 @statistics.get("/{union_id}/stats")
 async def union_stats(
     union_id: str,
@@ -237,4 +408,30 @@ async def union_stats(
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     rows = await stats.fetch_complaints(runtime.pool, [union_id], period)
-    return stats.union_stats(rows, union_id, period)
+    policies = await clocks.policies_of(runtime.pool, [union_id])
+    return stats.union_stats(rows, union_id, period, policies=policies)
+
+
+@statistics.get("/{union_id}/sla")
+async def sla_settings(union_id: str, caller: Union, runtime: Runtime) -> dict[str, Any]:
+    """The union's SLA calendar and targets in force (the defaults where it set nothing)."""
+    if union_id != caller:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no settings for this union")
+    return (await clocks.policy_of(runtime.pool, union_id)).describe()
+
+
+@statistics.put("/{union_id}/sla")
+async def change_sla_settings(
+    union_id: str, body: SlaSettingsRequest, caller: Union, runtime: Runtime
+) -> dict[str, Any]:
+    """Change the union's calendar or targets; running clocks are judged by the new ones."""
+    if union_id != caller:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no settings for this union")
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        current = await clocks.policy_of(conn, union_id)
+        try:
+            policy = sla.changed(current, **body.model_dump(exclude={"officer"}))
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        await clocks.save_policy(conn, union_id, sla.policy_to_row(policy), body.officer)
+    return policy.describe()

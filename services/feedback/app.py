@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.feedback import api, handlers, store
+from services.feedback import api, clocks, handlers, metrics, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.metrics import UnionLabels
@@ -15,14 +16,20 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
-    runtime = ServiceRuntime("feedback", settings or FeedbackSettings(), migrations=MIGRATIONS)
+    settings = settings or FeedbackSettings()
+    runtime = ServiceRuntime("feedback", settings, migrations=MIGRATIONS)
     unions = UnionLabels()
 
     async def load_unions(rt: ServiceRuntime) -> None:
         for union_id in await store.union_ids(rt.pool):
             unions.register(union_id)
+            metrics.precreate(union_id)
+
+    async def find_breaches(rt: ServiceRuntime) -> None:
+        await clocks.scan(rt.pool, datetime.now(UTC))
 
     runtime.on_start(load_unions)
+    runtime.every("sla-breaches", settings.sla_scan_seconds, find_breaches)
     handlers.register(runtime, unions)
     return create_service_app(
         runtime,

@@ -122,7 +122,7 @@ def _minus_pauses(intervals: Iterable[Interval], pauses: Sequence[Pause]) -> Ite
         for p_start, p_end in ordered:
             cut: list[Interval] = []
             for a, b in pieces:
-                if p_end is not None and p_end <= a or p_start >= b:
+                if (p_end is not None and p_end <= a) or p_start >= b:
                     cut.append((a, b))
                     continue
                 if a < p_start:

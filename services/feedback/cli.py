@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.feedback import stats
+from services.feedback import clocks, sla, stats
 
 console = Console()
 
@@ -55,29 +55,20 @@ async def collect(
         except asyncpg.UndefinedColumnError as exc:
             raise LookupError("feedback's tables predate federations: restart feedback") from exc
         as_of = datetime.now(UTC)
+        policies = await clocks.policies_of(conn, list(federations))
         if union_id is not None:
             if union_id not in federations:
                 raise LookupError(f"feedback knows no union {union_id!r}")
             rows = await stats.fetch_complaints(conn, [union_id], period)
-            return stats.union_stats(rows, union_id, period, as_of)
-        members: dict[str, list[str]] = {}
-        for member, name in federations.items():
-            if name is not None:
-                members.setdefault(name, []).append(member)
+            return stats.union_stats(rows, union_id, period, as_of, policies)
         if federation is not None:
-            if federation not in members:
+            members = [u for u, name in federations.items() if name == federation]
+            if not members:
                 raise LookupError(f"no union of feedback belongs to federation {federation!r}")
-            rows = await stats.fetch_complaints(conn, members[federation], period)
-            return stats.federation_stats(rows, federation, members[federation], period, as_of)
+            rows = await stats.fetch_complaints(conn, members, period)
+            return stats.federation_stats(rows, federation, members, period, as_of, policies)
         rows = await stats.fetch_complaints(conn, list(federations), period)
-        return {
-            "period": period.as_dict(),
-            "unions": [stats.union_stats(rows, u, period, as_of) for u in federations],
-            "federations": [
-                stats.federation_stats(rows, name, ids, period, as_of)
-                for name, ids in sorted(members.items())
-            ],
-        }
+        return stats.overview(rows, federations, period, as_of, policies)
     finally:
         await conn.close()
 
@@ -106,17 +97,21 @@ def _name(scope: dict[str, Any]) -> str:
 def _overview_row(summary: dict[str, Any]) -> list[str]:
     name = _name(summary["scope"])
     if summary["suppressed"]:
-        return [name, HIDDEN, "", "", "", "", "", ""]
+        return [name, HIDDEN, *[""] * (len(OVERVIEW_COLUMNS) - 2)]
     volumes = summary["volumes"]
     rating = summary["satisfaction"]
+    breaches = summary["sla"]["breaches"]
     return [
         name,
         str(volumes["total"]),
         str(volumes["open"]),
         str(volumes["resolved"]),
+        str(volumes["reopens"]),
         _hours(summary["first_response_hours"], "p50"),
         _hours(summary["first_response_hours"], "p90"),
-        _share(summary["sla"]["overall"]),
+        _share(summary["sla"]["first_response"]["overall"]),
+        _share(summary["sla"]["resolution"]["overall"]),
+        f"{breaches['first_response']} / {breaches['resolution']}",
         HIDDEN if rating.get("suppressed") else f"{rating['mean_score']:.2f} ({rating['count']})",
     ]
 
@@ -126,11 +121,22 @@ OVERVIEW_COLUMNS = (
     "complaints",
     "open",
     "resolved",
+    "reopened",
     "1st resp p50 h",
     "1st resp p90 h",
-    "SLA met",
+    "1st resp in SLA",
+    "resolved in SLA",
+    "breaches 1st/res",
     "satisfaction (n)",
 )
+
+
+def _target(targets: dict[str, Any], clock: str, priority: str) -> str:
+    target = targets.get(clock, {}).get(priority)
+    if target is None:
+        return ""
+    counted = "24/7" if target["counted"] == "around the clock" else "work h"
+    return f"{target['hours']:g} h {counted}"
 
 
 def show(result: dict[str, Any]) -> None:
@@ -159,23 +165,43 @@ def _show_one(summary: dict[str, Any]) -> None:
     console.print(table)
 
     volumes = summary["volumes"]
+    if summary.get("excluded_unions"):
+        console.print(
+            f"{summary['excluded_unions']} member union(s) with fewer than {stats.MIN_GROUP}"
+            " complaints left out of the federation's figures (secondary suppression)"
+        )
     if "by_union" in volumes:
-        unions = Table("union", "complaints", title="by union")
+        unions = Table(
+            "union", "complaints", "1st resp breaches", "resolution breaches", "reopened",
+            title="by union",
+        )  # fmt: skip
         for entry in volumes["by_union"]:
-            unions.add_row(entry["key"], _count(entry))
+            if entry.get("suppressed"):
+                unions.add_row(entry["key"], HIDDEN, "", "", "")
+                continue
+            unions.add_row(
+                entry["key"],
+                str(entry["count"]),
+                str(entry["breaches"]["first_response"]),
+                str(entry["breaches"]["resolution"]),
+                str(entry["reopens"]),
+            )
         console.print(unions)
     categories = Table("category", "complaints", title="by category")
     for entry in volumes["by_category"]:
         categories.add_row(entry["key"], _count(entry))
     console.print(categories)
 
-    sla = {e["priority"]: e for e in summary["sla"]["by_priority"]}
+    in_sla = {
+        clock: {e["priority"]: e for e in summary["sla"][clock]["by_priority"]}
+        for clock in ("first_response", "resolution")
+    }
     first = summary["first_response_hours"]["by_priority"]
     priorities = Table(
-        "priority", "complaints", "1st resp p50 h", "1st resp p90 h", "target h", "SLA met",
-        title="by priority",
+        "priority", "complaints", "1st resp p50 h", "1st resp p90 h", "1st resp target",
+        "1st resp in SLA", "resolution target", "resolved in SLA", title="by priority",
     )  # fmt: skip
-    targets = summary["sla"]["targets_hours"]
+    targets = summary["sla"].get("policy", {}).get("targets", {})
     for entry in volumes["by_priority"]:
         key = entry["key"]
         priorities.add_row(
@@ -183,10 +209,18 @@ def _show_one(summary: dict[str, Any]) -> None:
             _count(entry),
             _hours(first.get(key, {}), "p50"),
             _hours(first.get(key, {}), "p90"),
-            f"{targets[key]:.0f}" if key in targets else "",
-            _share(sla.get(key, {})),
+            _target(targets, "first_response", key),
+            _share(in_sla["first_response"].get(key, {})),
+            _target(targets, "resolution", key),
+            _share(in_sla["resolution"].get(key, {})),
         )
     console.print(priorities)
+    breaches = summary["sla"]["breaches"]
+    console.print(
+        f"SLA breaches: first response {breaches['first_response']}, resolution"
+        f" {breaches['resolution']}; reopened: {volumes['reopened']} complaint(s),"
+        f" {volumes['reopens']} time(s)"
+    )
     resolution = summary["resolution_hours"]
     console.print(
         f"resolution hours p50 {_hours(resolution, 'p50')}, p90 {_hours(resolution, 'p90')}"
@@ -268,3 +302,104 @@ def add_commands(app: typer.Typer) -> None:
             raise typer.Exit(1) from exc
         out.write_text(page, encoding="utf-8")
         console.print(f"report for {union} {month} written to {out}")
+
+    sla_app = typer.Typer(help="SLA calendars and targets per union.", no_args_is_help=True)
+    app.add_typer(sla_app, name="sla")
+
+    @sla_app.command("show")
+    def sla_show(
+        union: str = typer.Option(..., "--union", help="the union's id"),
+        database_url: str = typer.Option("", envvar="DATABASE_URL", help="Postgres URL"),
+    ) -> None:
+        """Print the union's calendar and targets in force (JSON; defaults where unset)."""
+        try:
+            policy = asyncio.run(_policy(database_url, union))
+        except LookupError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
+        print(json.dumps(policy.describe(), ensure_ascii=False, indent=2))
+
+    @sla_app.command("set")
+    def sla_set(
+        union: str = typer.Option(..., "--union", help="the union's id"),
+        officer: str = typer.Option(..., "--officer", help="who changes it (kept with it)"),
+        timezone: str | None = typer.Option(None, help="IANA zone, e.g. Asia/Makassar"),
+        workdays: str | None = typer.Option(None, help="mon-fri, mon-sat, mon,wed,fri"),
+        hours: str | None = typer.Option(None, help="working hours, e.g. 07:00-16:00"),
+        national_holidays: bool | None = typer.Option(
+            None, "--national-holidays/--no-national-holidays", help="count Indonesian holidays"
+        ),
+        holiday: list[str] | None = typer.Option(
+            None, "--holiday", help="an extra day off (cuti bersama), YYYY-MM-DD; repeat; replaces"
+        ),
+        around_the_clock: str | None = typer.Option(
+            None, help="priorities whose clocks run 24/7, e.g. P1 or P1,P2 or none"
+        ),
+        target: list[str] | None = typer.Option(
+            None, "--target", help="CLOCK.PRIORITY=TARGET, e.g. first_response.P2=2d; repeat"
+        ),
+        database_url: str = typer.Option("", envvar="DATABASE_URL", help="Postgres URL"),
+    ) -> None:
+        """Change a union's SLA calendar or targets; what is not given stays as it is."""
+        targets: dict[str, dict[str, str]] = {}
+        for item in target or []:
+            key, _, value = item.partition("=")
+            clock, _, priority = key.partition(".")
+            if not value or not priority:
+                raise typer.BadParameter(
+                    f"{item!r}: use CLOCK.PRIORITY=TARGET", param_hint="--target"
+                )
+            targets.setdefault(clock, {})[priority] = value
+        always = None
+        if around_the_clock is not None:
+            always = [
+                p.strip() for p in around_the_clock.split(",") if p.strip() not in {"", "none"}
+            ]
+        try:
+            days = None if holiday is None else [date.fromisoformat(d) for d in holiday]
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--holiday") from exc
+        changes = {
+            "timezone": timezone,
+            "workdays": workdays,
+            "hours": hours,
+            "national_holidays": national_holidays,
+            "extra_holidays": days,
+            "around_the_clock": always,
+            "targets": targets or None,
+        }
+        try:
+            policy = asyncio.run(_change_policy(database_url, union, officer, changes))
+        except (LookupError, ValueError) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
+        print(json.dumps(policy.describe(), ensure_ascii=False, indent=2))
+
+
+async def _policy(database_url: str, union_id: str) -> sla.SlaPolicy:
+    conn = await _connect(database_url)
+    try:
+        if not await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM unions WHERE union_id = $1)", union_id
+        ):
+            raise LookupError(f"feedback knows no union {union_id!r}")
+        return await clocks.policy_of(conn, union_id)
+    finally:
+        await conn.close()
+
+
+async def _change_policy(
+    database_url: str, union_id: str, officer: str, changes: dict[str, Any]
+) -> sla.SlaPolicy:
+    conn = await _connect(database_url)
+    try:
+        async with conn.transaction():
+            if not await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM unions WHERE union_id = $1)", union_id
+            ):
+                raise LookupError(f"feedback knows no union {union_id!r}")
+            policy = sla.changed(await clocks.policy_of(conn, union_id), **changes)
+            await clocks.save_policy(conn, union_id, sla.policy_to_row(policy), officer)
+        return policy
+    finally:
+        await conn.close()

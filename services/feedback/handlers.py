@@ -1,21 +1,25 @@
 """Feedback's consumers: the union registry, complaint clocks, and the metrics they feed.
 
 Metrics are observed here, from the events, not in the API handlers: whichever replica
-consumes an event observes it once, and a replayed event (dedupe) observes nothing.
+consumes an event observes it once, and a replayed event (dedupe) observes nothing. A clock
+stopped late (or a triage that gives a priority to clocks that already stopped) publishes its
+breach from here; running clocks are the periodic job's (`clocks.scan`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from schemas.events import (
     ComplaintRecommended,
+    ComplaintReopened,
     ComplaintResolved,
     ComplaintResponded,
+    ComplaintSlaBreached,
     ComplaintSubmitted,
     ComplaintTriaged,
     FeedbackRated,
@@ -23,14 +27,17 @@ from schemas.events import (
 )
 from schemas.topics import (
     COMPLAINT_RECOMMENDED,
+    COMPLAINT_REOPENED,
     COMPLAINT_RESOLVED,
     COMPLAINT_RESPONDED,
+    COMPLAINT_SLA_BREACHED,
     COMPLAINT_SUBMITTED,
     COMPLAINT_TRIAGED,
     FEEDBACK_RATED,
     UNION_REGISTERED,
 )
-from services.feedback import metrics, store
+from services.feedback import clocks, metrics, store
+from services.feedback.sla import Clock
 from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery, NotReady
 from services.runtime.metrics import UnionLabels
@@ -53,6 +60,7 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
     async def on_union(conn: asyncpg.Connection, event: UnionRegistered) -> None:
         await store.upsert_union(conn, event)
         unions.register(event.union_id)
+        metrics.precreate(event.union_id)
 
     async def on_submitted(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:
         await store.insert_complaint(conn, event)
@@ -64,6 +72,8 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         metrics.COMPLAINTS_TRIAGED.labels(
             label, event.priority.value, str(event.needs_review).lower()
         ).inc()
+        # A response or resolution may have come before the priority did.
+        await clocks.check_breaches(conn, event.complaint_id, _now(), stopped_only=True)
 
     async def on_recommended(conn: asyncpg.Connection, event: ComplaintRecommended) -> None:
         await _observe_clock(
@@ -75,7 +85,7 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         )
 
     async def on_responded(conn: asyncpg.Connection, event: ComplaintResponded) -> None:
-        await _observe_clock(
+        stopped = await _observe_clock(
             conn,
             event.complaint_id,
             "first_response_at",
@@ -84,17 +94,44 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
                 unions(c["union_id"]), c["priority"] or "unknown"
             ).observe(s),
         )
+        if stopped:
+            await _clock_stopped(conn, event.complaint_id, "first_response")
 
     async def on_resolved(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-        await _observe_clock(
-            conn,
-            event.complaint_id,
-            "resolved_at",
-            event.resolved_at,
-            lambda c, s: metrics.TIME_TO_RESOLUTION.labels(
-                unions(c["union_id"]), event.outcome.value
-            ).observe(s),
-        )
+        complaint = await store.lock_complaint(conn, event.complaint_id)
+        if complaint is None:
+            raise NotReady(f"complaint {event.complaint_id} not known to feedback yet")
+        reopened_at = complaint["reopened_at"]
+        if reopened_at is not None and event.resolved_at <= reopened_at:
+            return  # a resolution the worker has since reopened: its clock was restarted
+        await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
+        await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
+        started = reopened_at or complaint["submitted_at"]
+        metrics.TIME_TO_RESOLUTION.labels(
+            unions(complaint["union_id"]), event.outcome.value
+        ).observe(_seconds(started, event.resolved_at))
+        await _clock_stopped(conn, event.complaint_id, "resolution")
+
+    async def _clock_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:
+        """Count the stopped clock as met or breached; publish its breach if it was late."""
+        complaint = await store.complaint(conn, complaint_id)
+        assert complaint is not None
+        if complaint["priority"] is None:
+            return  # no target yet; the triage handler checks the clocks when it comes
+        policy = await clocks.policy_of(conn, complaint["union_id"])
+        pauses = await clocks.pauses_of(conn, complaint_id)
+        result = clocks.verdict(policy, complaint, clock, pauses, _now())
+        if result.status in {"met", "breached"}:
+            metrics.SLA_CLOCKS_STOPPED.labels(
+                unions(complaint["union_id"]), complaint["priority"], clock, result.status
+            ).inc()
+        await clocks.check_breaches(conn, complaint_id, _now(), stopped_only=True)
+
+    async def on_breached(conn: asyncpg.Connection, event: ComplaintSlaBreached) -> None:
+        metrics.SLA_BREACHES.labels(unions(event.union_id), event.priority.value, event.clock).inc()
+
+    async def on_reopened(conn: asyncpg.Connection, event: ComplaintReopened) -> None:
+        metrics.COMPLAINTS_REOPENED.labels(unions(event.union_id)).inc()
 
     async def on_rated(conn: asyncpg.Connection, event: FeedbackRated) -> None:
         if event.revision == 1:  # a revision replaces the rating; count each worker once
@@ -109,6 +146,8 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
     bus.subscribe(COMPLAINT_RESPONDED, once(on_responded))
     bus.subscribe(COMPLAINT_RESOLVED, once(on_resolved))
     bus.subscribe(FEEDBACK_RATED, once(on_rated))
+    bus.subscribe(COMPLAINT_SLA_BREACHED, once(on_breached))
+    bus.subscribe(COMPLAINT_REOPENED, once(on_reopened))
 
 
 async def _observe_clock(
@@ -117,15 +156,23 @@ async def _observe_clock(
     column: str,
     at: datetime,
     observe: Callable[[dict[str, Any], float], None],
-) -> None:
-    """Stop one of the complaint's clocks the first time, and observe how long it ran."""
-    complaint = await store.complaint(conn, complaint_id)
+) -> bool:
+    """Stop one of the complaint's clocks the first time, and observe how long it ran.
+
+    True when this event stopped it.
+    """
+    complaint = await store.lock_complaint(conn, complaint_id)
     if complaint is None:
         raise NotReady(f"complaint {complaint_id} not known to feedback yet")
     if complaint[column] is not None:
-        return
+        return False
     await store.set_time(conn, complaint_id, column, at)
     observe(complaint, _seconds(complaint["submitted_at"], at))
+    return True
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _seconds(start: datetime, end: datetime) -> float:

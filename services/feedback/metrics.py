@@ -55,3 +55,40 @@ COMPLAINTS_TRIAGED = Counter(
     "Complaints triaged, per union, priority and whether they need review.",
     ["union", "priority", "needs_review"],
 )
+SLA_BREACHES = Counter(
+    "aduan_sla_breaches_total",
+    "SLA clocks that passed their deadline (one per complaint, clock and round), per union,"
+    " priority and clock (first_response, resolution).",
+    ["union", "priority", "clock"],
+)
+SLA_CLOCKS_STOPPED = Counter(
+    "aduan_sla_clocks_stopped_total",
+    "SLA clocks stopped by a first response or a resolution, by whether they met the target on"
+    " the union's business-time calendar (met, breached); compliance = met / all.",
+    ["union", "priority", "clock", "status"],
+)
+COMPLAINTS_REOPENED = Counter(
+    "aduan_complaints_reopened_total",
+    "Resolved complaints the worker reopened as not fixed, per union.",
+    ["union"],
+)
+
+SLA_PRIORITIES = ("P1", "P2", "P3")
+SLA_CLOCKS = ("first_response", "resolution")
+SLA_STATUSES = ("met", "breached")
+
+
+def precreate(union: str) -> None:
+    """Create a registered union's SLA and reopen series at 0.
+
+    A counter series that appears only with its first increment has no earlier sample, so
+    `increase()` and ratios miss that first event; series that exist from the union's
+    registration on count it. Only registered unions (and `other`) get series, as for every
+    union label.
+    """
+    COMPLAINTS_REOPENED.labels(union)
+    for priority in SLA_PRIORITIES:
+        for clock in SLA_CLOCKS:
+            SLA_BREACHES.labels(union, priority, clock)
+            for status in SLA_STATUSES:
+                SLA_CLOCKS_STOPPED.labels(union, priority, clock, status)

@@ -17,8 +17,8 @@ from typing import Any
 
 import asyncpg
 
-from services.feedback import stats
-from services.feedback.stats import MIN_GROUP, Period, Row
+from services.feedback import clocks, stats
+from services.feedback.stats import MIN_GROUP, Period, Policies, Row
 
 MONTHS_ID = (
     "Januari",
@@ -194,25 +194,74 @@ def _count(entry: dict[str, Any]) -> str:
     )
 
 
+def _share_cell(entry: dict[str, Any] | None) -> str:
+    if not entry or entry.get("suppressed"):
+        return "&ndash;"
+    return percent(entry["compliance"])
+
+
+def _policy_note(policy: dict[str, Any]) -> str:
+    """Which clock the SLA figures use: targets, working days and hours, holidays."""
+    days = {"mon": "Sen", "tue": "Sel", "wed": "Rab", "thu": "Kam", "fri": "Jum", "sat": "Sab",
+            "sun": "Min"}  # fmt: skip
+    targets = "; ".join(
+        f"{clock.replace('_', ' ')} {p} {t['target']}"
+        + (" (24/7)" if t["counted"] == "around the clock" else "")
+        for clock, by_priority in policy["targets"].items()
+        for p, t in by_priority.items()
+    )
+    extra = len(policy["extra_holidays"])
+    cuti = f" dan {extra} hari cuti bersama" if extra else ""
+    return (
+        f'<p class="note">Target SLA dihitung dalam jam kerja serikat: '
+        f"{html.escape(', '.join(days[d] for d in policy['workdays']))} "
+        f"{html.escape(policy['hours'])} ({html.escape(policy['timezone'])}), tanpa hari libur"
+        f" nasional{cuti};"
+        f" waktu menunggu jawaban pekerja tidak dihitung. <small>Targets ({html.escape(targets)};"
+        f" d = working day) count the union's working hours, not holidays, and not the time"
+        f" spent waiting on the worker.</small></p>"
+    )
+
+
 def _headline(summary: dict[str, Any]) -> str:
     volumes = summary["volumes"]
     first = summary["first_response_hours"]
-    sla = summary["sla"]["overall"]
+    in_time = summary["sla"]["first_response"]["overall"]
+    resolved_in_time = summary["sla"]["resolution"]["overall"]
+    breaches = summary["sla"]["breaches"]
     rating = summary["satisfaction"]
     hidden = "disembunyikan"
     figures = [
         _figure(str(volumes["total"]), "aduan masuk", "complaints received"),
         _figure(str(volumes["resolved"]), "selesai", "resolved"),
         _figure(str(volumes["open"]), "masih terbuka", "still open"),
+        _figure(str(volumes["reopens"]), "dibuka kembali", "reopened (not fixed)"),
         _figure(
             hidden if first.get("suppressed") else f"{number(first['p50'])} jam",
             "median tanggapan pertama",
             "median time to first response",
         ),
         _figure(
-            hidden if sla.get("suppressed") else percent(sla["compliance"]),
+            hidden if first.get("suppressed") else f"{number(first['p90'])} jam",
+            "p90 tanggapan pertama",
+            "p90 time to first response",
+        ),
+        _figure(
+            hidden if in_time.get("suppressed") else percent(in_time["compliance"]),
             "ditanggapi tepat waktu",
             "first response within target",
+        ),
+        _figure(
+            hidden
+            if resolved_in_time.get("suppressed")
+            else percent(resolved_in_time["compliance"]),
+            "diselesaikan tepat waktu",
+            "resolved within target",
+        ),
+        _figure(
+            f"{breaches['first_response']} / {breaches['resolution']}",
+            "pelanggaran SLA (tanggapan / penyelesaian)",
+            "SLA breaches (first response / resolution)",
         ),
         _figure(
             hidden if rating.get("suppressed") else f"{number(rating['mean_score'])} / 5",
@@ -234,12 +283,14 @@ def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> s
         for e in volumes["by_category"]
     ]
     parts.append(_table(["kategori <small>category</small>", "aduan"], categories))
-    sla_by_priority = {e["priority"]: e for e in summary["sla"]["by_priority"]}
+    in_sla = {
+        clock: {e["priority"]: e for e in summary["sla"][clock]["by_priority"]}
+        for clock in ("first_response", "resolution")
+    }
     first_by_priority = summary["first_response_hours"]["by_priority"]
     priority_rows = []
     for entry in volumes["by_priority"]:
         key = entry["key"]
-        target = sla_by_priority.get(key, {})
         first = first_by_priority.get(key, {})
         priority_rows.append(
             (
@@ -247,9 +298,8 @@ def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> s
                 _count(entry),
                 "&ndash;" if not first or first.get("suppressed") else number(first["p50"]),
                 "&ndash;" if not first or first.get("suppressed") else number(first["p90"]),
-                "&ndash;"
-                if not target or target.get("suppressed")
-                else percent(target["compliance"]),
+                _share_cell(in_sla["first_response"].get(key)),
+                _share_cell(in_sla["resolution"].get(key)),
             )
         )
     parts.append(
@@ -259,15 +309,15 @@ def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> s
                 "aduan",
                 "median jam <small>p50 h</small>",
                 "p90 jam <small>p90 h</small>",
-                "tepat waktu <small>within target</small>",
+                "ditanggapi tepat waktu <small>first response in SLA</small>",
+                "selesai tepat waktu <small>resolved in SLA</small>",
             ],
             priority_rows,
         )
     )
+    parts.append(_policy_note(summary["sla"]["policy"]))
 
-    parts.append(
-        "<h2>Tanggapan pertama <small>first response: P1 24 jam, P2 3 hari, P3 7 hari</small></h2>"
-    )
+    parts.append("<h2>Tanggapan pertama <small>first response</small></h2>")
     hidden_priorities = {e["key"] for e in volumes["by_priority"] if e.get("suppressed")}
     shares = stats.first_response_distribution(rows, hidden_priorities)
     if shares:
@@ -309,9 +359,10 @@ def render(
     *,
     union_name: str | None = None,
     as_of: datetime | None = None,
+    policies: Policies | None = None,
 ) -> str:
     """The report as one HTML string (charts inline, no external files)."""
-    summary = stats.union_stats(rows, union_id, period, as_of)
+    summary = stats.union_stats(rows, union_id, period, as_of, policies)
     mine = [row for row in rows if row["union_id"] == union_id]
     if summary["suppressed"]:
         body = (
@@ -339,4 +390,5 @@ async def build(conn: asyncpg.Connection, union_id: str, month: str) -> str:
     if name is None:
         raise LookupError(f"feedback knows no union {union_id!r}")
     rows = await stats.fetch_complaints(conn, [union_id], period)
-    return render(rows, union_id, period, union_name=name)
+    policies = await clocks.policies_of(conn, [union_id])
+    return render(rows, union_id, period, union_name=name, policies=policies)

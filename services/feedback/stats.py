@@ -11,7 +11,11 @@ add up to fewer than `MIN_GROUP`, also the next smallest ones (complementary sup
 otherwise `total - shown` would give the hidden count away. Categories hidden that way are merged
 into one unnamed entry, because even the existence of, say, one harassment complaint can point at
 a person. Percentiles, SLA shares and ratings computed from fewer than `MIN_GROUP` values are
-suppressed too.
+suppressed too. A federation leaves a small member's complaints out of its own figures when the
+hidden members add up to fewer than `MIN_GROUP` (secondary suppression, see `federation_stats`).
+
+SLA compliance is judged on each union's business-time calendar and targets (`sla.py`,
+`clocks.verdict`), as of the time the statistics are made.
 
 Periods are whole days in UTC, `from` and `to` both included; a complaint belongs to the period it
 was submitted in, and its clocks (first response, resolution, rating) count whenever they stopped.
@@ -24,47 +28,32 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
+
+from services.feedback.clocks import verdict
+from services.feedback.sla import CLOCKS, Clock, Pause, SlaPolicy
 
 MIN_GROUP = 5
 HOUR = timedelta(hours=1)
 
-# First human response, by priority (DOMAIN.md): P1 24 h, P2 3 days, P3 7 days.
-SLA_TARGETS: dict[str, timedelta] = {
-    "P1": timedelta(hours=24),
-    "P2": timedelta(days=3),
-    "P3": timedelta(days=7),
-}
 PRIORITIES = ("P1", "P2", "P3")
 UNTRIAGED = "untriaged"
 FIXED_VALUES = ("fixed", "partly", "not_fixed")
 TOP_REASONS = 5
 
-SlaStatus = Literal["met", "missed", "pending", "no_target"]
 Row = Mapping[str, Any]
+Policies = Mapping[str, SlaPolicy]
 
 
-def first_response_sla_status(
-    priority: str | None,
-    submitted_at: datetime,
-    first_response_at: datetime | None,
-    as_of: datetime,
-) -> SlaStatus:
-    """Whether a complaint's first human response met its priority's target.
+def sla_status(row: Row, clock: Clock, policy: SlaPolicy, as_of: datetime) -> str:
+    """One clock's verdict for a statistics row, on the union's business-time calendar."""
+    return verdict(policy, row, clock, _pauses(row), as_of).status
 
-    This is the one place that defines the SLA clock; today it is calendar time
-    (`first_response_at - submitted_at <= target`). Swap it for business-hour clocks here.
-    An unanswered complaint is `missed` once its target has passed and `pending` before;
-    an untriaged one has no target yet.
-    """
-    target = SLA_TARGETS.get(priority or "")
-    if target is None:
-        return "no_target"
-    if first_response_at is not None:
-        return "met" if first_response_at - submitted_at <= target else "missed"
-    return "missed" if as_of - submitted_at > target else "pending"
+
+def _pauses(row: Row) -> list[Pause]:
+    return list(zip(row.get("pause_starts") or (), row.get("pause_ends") or (), strict=True))
 
 
 @dataclass(frozen=True)
@@ -195,18 +184,33 @@ def _resolved(row: Row) -> bool:
 # -- the statistics -------------------------------------------------------------------------------
 
 
-def sla(rows: Sequence[Row], as_of: datetime, hidden_priorities: set[str]) -> dict[str, Any]:
-    """Share of complaints whose first response met the target, overall and per priority.
+def sla(
+    rows: Sequence[Row],
+    as_of: datetime,
+    hidden_priorities: set[str],
+    policies: Policies,
+) -> dict[str, Any]:
+    """Per clock, the share of complaints that met their target, overall and per priority, and
+    the breaches published.
 
-    Pending complaints (unanswered, target not yet passed) are counted but not in the share.
+    Verdicts use each union's business-time calendar and targets (`sla.evaluate`). Running
+    clocks (pending, or paused while the union waits on the worker) are counted but are not in
+    the share. Breaches are the `sla_breached` events feedback published for these complaints
+    (one per complaint, clock and round), the figure Prometheus counts too.
     """
-    statuses: dict[str, Counter[str]] = {p: Counter() for p in PRIORITIES}
+    statuses: dict[Clock, dict[str, Counter[str]]] = {
+        clock: {p: Counter() for p in PRIORITIES} for clock in CLOCKS
+    }
+    breaches: Counter[str] = Counter()
     for row in rows:
-        status = first_response_sla_status(
-            row["priority"], row["submitted_at"], row["first_response_at"], as_of
-        )
-        if status != "no_target":
-            statuses[row["priority"]][status] += 1
+        breaches.update(row.get("breaches") or ())
+        if row["priority"] not in PRIORITIES:
+            continue
+        policy = policies.get(row["union_id"]) or SlaPolicy()
+        for clock in CLOCKS:
+            status = sla_status(row, clock, policy, as_of)
+            status = {"breached": "missed", "paused": "pending"}.get(status, status)
+            statuses[clock][row["priority"]][status] += 1
 
     def share(counter: Counter[str]) -> dict[str, Any]:
         decided = counter["met"] + counter["missed"]
@@ -219,18 +223,27 @@ def sla(rows: Sequence[Row], as_of: datetime, hidden_priorities: set[str]) -> di
             "compliance": round(counter["met"] / decided, 3),
         }
 
-    by_priority = []
-    for priority in PRIORITIES:
-        if not statuses[priority]:
-            continue
-        if priority in hidden_priorities:
-            by_priority.append({"priority": priority, "suppressed": True})
-        else:
-            by_priority.append({"priority": priority, **share(statuses[priority])})
+    def per_clock(clock: Clock) -> dict[str, Any]:
+        by_priority = []
+        for priority in PRIORITIES:
+            if not statuses[clock][priority]:
+                continue
+            if priority in hidden_priorities:
+                by_priority.append({"priority": priority, "suppressed": True})
+            else:
+                by_priority.append({"priority": priority, **share(statuses[clock][priority])})
+        return {
+            "overall": share(sum(statuses[clock].values(), Counter())),
+            "by_priority": by_priority,
+        }
+
     return {
-        "targets_hours": {p: target / HOUR for p, target in SLA_TARGETS.items()},
-        "overall": share(sum(statuses.values(), Counter())),
-        "by_priority": by_priority,
+        **{clock: per_clock(clock) for clock in CLOCKS},
+        "breaches": {
+            "first_response": breaches["first_response"],
+            "resolution": breaches["resolution"],
+            "total": sum(breaches.values()),
+        },
     }
 
 
@@ -264,8 +277,12 @@ def aggregate(
     scope: Mapping[str, Any],
     period: Period,
     as_of: datetime | None = None,
+    policies: Policies | None = None,
 ) -> dict[str, Any]:
-    """All statistics of one union's or one federation's complaints submitted in `period`."""
+    """All statistics of one union's or one federation's complaints submitted in `period`.
+
+    `policies` holds each union's SLA settings; unions missing from it get the defaults.
+    """
     as_of = as_of or datetime.now(UTC)
     head: dict[str, Any] = {
         "scope": dict(scope),
@@ -295,6 +312,8 @@ def aggregate(
             "open": len(rows) - resolved,
             "resolved": resolved,
             "responded": len(first_response),
+            "reopened": sum(1 for row in rows if row.get("reopen_count")),
+            "reopens": sum(row.get("reopen_count") or 0 for row in rows),
             "by_category": breakdown(
                 Counter(row["category"] or UNTRIAGED for row in rows), name_hidden=False
             ),
@@ -305,20 +324,29 @@ def aggregate(
             "by_priority": first_response_by_priority,
         },
         "resolution_hours": hours_summary(resolution),
-        "sla": sla(rows, as_of, hidden_priorities),
+        "sla": sla(rows, as_of, hidden_priorities, policies or {}),
         "satisfaction": satisfaction(rows),
     }
 
 
 def union_stats(
-    rows: Sequence[Row], union_id: str, period: Period, as_of: datetime | None = None
+    rows: Sequence[Row],
+    union_id: str,
+    period: Period,
+    as_of: datetime | None = None,
+    policies: Policies | None = None,
 ) -> dict[str, Any]:
-    return aggregate(
+    policy = (policies or {}).get(union_id) or SlaPolicy()
+    result = aggregate(
         [row for row in rows if row["union_id"] == union_id],
         scope={"kind": "union", "union_id": union_id},
         period=period,
         as_of=as_of,
+        policies={union_id: policy},
     )
+    if not result["suppressed"]:
+        result["sla"]["policy"] = policy.describe()
+    return result
 
 
 def federation_stats(
@@ -327,21 +355,80 @@ def federation_stats(
     members: Iterable[str],
     period: Period,
     as_of: datetime | None = None,
+    policies: Policies | None = None,
 ) -> dict[str, Any]:
-    """A federation's statistics, with each member union's volume (small unions hidden)."""
+    """A federation's statistics, with each member union's volume, breaches and reopens.
+
+    Secondary suppression: a member with fewer than MIN_GROUP complaints is hidden, and if the
+    hidden members together have fewer than MIN_GROUP, their complaints are left out of the
+    federation's figures too (`excluded_unions` says how many unions that was). Otherwise the
+    federation total minus the shown unions' totals (in `aduan stats`, or a union's own view)
+    would give a hidden union's figures away: its count, resolutions, ratings, breaches. Small
+    members that add up to MIN_GROUP or more stay in, pooled: subtraction then reveals only
+    their pooled figures.
+    """
     members = sorted(members)
     mine = [row for row in rows if row["union_id"] in members]
+    per_union = Counter({union_id: 0 for union_id in members})
+    per_union.update(row["union_id"] for row in mine)
+    small = {u for u, n in per_union.items() if 0 < n < MIN_GROUP}
+    excluded = small if sum(per_union[u] for u in small) < MIN_GROUP else set()
     stats = aggregate(
-        mine,
+        [row for row in mine if row["union_id"] not in excluded],
         scope={"kind": "federation", "federation": federation, "unions": members},
         period=period,
         as_of=as_of,
+        policies=policies,
     )
+    stats["excluded_unions"] = len(excluded)
     if not stats["suppressed"]:
-        per_union = Counter({union_id: 0 for union_id in members})
-        per_union.update(row["union_id"] for row in mine)
-        stats["volumes"]["by_union"] = breakdown(per_union, order=members)
+        stats["volumes"]["by_union"] = [
+            {"key": u, "suppressed": True}
+            if u in small
+            else {"key": u, "count": per_union[u], **_union_outcomes(mine, u)}
+            for u in members
+        ]
     return stats
+
+
+def _union_outcomes(rows: Sequence[Row], union_id: str) -> dict[str, Any]:
+    """A shown member's breaches per clock and reopens, for the federation's table."""
+    breaches: Counter[str] = Counter()
+    reopens = 0
+    for row in rows:
+        if row["union_id"] == union_id:
+            breaches.update(row.get("breaches") or ())
+            reopens += row.get("reopen_count") or 0
+    return {
+        "breaches": {clock: breaches[clock] for clock in CLOCKS},
+        "reopens": reopens,
+    }
+
+
+def overview(
+    rows: Sequence[Row],
+    federations: Mapping[str, str | None],
+    period: Period,
+    as_of: datetime,
+    policies: Policies | None = None,
+) -> dict[str, Any]:
+    """Every union's and every federation's statistics, as `aduan stats` prints them.
+
+    A union its federation had to hide (see `federation_stats`) is hidden here as well.
+    """
+    members: dict[str, list[str]] = {}
+    for member, name in federations.items():
+        if name is not None:
+            members.setdefault(name, []).append(member)
+    feds = [
+        federation_stats(rows, name, ids, period, as_of, policies)
+        for name, ids in sorted(members.items())
+    ]
+    return {
+        "period": period.as_dict(),
+        "unions": [union_stats(rows, u, period, as_of, policies) for u in federations],
+        "federations": feds,
+    }
 
 
 # -- for the monthly report's charts --------------------------------------------------------------
@@ -399,7 +486,13 @@ def first_response_distribution(
 
 COMPLAINTS_SQL = """
 SELECT c.union_id, c.submitted_at, c.category, c.priority, c.first_response_at,
-       c.resolved_at, c.outcome, r.score, r.fixed, r.reasons
+       c.resolved_at, c.outcome, c.reopened_at, c.reopen_count, r.score, r.fixed, r.reasons,
+       ARRAY(SELECT p.started_at FROM clock_pauses p
+              WHERE p.complaint_id = c.complaint_id ORDER BY p.pause_id) AS pause_starts,
+       ARRAY(SELECT p.ended_at FROM clock_pauses p
+              WHERE p.complaint_id = c.complaint_id ORDER BY p.pause_id) AS pause_ends,
+       ARRAY(SELECT b.clock FROM sla_breaches b
+              WHERE b.complaint_id = c.complaint_id ORDER BY b.clock, b.round) AS breaches
   FROM complaints c LEFT JOIN ratings r USING (complaint_id)
  WHERE c.union_id = ANY($1::text[]) AND c.submitted_at >= $2 AND c.submitted_at < $3
 """

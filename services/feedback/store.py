@@ -78,6 +78,19 @@ async def set_time(conn: asyncpg.Connection, complaint_id: UUID, column: str, at
     )
 
 
+async def set_resolved(
+    conn: asyncpg.Connection, complaint_id: UUID, at: datetime, outcome: str
+) -> None:
+    """Record the (current round's) resolution; the API may have written the same already."""
+    await conn.execute(
+        "UPDATE complaints SET resolved_at = coalesce(resolved_at, $2),"
+        " outcome = coalesce(outcome, $3) WHERE complaint_id = $1",
+        complaint_id,
+        at,
+        outcome,
+    )
+
+
 async def complaint(
     conn: asyncpg.Connection | asyncpg.Pool, complaint_id: UUID
 ) -> dict[str, Any] | None:
@@ -147,3 +160,14 @@ async def save_rating(
         first_rated_at,
         rating.rated_at,
     )
+
+
+async def reopen(conn: asyncpg.Connection, complaint_id: UUID, at: datetime) -> int:
+    """Open a resolved complaint again from `at`; return how often it has been reopened."""
+    count: int = await conn.fetchval(
+        "UPDATE complaints SET outcome = NULL, resolved_at = NULL, reopened_at = $2,"
+        " reopen_count = reopen_count + 1 WHERE complaint_id = $1 RETURNING reopen_count",
+        complaint_id,
+        at,
+    )
+    return count

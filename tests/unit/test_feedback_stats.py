@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 
 from services.feedback import report, stats
+from services.feedback.businesstime import WorkCalendar
+from services.feedback.sla import SlaPolicy
 from services.feedback.stats import Period
 
 MARCH = Period.month("2025-03")
+# Monday 3 March 2025, 15:00 in Jakarta: two working hours left that day.
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 AS_OF = datetime(2025, 4, 30, tzinfo=UTC)
 
@@ -26,6 +29,9 @@ def row(
     fixed: str | None = None,
     reasons: list[str] | None = None,
     day: int = 0,
+    reopen_count: int = 0,
+    breaches: list[str] | None = None,
+    pauses: list[tuple[float, float | None]] | None = None,
 ) -> dict[str, Any]:
     submitted = START + timedelta(days=day)
 
@@ -43,6 +49,11 @@ def row(
         "score": score,
         "fixed": fixed,
         "reasons": reasons,
+        "reopened_at": None,
+        "reopen_count": reopen_count,
+        "breaches": breaches or [],
+        "pause_starts": [after(a) for a, _ in pauses or []],
+        "pause_ends": [after(b) for _, b in pauses or []],
     }
 
 
@@ -109,15 +120,57 @@ class TestSuppression:
         assert result["first_response_hours"]["by_priority"]["P2"] == {"suppressed": True}
         assert result["resolution_hours"] == {"suppressed": True}
 
-    def test_federation_hides_its_small_unions(self) -> None:
-        rows = [row() for _ in range(10)] + [row(union_id="garteks") for _ in range(3)]
+    def test_federation_leaves_out_a_lone_small_union(self) -> None:
+        # garteks' 3 would be the federation's 13 minus spn's 10: they are left out instead.
+        rows = [row(breaches=["first_response"]) for _ in range(10)]
+        rows += [row(union_id="garteks", reopen_count=1) for _ in range(3)]
         result = stats.federation_stats(rows, "KSPI", ["spn", "garteks", "sbsi"], MARCH, AS_OF)
-        assert result["volumes"]["total"] == 13
+        assert result["volumes"]["total"] == 10
+        assert result["volumes"]["reopens"] == 0
+        assert result["excluded_unions"] == 1
+        none = {"first_response": 0, "resolution": 0}
         assert result["volumes"]["by_union"] == [
             {"key": "garteks", "suppressed": True},
-            {"key": "sbsi", "count": 0},
-            {"key": "spn", "suppressed": True},
+            {"key": "sbsi", "count": 0, "breaches": none, "reopens": 0},
+            {"key": "spn", "count": 10, "breaches": {**none, "first_response": 10}, "reopens": 0},
         ]
+
+    def test_small_unions_that_add_up_to_five_stay_in_pooled(self) -> None:
+        rows = [row() for _ in range(10)] + [row(union_id="garteks") for _ in range(3)]
+        rows += [row(union_id="kspn") for _ in range(2)]
+        result = stats.federation_stats(rows, "KSPI", ["spn", "garteks", "kspn"], MARCH, AS_OF)
+        assert result["volumes"]["total"] == 15
+        assert result["excluded_unions"] == 0
+        hidden = [e["key"] for e in result["volumes"]["by_union"] if e.get("suppressed")]
+        assert hidden == ["garteks", "kspn"]
+
+    def test_subtraction_reveals_no_small_union(self) -> None:
+        """Federation figure minus the shown unions' figures: 0 or at least MIN_GROUP."""
+        rows = [
+            row(response_h=2, resolution_h=30, score=4, fixed="fixed", breaches=["resolution"])
+            for _ in range(12)
+        ]
+        rows += [row(union_id="sbsi", response_h=50, score=1, fixed="not_fixed", reasons=["x"],
+                     breaches=["first_response"], reopen_count=1) for _ in range(6)]  # fmt: skip
+        rows += [row(union_id="garteks", response_h=90, resolution_h=100, score=2, fixed="partly",
+                     reasons=["y"], breaches=["first_response"]) for _ in range(4)]  # fmt: skip
+        federations = {"spn": "KSPI", "sbsi": "KSPI", "garteks": "KSPI"}
+        result = stats.overview(rows, federations, MARCH, AS_OF)
+        [federation] = result["federations"]
+        shown = [u for u in result["unions"] if not u["suppressed"]]
+        assert [u["scope"]["union_id"] for u in shown] == ["spn", "sbsi"]
+
+        def figures(summary: dict[str, Any]) -> list[float]:
+            v, sat, br = summary["volumes"], summary["satisfaction"], summary["sla"]["breaches"]
+            return [v["total"], v["resolved"], v["responded"], v["reopens"], sat["count"],
+                    sat["count"] * sat["mean_score"], br["first_response"], br["resolution"]]  # fmt: skip
+
+        residue = [
+            total - sum(parts)
+            for total, *parts in zip(figures(federation), *map(figures, shown), strict=True)
+        ]
+        assert residue == [0] * len(residue)
+        assert federation["excluded_unions"] == 1
 
 
 class TestResponseTimes:
@@ -139,55 +192,106 @@ class TestResponseTimes:
         assert (result["volumes"]["open"], result["volumes"]["resolved"]) == (0, 5)
 
 
+def policy(**calendar: Any) -> dict[str, SlaPolicy]:
+    return {"spn": SlaPolicy(WorkCalendar(**calendar))}
+
+
 class TestSla:
+    """Compliance on the union's business-time calendar (Mon-Fri 08:00-17:00 WIB by default)."""
+
     @pytest.mark.parametrize(
-        ("priority", "hours", "status"),
+        ("priority", "day", "hours", "status"),
         [
-            ("P1", 24, "met"),
-            ("P1", 24.01, "missed"),
-            ("P2", 72, "met"),
-            ("P2", 73, "missed"),
-            ("P3", 168, "met"),
-            ("P3", 169, "missed"),
-            (None, 1, "no_target"),
+            # P1 runs around the clock: 24 h.
+            ("P1", 0, 24, "met"),
+            ("P1", 0, 24.01, "missed"),
+            ("P1", 5, 24.01, "missed"),  # a Saturday changes nothing for P1
+            # P2, 3 working days = 27 working hours: from Monday 15:00 due Thursday 15:00.
+            ("P2", 0, 72, "met"),
+            ("P2", 0, 72.01, "missed"),
+            # From Friday 15:00 the weekend does not count: due Wednesday 15:00 (120 h).
+            ("P2", 4, 100, "met"),
+            ("P2", 4, 120.01, "missed"),
+            # P3, 7 working days = 63 working hours from Monday 15:00: Wednesday 12 Mar 15:00.
+            ("P3", 0, 200, "met"),
+            ("P3", 0, 216.01, "missed"),
+            # Thursday 27 Mar 15:00, P2: Sat, Sun and Idul Fitri (31 Mar, 1 Apr) do not count.
+            ("P2", 24, 168, "met"),
+            ("P2", 24, 168.01, "missed"),
+            (None, 0, 1, "no_target"),
         ],
     )
-    def test_targets_by_priority(self, priority: str | None, hours: float, status: str) -> None:
-        answered = START + timedelta(hours=hours)
-        assert stats.first_response_sla_status(priority, START, answered, AS_OF) == status
+    def test_first_response_targets_count_working_time(
+        self, priority: str | None, day: int, hours: float, status: str
+    ) -> None:
+        rows = [row(priority=priority, day=day, response_h=hours) for _ in range(5)]
+        sla = of(rows)["sla"]["first_response"]
+        if status == "no_target":
+            assert sla["by_priority"] == []
+            return
+        [entry] = sla["by_priority"]
+        assert entry["compliance"] == (1.0 if status == "met" else 0.0)
 
-    def test_unanswered_is_pending_until_the_target_passes(self) -> None:
-        status = stats.first_response_sla_status
-        assert status("P1", START, None, START + timedelta(hours=23)) == "pending"
-        assert status("P1", START, None, START + timedelta(hours=25)) == "missed"
+    def test_a_union_on_a_six_day_week(self) -> None:
+        # From Friday 15:00 with Saturdays worked: Fri 2 + Sat 9 + Mon 9 + Tue 7 -> Tuesday 15:00.
+        rows = [row(priority="P2", day=4, response_h=100) for _ in range(5)]
+        result = stats.union_stats(rows, "spn", MARCH, AS_OF, policy(workdays=frozenset(range(6))))
+        assert result["sla"]["first_response"]["overall"]["compliance"] == 0.0
+        assert result["sla"]["policy"]["workdays"] == ["mon", "tue", "wed", "thu", "fri", "sat"]
 
-    def test_compliance_per_priority(self) -> None:
-        rows = [row(priority="P1", response_h=h) for h in (2, 4, 10, 20, 30)]
+    def test_compliance_per_priority_and_clock(self) -> None:
+        rows = [row(priority="P1", response_h=h, resolution_h=100) for h in (2, 4, 10, 20, 30)]
         rows += [row(priority="P2", response_h=h) for h in (10, 30, 50, 80, 100)]
         rows += [row(priority="P3") for _ in range(5)]  # never answered, 8 weeks later
         sla = of(rows)["sla"]
-        by_priority = {e["priority"]: e for e in sla["by_priority"]}
-        assert by_priority["P1"] == {
-            "priority": "P1",
-            "met": 4,
-            "missed": 1,
-            "pending": 0,
-            "compliance": 0.8,
-        }
-        assert by_priority["P2"]["compliance"] == 0.6
-        assert by_priority["P3"]["compliance"] == 0.0
-        assert sla["overall"]["compliance"] == round(7 / 15, 3)
-        assert sla["targets_hours"] == {"P1": 24, "P2": 72, "P3": 168}
+        first = {e["priority"]: e for e in sla["first_response"]["by_priority"]}
+        assert first["P1"] == {"priority": "P1", "met": 4, "missed": 1, "pending": 0,
+                               "compliance": 0.8}  # fmt: skip
+        assert first["P2"]["compliance"] == 0.6  # 72 h from Monday 15:00: 10, 30, 50 met
+        assert first["P3"]["compliance"] == 0.0
+        assert sla["first_response"]["overall"]["compliance"] == round(7 / 15, 3)
+        # Resolution: P1 7 days around the clock, all within 100 h; P2 30 working days from
+        # 3 March is 16 April: still open 30 April, so missed; P3 60 working days: pending.
+        resolution = {e["priority"]: e for e in sla["resolution"]["by_priority"]}
+        assert resolution["P1"]["compliance"] == 1.0
+        assert resolution["P2"] == {"priority": "P2", "met": 0, "missed": 5, "pending": 0,
+                                    "compliance": 0.0}  # fmt: skip
+        assert resolution["P3"] == {"priority": "P3", "suppressed": True}  # 5 pending, 0 decided
+        assert sla["policy"]["targets"]["first_response"]["P2"] == {
+            "target": "3d", "hours": 27.0, "counted": "working hours"
+        }  # fmt: skip
 
     def test_pending_complaints_are_left_out_of_the_share(self) -> None:
         rows = [row(priority="P1", response_h=1) for _ in range(5)] + [row(priority="P1")]
         as_of = START + timedelta(hours=2)
         sla = stats.union_stats(rows, "spn", MARCH, as_of)["sla"]
-        assert sla["overall"] == {"met": 5, "missed": 0, "pending": 1, "compliance": 1.0}
+        assert sla["first_response"]["overall"] == {
+            "met": 5, "missed": 0, "pending": 1, "compliance": 1.0
+        }  # fmt: skip
+
+    def test_waiting_on_the_worker_does_not_count(self) -> None:
+        # P2 resolution, 30 working days from Monday 3 Mar 15:00: Wednesday 16 Apr 15:00 WIB
+        # (1,056 h later; Idul Fitri 31 Mar-1 Apr off). Answered at 1 h with a question, the
+        # worker replied a week later: 45 working hours paused, so due Thursday 24 Apr 15:00
+        # (1,248 h; Good Friday 18 Apr off).
+        paused = [(1.0, 1.0 + 7 * 24)]
+        rows = [row(priority="P2", response_h=1, resolution_h=h, pauses=paused)
+                for h in (1100, 1100, 1150, 1200, 1247)]  # fmt: skip
+        sla = of(rows)["sla"]
+        assert sla["resolution"]["overall"]["compliance"] == 1.0
+        unpaused = of([{**r, "pause_starts": [], "pause_ends": []} for r in rows])["sla"]
+        assert unpaused["resolution"]["overall"]["compliance"] == 0.0
+
+    def test_breaches_and_reopens_are_counted(self) -> None:
+        rows = [row(breaches=["first_response", "resolution"], reopen_count=2)]
+        rows += [row(breaches=["resolution"]) for _ in range(2)] + [row() for _ in range(3)]
+        result = of(rows)
+        assert result["sla"]["breaches"] == {"first_response": 1, "resolution": 3, "total": 4}
+        assert (result["volumes"]["reopened"], result["volumes"]["reopens"]) == (1, 2)
 
     def test_compliance_from_four_decided_is_suppressed(self) -> None:
         rows = [row(priority="P1", response_h=1) for _ in range(4)] + [row(priority=None)]
-        assert of(rows)["sla"]["overall"] == {"suppressed": True}
+        assert of(rows)["sla"]["first_response"]["overall"] == {"suppressed": True}
 
 
 class TestSatisfaction:
