@@ -274,7 +274,7 @@ class TestSla:
         # (1,056 h later; Idul Fitri 31 Mar-1 Apr off). Answered at 1 h with a question, the
         # worker replied a week later: 45 working hours paused, so due Thursday 24 Apr 15:00
         # (1,248 h; Good Friday 18 Apr off).
-        paused = [(1.0, 1.0 + 7 * 24)]
+        paused: list[tuple[float, float | None]] = [(1.0, 1.0 + 7 * 24)]
         rows = [row(priority="P2", response_h=1, resolution_h=h, pauses=paused)
                 for h in (1100, 1100, 1150, 1200, 1247)]  # fmt: skip
         sla = of(rows)["sla"]
