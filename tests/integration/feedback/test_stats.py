@@ -24,6 +24,7 @@ from schemas.events import (
     UnionRegistered,
 )
 from services.cli import app as cli_app
+from services.feedback import clocks
 from services.feedback.app import create_app
 from services.feedback.settings import FeedbackSettings
 from services.runtime.tokens import hash_api_key, tracking_secret
@@ -33,6 +34,7 @@ KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
 FEDERATION = "KSPI"
 MONTH = "2025-03"
 PERIOD = {"from": "2025-03-01", "to": "2025-03-31"}
+# Monday 3 March 2025, 15:00 in Jakarta; complaint i comes i days (and i minutes) later.
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
 # spn: ten complaints (shown); japbusi: three (suppressed).
@@ -184,7 +186,8 @@ async def feedback(
             submitted_at=c.submitted_at,
         )
         await infra.publish(submitted)
-    app: FastAPI = create_app(FeedbackSettings(**infra.settings()))
+    # The breach job runs when the test says so, with the test's `now`.
+    app: FastAPI = create_app(FeedbackSettings(**infra.settings(sla_scan_seconds=3600)))
     async with serving(app) as client:
         pool = app.state.runtime.pool
 
@@ -199,11 +202,17 @@ async def feedback(
         async def clocks_stopped() -> bool:
             row = await pool.fetchrow(
                 "SELECT count(priority) AS triaged, count(first_response_at) AS responded,"
-                " count(resolved_at) AS resolved FROM complaints"
+                " count(resolved_at) AS resolved,"
+                " (SELECT count(*) FROM sla_breaches) AS breaches FROM complaints"
             )
-            return (row["triaged"], row["responded"], row["resolved"]) == (13, 13, 6)
+            counts = (row["triaged"], row["responded"], row["resolved"], row["breaches"])
+            # Two first responses came late (spn's P1 at 30 h, P2 of 11 March at 80 h).
+            return counts == (13, 13, 6, 2)
 
         await eventually(clocks_stopped)
+        # Every open resolution clock (spn: 4 P2, japbusi: 3 P3) ran out long ago.
+        assert await clocks.scan(pool, datetime.now(UTC)) == 7
+        assert await clocks.scan(pool, datetime.now(UTC)) == 0  # once per clock
         for c, (score, fixed, reasons) in zip(complaints, RATINGS, strict=False):
             response = await client.post(
                 f"/v1/track/{c.tracking_code}/rating",
@@ -244,9 +253,24 @@ class TestUnionStats:
             "P2": {"count": 5, "p50": 50.0, "p90": 92.0},
         }
         assert stats["resolution_hours"] == {"count": 6, "p50": 108.0, "p90": 156.0}
-        sla = {e["priority"]: e["compliance"] for e in stats["sla"]["by_priority"]}
-        assert sla == {"P1": 0.8, "P2": 0.6}
-        assert stats["sla"]["overall"]["compliance"] == 0.7
+        # Business time (Mon-Fri 08-17 WIB; P1 around the clock). P1 24 h: the 30 h answer is
+        # late. P2 27 working hours: the complaints of Saturday 8 and Sunday 9 March start on
+        # Monday; 11 March's 80 h answer (Friday 23:08) is late; 12 March's 100 h answer (Sunday
+        # 19:09) is not, since its deadline is Monday 17 March 15:09.
+        first = {e["priority"]: e for e in stats["sla"]["first_response"]["by_priority"]}
+        assert {p: (e["met"], e["missed"]) for p, e in first.items()} == {
+            "P1": (4, 1),
+            "P2": (4, 1),
+        }
+        assert stats["sla"]["first_response"]["overall"]["compliance"] == 0.8
+        # Resolution: P1 7 days, all met; P2 30 working days: one met, four still open (late).
+        resolution = {e["priority"]: e for e in stats["sla"]["resolution"]["by_priority"]}
+        assert {p: (e["met"], e["missed"]) for p, e in resolution.items()} == {
+            "P1": (5, 0),
+            "P2": (1, 4),
+        }
+        assert stats["sla"]["breaches"] == {"first_response": 2, "resolution": 4, "total": 6}
+        assert stats["sla"]["policy"]["timezone"] == "Asia/Jakarta"
         rating = stats["satisfaction"]
         assert (rating["count"], rating["mean_score"]) == (5, 3.6)
         assert rating["fixed"] == {"fixed": 0.6, "partly": 0.2, "not_fixed": 0.2}
@@ -280,12 +304,26 @@ class TestUnionStats:
         result = await asyncio.to_thread(feedback.cli, *args, "--json")
         assert result.exit_code == 0, result.output
         federation = json.loads(result.stdout)
-        assert federation["volumes"]["total"] == 13
-        # japbusi's 3 are hidden, so spn's 10 are too (13 - 10 would give them away).
+        # japbusi's 3 are hidden and left out: 13 - 10 would give them away.
+        assert federation["volumes"]["total"] == 10
+        assert federation["excluded_unions"] == 1
         assert federation["volumes"]["by_union"] == [
             {"key": "japbusi", "suppressed": True},
-            {"key": "spn", "suppressed": True},
+            {
+                "key": "spn",
+                "count": 10,
+                "breaches": {"first_response": 2, "resolution": 4},
+                "reopens": 0,
+            },
         ]
+        args = ["stats", "--from", PERIOD["from"], "--to", PERIOD["to"]]
+        everything = await asyncio.to_thread(feedback.cli, *args, "--json")
+        assert everything.exit_code == 0, everything.output
+        overview = json.loads(everything.stdout)
+        assert [u["suppressed"] for u in overview["unions"]] == [True, False]  # japbusi, spn
+        assert overview["federations"][0]["volumes"]["total"] == 10
+        tables = await asyncio.to_thread(feedback.cli, *args)
+        assert tables.exit_code == 0, tables.output
 
         unknown = await asyncio.to_thread(feedback.cli, "stats", "--union", "nosuch")
         assert unknown.exit_code == 1
@@ -301,6 +339,8 @@ class TestUnionStats:
         assert "Laporan bulanan SPN" in page and "Maret 2025" in page
         assert "<b>10</b>aduan masuk" in page
         assert "<b>25,0 jam</b>" in page  # median first response
-        assert "<b>70%</b>" in page  # first response within target
+        assert "<b>80%</b>" in page  # first response within target (business time)
+        assert "<b>60%</b>" in page  # resolved within target
+        assert "<b>2 / 4</b>" in page  # SLA breaches, first response / resolution
         assert "<b>3,6 / 5</b>" in page
         assert '<img src="data:image/png;base64,' in page
