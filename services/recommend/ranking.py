@@ -31,7 +31,7 @@ from services.recommend.playbook import (
     playbook_rank,
 )
 
-RANKING_VERSION = "recommend-rank-1"
+RANKING_VERSION = "recommend-rank-2"
 
 OUTCOME_WEIGHT: dict[Outcome, float] = {
     Outcome.RESOLVED: 1.0,
@@ -176,28 +176,48 @@ TAG_RULES: tuple[TagRule, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class Fit:
+    """When an urgent action fits: all of `tags` present and none of `unless`."""
+
+    tags: frozenset[T]
+    unless: frozenset[T] = frozenset()
+
+    def __call__(self, tags: frozenset[T]) -> bool:
+        return self.tags <= tags and not self.unless & tags
+
+
+def _fit(*tags: T, unless: tuple[T, ...] = ()) -> Fit:
+    return Fit(frozenset(tags), frozenset(unless))
+
+
 # P1 only: which tags make an urgent action fit (DOMAIN §3.6 "when it fits"). Any one of the
-# tag sets suffices. A physical hazard now calls for `urgent_safety_response`; a worker at risk
-# of self-harm for a confidential safety plan, not an evacuation; a child at work for child
-# protection first.
-URGENT_FIT: dict[Action, tuple[frozenset[T], ...]] = {
+# fits suffices. A physical hazard now calls for `urgent_safety_response`; a worker at risk of
+# self-harm for a confidential safety plan, not an evacuation; a child at work for child
+# protection first. A pregnant worker exposed to chemicals is in danger now (take her off the
+# task) while she is pregnant; once she has given birth (`new_or_breastfeeding_mother`) the
+# exposure lies in the past and nobody is to be taken away from a hazard now: what is urgent
+# then is a medical check of mother and baby and the medical record of the exposure.
+URGENT_FIT: dict[Action, tuple[Fit, ...]] = {
     Action.URGENT_SAFETY_RESPONSE: (
-        frozenset({T.IMMEDIATE_DANGER}),
-        frozenset({T.FATALITY}),
-        frozenset({T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE}),
+        _fit(T.IMMEDIATE_DANGER),
+        _fit(T.FATALITY),
+        _fit(T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, unless=(T.NEW_OR_BREASTFEEDING_MOTHER,)),
     ),
     Action.MEDICAL_CARE_DOCUMENTATION: (
-        frozenset({T.INJURY}),
-        frozenset({T.FATALITY}),
-        frozenset({T.PHYSICAL_VIOLENCE}),
+        _fit(T.INJURY),
+        _fit(T.FATALITY),
+        _fit(T.PHYSICAL_VIOLENCE),
+        _fit(T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, T.NEW_OR_BREASTFEEDING_MOTHER),
     ),
     Action.CONFIDENTIAL_SAFETY_PLAN: (
-        frozenset({T.SEXUAL_VIOLENCE}),
-        frozenset({T.PHYSICAL_VIOLENCE}),
-        frozenset({T.SELF_HARM_RISK}),
-        frozenset({T.DOCUMENT_RETENTION, T.DEBT_OR_RECRUITMENT_FEE}),
+        _fit(T.SEXUAL_VIOLENCE),
+        _fit(T.PHYSICAL_VIOLENCE),
+        _fit(T.SELF_HARM_RISK),
+        _fit(T.DOCUMENT_RETENTION, T.DEBT_OR_RECRUITMENT_FEE),
     ),
-    Action.CHILD_PROTECTION_REFERRAL: (frozenset({T.MINOR_INVOLVED}),),
+    Action.CHILD_PROTECTION_REFERRAL: (_fit(T.MINOR_INVOLVED),),
 }
 
 # DOMAIN §2 suggested triage, used when the complaint arrives without a priority.
@@ -292,7 +312,7 @@ def playbook_prior(
 
 
 def _harm_shown(action: Action, tags: frozenset[T]) -> bool:
-    return any(combo <= tags for combo in URGENT_FIT[action]) or any(
+    return any(fit(tags) for fit in URGENT_FIT[action]) or any(
         rule.action is action and rule.tags <= tags for rule in TAG_RULES
     )
 
@@ -365,12 +385,12 @@ def _deadline_rule(
 
 def _apply_urgency(scores: dict[Action, _Score], tags: frozenset[T]) -> None:
     for action in URGENT_ACTIONS:
-        fits = [combo for combo in URGENT_FIT[action] if combo <= tags]
+        fits = [fit for fit in URGENT_FIT[action] if fit(tags)]
         if not fits:
             continue
         score = scores.setdefault(action, _Score())
         score.value, score.urgent = 1.0, True
-        shown = " + ".join(sorted(fits[0]))
+        shown = " + ".join(sorted(fits[0].tags))
         score.reasons.insert(
             0, f"Prioritas P1 ({shown}): lakukan dalam 24 jam, sebelum langkah lain."
         )

@@ -169,6 +169,26 @@ class TestUrgency:
             A.MEDICAL_CARE_DOCUMENTATION,
         ]
 
+    def test_pregnant_worker_exposed_now_is_taken_off_the_hazard_first(self) -> None:
+        tags = {T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, T.WOMAN_WORKER}
+        ranking = rank_actions(complaint(C.MATERNITY_REPRODUCTIVE, tags, Priority.P1), [])
+        assert ids(ranking.actions)[0] is A.URGENT_SAFETY_RESPONSE
+
+    def test_exposure_during_a_pregnancy_that_is_over_leads_with_medical_care(self) -> None:
+        """DOMAIN §3.6: urgent_safety_response is for danger *now*. Once the child is born the
+        exposure is past: a medical check of mother and baby and its record come first."""
+        tags = {T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, T.NEW_OR_BREASTFEEDING_MOTHER}
+        ranking = rank_actions(complaint(C.MATERNITY_REPRODUCTIVE, tags, Priority.P1), [])
+        actions = ids(ranking.actions)
+        assert actions[0] is A.MEDICAL_CARE_DOCUMENTATION
+        assert "P1" in ranking.actions[0].rationale
+        assert A.URGENT_SAFETY_RESPONSE not in actions[:3]
+        # Danger now still calls for the urgent response, birth or not.
+        now = rank_actions(
+            complaint(C.MATERNITY_REPRODUCTIVE, tags | {T.IMMEDIATE_DANGER}, Priority.P1), []
+        )
+        assert ids(now.actions)[:2] == [A.URGENT_SAFETY_RESPONSE, A.MEDICAL_CARE_DOCUMENTATION]
+
     def test_urgency_needs_p1(self) -> None:
         """An officer who set P3 is not overruled; the tag still surfaces the action."""
         ranking = rank_actions(complaint(C.OSH_SAFETY_HEALTH, {T.INJURY}, Priority.P3), [])
