@@ -12,6 +12,11 @@ reciprocal-rank fusion (RRF). The fused score only decides *which* cases come ba
 order: `Neighbour.similarity` stays the cosine similarity, which the ranking's relevance
 threshold is calibrated on. In-memory and PostgreSQL compute the same BM25 (same tokeniser, same
 formula, statistics over all cases of the index / embedding version).
+
+Category-aware retrieval (`labels` given, the default for triaged complaints): the candidates of
+the plain or hybrid search plus the best cases of the complaint's category (a filtered vector
+search and, when hybrid, a filtered BM25 search), ordered by similarity plus agreement with the
+triage labels (rerank.py). Both indexes build the same candidate lists and order them alike.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 from schemas.vocabulary import Sector
 from services.recommend.cases import LineError, ResolvedCase, read_cases
 from services.recommend.models import Neighbour, TextEmbedder, Vector, shared_case_ref
+from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels, rerank
 from services.recommend.store import (
     CASE_COLUMNS,
     pgvector_supports_iterative_scan,
@@ -48,6 +54,9 @@ BM25_K1, BM25_B = 1.2, 0.75
 # Hybrid is the default: on the DOMAIN §4 examples it raised category precision@5 of the
 # retrieved cases from 0.36 to 0.575 with the default MiniLM model (`aduan recommend eval`).
 HYBRID_DEFAULT = True
+# Category-aware is the default whenever the complaint was triaged (`aduan recommend eval`
+# reports it beside plain and hybrid, with gold labels and with triage's own output).
+CATEGORY_AWARE_DEFAULT = True
 
 # DOMAIN §5 spelling variants and informal forms: a query token of a group also looks for the
 # others, so "brondol" finds "berondolan" and "gak" finds "tidak". Kept to whole-word variants;
@@ -86,8 +95,10 @@ class CaseIndex(Protocol):
         k: int = DEFAULT_K,
         sector: Sector | None = None,
         text: str | None = None,
+        labels: TriageLabels | None = None,
     ) -> list[Neighbour]:
-        """Nearest cases to `vector`; a hybrid index also ranks `text` lexically."""
+        """Nearest cases to `vector`; a hybrid index also ranks `text` lexically, and `labels`
+        (what triage said) make the search category-aware."""
         ...
 
 
@@ -98,6 +109,11 @@ def rank_key(similarity: float, case_sector: Sector, sector: Sector | None) -> f
 def boost_sector(neighbours: Sequence[Neighbour], sector: Sector | None, k: int) -> list[Neighbour]:
     ordered = sorted(neighbours, key=lambda n: -rank_key(n.similarity, n.sector, sector))
     return ordered[:k]
+
+
+def nearest(neighbours: Sequence[Neighbour], n: int) -> list[Neighbour]:
+    """The `n` most similar (ties: case id)."""
+    return sorted(neighbours, key=lambda nb: (-nb.similarity, nb.case_id))[:n]
 
 
 def to_neighbour(case: ResolvedCase, similarity: float, *, own: bool) -> Neighbour:
@@ -222,6 +238,7 @@ class InMemoryCaseIndex:
         sharing: Mapping[str, bool] | None = None,
         embedding_version: str | None = None,
         hybrid: bool = HYBRID_DEFAULT,
+        category_aware: bool = CATEGORY_AWARE_DEFAULT,
     ) -> None:
         if len(cases) != len(vectors):
             raise ValueError(f"{len(cases)} cases but {len(vectors)} vectors")
@@ -229,7 +246,9 @@ class InMemoryCaseIndex:
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.sharing = sharing
         self.embedding_version = embedding_version
-        self.hybrid = hybrid  # the default of `search`; each call may override it
+        # The defaults of `search`; each call may override them.
+        self.hybrid = hybrid
+        self.category_aware = category_aware
         self._bm25: Bm25 | None = None  # built on the first hybrid search
 
     @classmethod
@@ -240,10 +259,16 @@ class InMemoryCaseIndex:
         *,
         sharing: Mapping[str, bool] | None = None,
         hybrid: bool = HYBRID_DEFAULT,
+        category_aware: bool = CATEGORY_AWARE_DEFAULT,
     ) -> InMemoryCaseIndex:
         vectors = embedder.embed([case.text for case in cases])
         return cls(
-            cases, vectors, sharing=sharing, embedding_version=embedder.version, hybrid=hybrid
+            cases,
+            vectors,
+            sharing=sharing,
+            embedding_version=embedder.version,
+            hybrid=hybrid,
+            category_aware=category_aware,
         )
 
     @classmethod
@@ -259,14 +284,17 @@ class InMemoryCaseIndex:
         index = cls.from_cases(loaded.cases, embedder, sharing=sharing, hybrid=hybrid)
         return index, loaded.errors
 
-    def with_hybrid(self, hybrid: bool) -> InMemoryCaseIndex:
-        """The same cases and vectors (not copied), searched plainly or hybrid by default."""
+    def with_hybrid(
+        self, hybrid: bool, *, category_aware: bool = CATEGORY_AWARE_DEFAULT
+    ) -> InMemoryCaseIndex:
+        """The same cases and vectors (not copied), with other search defaults."""
         twin = InMemoryCaseIndex(
             self.cases,
             self.vectors,
             sharing=self.sharing,
             embedding_version=self.embedding_version,
             hybrid=hybrid,
+            category_aware=category_aware,
         )
         twin._bm25 = self._bm25
         return twin
@@ -288,6 +316,19 @@ class InMemoryCaseIndex:
                 visible.append((i, own))
         return visible
 
+    def _by_lexical(
+        self,
+        text: str,
+        visible: Sequence[tuple[int, bool]],
+        neighbours: Sequence[Neighbour],
+        n: int,
+    ) -> list[Neighbour]:
+        """The `n` visible cases with the best BM25 for `text` (ties: case id)."""
+        position = {row: p for p, (row, _) in enumerate(visible)}
+        lexical = self.bm25.scores(text, position)
+        best = sorted(lexical, key=lambda row: (-lexical[row], self.cases[row].case_id))
+        return [neighbours[position[row]] for row in best[:n]]
+
     def search_sync(
         self,
         vector: Vector,
@@ -297,6 +338,8 @@ class InMemoryCaseIndex:
         sector: Sector | None = None,
         text: str | None = None,
         hybrid: bool | None = None,
+        labels: TriageLabels | None = None,
+        category_aware: bool | None = None,
     ) -> list[Neighbour]:
         visible = self._visibility(union_id)
         if not visible or k <= 0:
@@ -308,13 +351,30 @@ class InMemoryCaseIndex:
             to_neighbour(self.cases[i], float(sim), own=own)
             for (i, own), sim in zip(visible, similarities, strict=True)
         ]
-        if not (self.hybrid if hybrid is None else hybrid) or not text:
+        lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
+        aware = self.category_aware if category_aware is None else category_aware
+        if aware and labels is not None:
+            n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
+            inside = [p for p, nb in enumerate(neighbours) if nb.category == labels.category]
+            in_category = [visible[p] for p in inside]
+            of_category = [neighbours[p] for p in inside]
+            # Nearest by raw similarity, as the HNSW walk returns them; rerank adds the boosts.
+            lists = [nearest(neighbours, n), nearest(of_category, n)]
+            if lexical and text:
+                lists.append(self._by_lexical(text, visible, neighbours, n))
+                lists.append(self._by_lexical(text, in_category, of_category, n))
+            return rerank(
+                [nb for found in lists for nb in found],
+                labels,
+                sector,
+                k,
+                sector_boost=SECTOR_BOOST,
+            )
+        if not lexical or not text:
             return boost_sector(neighbours, sector, k)
-        by_vector = boost_sector(neighbours, sector, max(HYBRID_CANDIDATES, k))
-        lexical = self.bm25.scores(text, (i for i, _ in visible))
-        position = {row: p for p, (row, _) in enumerate(visible)}
-        best = sorted(lexical, key=lambda row: (-lexical[row], self.cases[row].case_id))
-        by_lexical = [neighbours[position[row]] for row in best[: max(HYBRID_CANDIDATES, k)]]
+        n = max(HYBRID_CANDIDATES, k)
+        by_vector = boost_sector(neighbours, sector, n)
+        by_lexical = self._by_lexical(text, visible, neighbours, n)
         return fuse_neighbours(by_vector, by_lexical, sector, k)
 
     async def search(
@@ -326,9 +386,18 @@ class InMemoryCaseIndex:
         sector: Sector | None = None,
         text: str | None = None,
         hybrid: bool | None = None,
+        labels: TriageLabels | None = None,
+        category_aware: bool | None = None,
     ) -> list[Neighbour]:
         return self.search_sync(
-            vector, union_id=union_id, k=k, sector=sector, text=text, hybrid=hybrid
+            vector,
+            union_id=union_id,
+            k=k,
+            sector=sector,
+            text=text,
+            hybrid=hybrid,
+            labels=labels,
+            category_aware=category_aware,
         )
 
 
@@ -346,10 +415,13 @@ class PgCaseIndex:
         *,
         oversample: int = 4,
         hybrid: bool = HYBRID_DEFAULT,
+        category_aware: bool = CATEGORY_AWARE_DEFAULT,
     ) -> None:
         self.pool = pool
         self.embedding_version = embedding_version
-        self.hybrid = hybrid  # the default of `search`; each call may override it
+        # The defaults of `search`; each call may override them.
+        self.hybrid = hybrid
+        self.category_aware = category_aware
         # Fetch more than k so the sector boost can reorder, as the index sorts by raw distance.
         self.oversample = oversample
         self._iterative_scan: bool | None = None  # pgvector >= 0.8, asked once
@@ -363,40 +435,93 @@ class PgCaseIndex:
         sector: Sector | None = None,
         text: str | None = None,
         hybrid: bool | None = None,
+        labels: TriageLabels | None = None,
+        category_aware: bool | None = None,
     ) -> list[Neighbour]:
         if k <= 0:
             return []
-        use_hybrid = (self.hybrid if hybrid is None else hybrid) and bool(text)
-        limit = max(k * self.oversample, k)
-        if use_hybrid:
-            limit = max(limit, HYBRID_CANDIDATES)
+        lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
+        aware = self.category_aware if category_aware is None else category_aware
         async with self.pool.acquire() as conn:
             if self._iterative_scan is None:
                 self._iterative_scan = await pgvector_supports_iterative_scan(conn)
-            neighbours = await search_cases(
-                conn,
-                vector,
-                union_id=union_id,
-                embedding_version=self.embedding_version,
-                limit=limit,
-                iterative_scan=self._iterative_scan,
+            if aware and labels is not None:
+                candidates = await self._category_candidates(
+                    conn, vector, union_id, k, text if lexical else None, labels
+                )
+                return rerank(candidates, labels, sector, k, sector_boost=SECTOR_BOOST)
+            limit = max(k * self.oversample, k, HYBRID_CANDIDATES if lexical else 0)
+            by_vector = await self._vector(conn, vector, union_id, limit)
+            if not lexical or text is None:
+                return boost_sector(by_vector, sector, k)
+            by_lexical = await self._lexical(
+                conn, vector, text, union_id, max(HYBRID_CANDIDATES, k)
             )
-            if not use_hybrid or text is None:
-                return boost_sector(neighbours, sector, k)
-            lexical = await search_cases_lexical(
-                conn,
-                vector,
-                text,
-                union_id=union_id,
-                embedding_version=self.embedding_version,
-                limit=max(HYBRID_CANDIDATES, k),
-            )
-        by_vector = boost_sector(neighbours, sector, max(HYBRID_CANDIDATES, k))
-        return fuse_neighbours(by_vector, [n for n, _ in lexical], sector, k)
+        by_vector = boost_sector(by_vector, sector, max(HYBRID_CANDIDATES, k))
+        return fuse_neighbours(by_vector, by_lexical, sector, k)
+
+    async def _category_candidates(
+        self,
+        conn: asyncpg.Connection,
+        vector: Vector,
+        union_id: str,
+        k: int,
+        text: str | None,
+        labels: TriageLabels,
+    ) -> list[Neighbour]:
+        """The same candidate lists as InMemoryCaseIndex: all and in-category, by vector and
+        (with `text`) by BM25, each the best max(CATEGORY_CANDIDATES, k)."""
+        n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
+        category = labels.category.value
+        found = await self._vector(conn, vector, union_id, n)
+        found += await self._vector(conn, vector, union_id, n, category)
+        if text is not None:
+            found += await self._lexical(conn, vector, text, union_id, n)
+            found += await self._lexical(conn, vector, text, union_id, n, category)
+        return found
+
+    async def _vector(
+        self,
+        conn: asyncpg.Connection,
+        vector: Vector,
+        union_id: str,
+        limit: int,
+        category: str | None = None,
+    ) -> list[Neighbour]:
+        return await search_cases(
+            conn,
+            vector,
+            union_id=union_id,
+            embedding_version=self.embedding_version,
+            limit=limit,
+            iterative_scan=bool(self._iterative_scan),
+            category=category,
+        )
+
+    async def _lexical(
+        self,
+        conn: asyncpg.Connection,
+        vector: Vector,
+        text: str,
+        union_id: str,
+        limit: int,
+        category: str | None = None,
+    ) -> list[Neighbour]:
+        found = await search_cases_lexical(
+            conn,
+            vector,
+            text,
+            union_id=union_id,
+            embedding_version=self.embedding_version,
+            limit=limit,
+            category=category,
+        )
+        return [n for n, _ in found]
 
 
 # BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
-# over the cases the union may see that share a term with the query (GIN index on `lexemes`).
+# over the cases the union may see that share a term with the query (GIN index on `lexemes`),
+# of one category when $9 is not null (the statistics stay those of all cases, as in memory).
 # The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
 LEXICAL_SEARCH_SQL = f"""
 WITH terms AS (
@@ -419,6 +544,7 @@ WITH terms AS (
     FROM recommend.cases AS c
     WHERE c.embedding_version = $3
       AND c.lexemes @@ to_tsquery('simple', $6)
+      AND ($9::text IS NULL OR c.category = $9)
       AND (c.union_id = $2
            OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases))
 ), scored AS (
@@ -454,8 +580,10 @@ async def search_cases_lexical(
     union_id: str,
     embedding_version: str,
     limit: int,
+    category: str | None = None,
 ) -> list[tuple[Neighbour, float]]:
-    """Visible cases sharing a term with `text` and their BM25, best first (similarity: cosine)."""
+    """Visible cases (of `category` if given) sharing a term with `text` and their BM25, best
+    first (similarity: cosine)."""
     terms = query_terms(text)
     if not terms or limit <= 0:
         return []
@@ -470,5 +598,6 @@ async def search_cases_lexical(
         " | ".join(terms),
         BM25_K1,
         BM25_B,
+        category,
     )
     return [(row_to_neighbour(row), float(row["lexical_score"])) for row in rows]

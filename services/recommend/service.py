@@ -19,6 +19,7 @@ from services.recommend.models import (
     Vector,
 )
 from services.recommend.ranking import RANKING_VERSION, rank_actions
+from services.recommend.rerank import TriageLabels
 from services.recommend.retrieval import DEFAULT_K, CaseIndex
 
 DEFAULT_TOP_ACTIONS = 6
@@ -46,8 +47,14 @@ async def recommend(
         embedding_version = embedding_version or embedder.version
     if complaint.key_dates is None:
         complaint = complaint.model_copy(update={"key_dates": _key_dates(complaint)})
+    # A triaged complaint brings its labels: the search becomes category-aware (rerank.py).
     neighbours = await index.search(
-        vector, union_id=complaint.union_id, k=k, sector=complaint.sector, text=complaint.text
+        vector,
+        union_id=complaint.union_id,
+        k=k,
+        sector=complaint.sector,
+        text=complaint.text,
+        labels=TriageLabels.of(complaint),
     )
     ranking = rank_actions(complaint, neighbours, top_n=top_actions, holidays=holidays)
     return Recommendation(

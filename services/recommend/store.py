@@ -24,9 +24,9 @@ from services.runtime.db import create_pool
 SCHEMA = "recommend"
 MIGRATIONS = Path(__file__).parent / "migrations"
 IMPORT_BATCH = 64
-# Candidate list of the HNSW walk, capped so one query cannot scan the whole graph. At 1M cases
-# (benchmarks/case_base_scale.py) 200 lifts recall@5 from 0.968 (at 80) to 0.979 and keeps p99
-# under 20 ms; below that the walk sometimes settles in the wrong region.
+# Candidate list of the HNSW walk (`search_settings`), capped so one query cannot scan the whole
+# graph. At 1M cases (benchmarks/case_base_scale.py) 200 lifts recall@5 from 0.968 (at 80) to
+# 0.979 and keeps p99 under 20 ms; below that the walk sometimes settles in the wrong region.
 MIN_EF_SEARCH, MAX_EF_SEARCH = 200, 400
 
 
@@ -281,16 +281,24 @@ CASE_COLUMNS = """
     1 - (c.embedding <=> $1) AS similarity
 """
 
-SEARCH_SQL = f"""
+
+def _search_sql(where: str = "") -> str:
+    return f"""
 SELECT
 {CASE_COLUMNS}
 FROM recommend.cases AS c
 WHERE c.embedding_version = $3
   AND (c.union_id = $2
-       OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases))
+       OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)){where}
 ORDER BY c.embedding <=> $1
 LIMIT $4
 """
+
+
+SEARCH_SQL = _search_sql()
+# Category-aware retrieval: the nearest cases of one category ($5). The filter is applied during
+# the HNSW walk; iterative scan (pgvector >= 0.8) keeps walking until `limit` rows pass it.
+SEARCH_IN_CATEGORY_SQL = _search_sql("\n  AND c.category = $5")
 
 _TAGS = {t.value for t in Tag}
 _ACTIONS = {a.value for a in Action}
@@ -315,6 +323,35 @@ def row_to_neighbour(row: asyncpg.Record) -> Neighbour:
     )
 
 
+def search_settings(limit: int, *, iterative_scan: bool = True) -> dict[str, str]:
+    """The planner and pgvector settings of one case search (benchmarks read them from here).
+
+    - hnsw.ef_search: the walk's candidate list, 5 × limit within [MIN_EF_SEARCH, MAX_EF_SEARCH].
+    - enable_seqscan = off: with a wide candidate list the planner prices the index walk above a
+      full sort of a small table (measured at 10k: 26 ms instead of 2 ms); the index is always
+      right here.
+    - hnsw.iterative_scan = relaxed_order (pgvector >= 0.8): the sharing and category filters are
+      applied after the graph walk; without it a union with few visible cases, or a rare
+      category, could get fewer than `limit` rows back.
+    """
+    settings = {
+        "hnsw.ef_search": str(min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, 5 * limit))),
+        "enable_seqscan": "off",
+    }
+    if iterative_scan:
+        settings["hnsw.iterative_scan"] = "relaxed_order"
+    return settings
+
+
+async def apply_search_settings(
+    conn: asyncpg.Connection, limit: int, *, iterative_scan: bool = True
+) -> None:
+    """SET LOCAL each search setting: they die with the caller's transaction, so the pooled
+    connection stays clean."""
+    for name, value in search_settings(limit, iterative_scan=iterative_scan).items():
+        await conn.execute(f"SET LOCAL {name} = {value}")
+
+
 async def search_cases(
     conn: asyncpg.Connection,
     vector: Vector,
@@ -323,20 +360,23 @@ async def search_cases(
     embedding_version: str,
     limit: int,
     iterative_scan: bool = True,
+    category: str | None = None,
 ) -> list[Neighbour]:
-    """Nearest cases the union may see, most similar first (anonymised unless its own)."""
-    ef_search = min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, 5 * limit))
+    """Nearest cases the union may see (of `category` if given), most similar first
+    (anonymised unless its own)."""
+    args: list[object] = [vector, union_id, embedding_version, limit]
+    if category is not None:
+        args.append(category)
+    sql = SEARCH_SQL if category is None else SEARCH_IN_CATEGORY_SQL
     async with conn.transaction():
-        # SET LOCAL: the settings die with this transaction, the pooled connection stays clean.
-        await conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
-        # With a wide candidate list the planner prices the index walk above a full sort of a
-        # small table (measured at 10k: 26 ms instead of 2 ms); the index is always right here.
-        await conn.execute("SET LOCAL enable_seqscan = off")
-        if iterative_scan:
-            # The sharing filter is applied after the graph walk; without this a union with few
-            # visible cases could get fewer than `limit` rows back.
-            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        rows = await conn.fetch(SEARCH_SQL, vector, union_id, embedding_version, limit)
+        await apply_search_settings(conn, limit, iterative_scan=iterative_scan)
+        rows = await conn.fetch(sql, *args)
+        if category is not None and not iterative_scan and len(rows) < limit:
+            # pgvector < 0.8 stops after ef_search candidates, most of them of other
+            # categories: search the category exactly instead (a sort of its rows).
+            await conn.execute("SET LOCAL enable_indexscan = off")
+            await conn.execute("SET LOCAL enable_seqscan = on")
+            rows = await conn.fetch(sql, *args)
     neighbours = [row_to_neighbour(row) for row in rows]
     # relaxed_order may return rows slightly out of order.
     return sorted(neighbours, key=lambda n: -n.similarity)
