@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from schemas.vocabulary import Category, Priority, Sector, Tag
-from services.recommend import evaluation
+from services.recommend import eval_plot, evaluation
 from services.recommend.cases import LineError, read_cases
 from services.recommend.models import Complaint, Recommendation, TextEmbedder
 from services.recommend.retrieval import DEFAULT_K, InMemoryCaseIndex
@@ -221,6 +221,47 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
+def _setting_table(report: evaluation.EvalReport, setting: str) -> Table:
+    """One setting: the two baselines first, then each retriever, metric by metric."""
+    table = Table(min_width=96, title=f"labels: {setting}", title_justify="left")
+    for column in ("system", "nDCG@3", "P@3", "P1 first", "cat P@5", "hit@3 (ref.)"):
+        table.add_column(column, justify="left" if column == "system" else "right", no_wrap=True)
+    for s in report.in_setting(setting):
+        table.add_row(
+            s.system,
+            _fmt(s.ndcg3),
+            _fmt(s.precision3),
+            _fmt(s.p1_first),
+            _fmt(s.category_p5),
+            _fmt(s.hit3),
+        )
+    return table
+
+
+def _target_lines(report: evaluation.EvalReport, setting: str) -> list[str]:
+    """Each target metric of each retriever beside its target and both baselines."""
+    lines = []
+    for s in report.in_setting(setting):
+        if s.system not in evaluation.RETRIEVERS:
+            continue
+        for metric, c in report.targets(s.system, setting).items():
+            lines.append(
+                f"  {s.system:<15} {metric:<12} {_fmt(c.value)}"
+                f"  target {c.target}: {'met' if c.met else 'NOT met'};"
+                f"  constant {_fmt(c.constant)}, playbook {_fmt(c.playbook)}:"
+                f" {'above both' if c.above_baselines else 'NOT above both'}"
+            )
+    return lines
+
+
+def _read_triaged(path: Path | None) -> tuple[dict[str, evaluation.TriageOutput] | None, int]:
+    if path is None:
+        return None, 0
+    triaged, errors = evaluation.read_triaged(path)
+    _print_line_errors(errors, str(path))
+    return triaged, len(errors)
+
+
 @app.command("eval")
 def eval_command(
     cases: Annotated[
@@ -232,71 +273,74 @@ def eval_command(
             "--complaints",
             exists=True,
             dir_okay=False,
-            help="Complaints with triage labels and gold `actions` (most important first), JSONL.",
+            help="Complaints with gold labels and gold `actions` (most important first), JSONL.",
         ),
     ],
+    triaged: Annotated[
+        Path | None,
+        typer.Option(
+            "--triaged",
+            exists=True,
+            dir_okay=False,
+            help="`aduan triage classify` output for the same complaint ids, JSONL: adds the"
+            " triage_output setting (labels from the triage model, gold unchanged).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", dir_okay=False, help="Write the figures as JSON.")
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", dir_okay=False, help="Bar chart (PNG) by system.")
+        Path | None, typer.Option("--plot", dir_okay=False, help="Bar chart (PNG) by setting.")
     ] = None,
     k: Annotated[int, typer.Option(min=5, help="Similar cases per complaint.")] = DEFAULT_K,
     model: ModelOption = DEFAULT_MODEL,
 ) -> None:
     """Score recommendations against gold actions: nDCG@3, P@3, P1 first action, category P@5.
 
-    Beside two baselines (constant top three, category playbook), for plain-embedding and hybrid
-    retrieval, with the complaints' triage labels and without any. Exits 1 on invalid lines.
+    Beside two baselines (constant top three, category playbook), for plain, hybrid and
+    category-aware retrieval, with gold labels, with the triage model's labels (--triaged) and
+    without any. Exits 1 on invalid lines.
     """
     loaded = read_cases(cases)
     _print_line_errors(loaded.errors, str(cases))
     items, complaint_errors = evaluation.read_complaints(complaints)
     _print_line_errors(complaint_errors, str(complaints))
+    labels, triaged_errors = _read_triaged(triaged)
     if not loaded.cases or not items:
         err.print("[red]Nothing to evaluate: no valid cases or complaints.[/red]")
         raise typer.Exit(2)
-    report = asyncio.run(evaluation.evaluate(loaded.cases, items, shared_embedder(model), k=k))
+    try:
+        report = asyncio.run(
+            evaluation.evaluate(
+                loaded.cases,
+                items,
+                shared_embedder(model),
+                k=k,
+                triaged=labels,
+                triaged_from=str(triaged) if triaged else None,
+            )
+        )
+    except ValueError as exc:  # triage output missing for some complaint
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
 
-    table = Table(
-        min_width=96,
-        title=f"{report.complaints} complaints, {report.cases} cases, {report.embedding_version}",
-    )
-    for column in ("system", "labels", "nDCG@3", "P@3", "P1 first", "cat P@5", "hit@3 (ref.)"):
-        table.add_column(
-            column, justify="left" if column in ("system", "labels") else "right", no_wrap=True
-        )
-    for s in report.systems:
-        table.add_row(
-            s.system,
-            s.setting,
-            _fmt(s.ndcg3),
-            _fmt(s.precision3),
-            _fmt(s.p1_first),
-            _fmt(s.category_p5),
-            _fmt(s.hit3),
-        )
     console = Console(width=max(Console().width, 100))
-    console.print(table)
     console.print(
-        f"constant = {', '.join(report.constant_actions)}; P1 complaints:"
-        f" {report.systems[0].p1_complaints}; cat P@5 of constant = chance (category share)",
+        f"{report.complaints} complaints, {report.cases} cases, {report.embedding_version};"
+        f" P1 complaints (gold): {report.systems[0].p1_complaints};"
+        f" constant = {', '.join(report.constant_actions)};"
+        " cat P@5 of constant = chance (category share)",
         highlight=False,
     )
-    for system in ("plain", "hybrid"):
-        checks = report.targets(system, evaluation.LABELS)
-        parts = [
-            f"{metric} {_fmt(c['value'])} (target {c['target']}:"  # type: ignore[arg-type]
-            f" {'met' if c['met'] else 'NOT met'},"
-            f" {'above' if c['above_baselines'] else 'NOT above'} baselines)"
-            for metric, c in checks.items()
-        ]
-        console.print(f"{system} with triage labels: " + "; ".join(parts), highlight=False)
+    for setting in report.settings:
+        console.print(_setting_table(report, setting))
+        for line in _target_lines(report, setting):
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
     if out is not None:
         evaluation.write_json(report, out)
         err.print(f"wrote {out}")
     if plot is not None:
-        evaluation.plot(report, plot)
+        eval_plot.plot(report, plot)
         err.print(f"wrote {plot}")
-    if loaded.errors or complaint_errors:
+    if loaded.errors or complaint_errors or triaged_errors:
         raise typer.Exit(1)

@@ -2,7 +2,7 @@
 
 Every system is measured through `service.recommend_many`, the code path of the Kafka handler,
 on an in-memory index of a case file. Complaints carry gold `actions` (most important first) and
-their triage labels (`category`, `secondary`, `tags`, `priority`).
+their gold labels (`category`, `secondary`, `tags`, `priority`, DOMAIN §4).
 
 Metrics, per complaint, then averaged:
 
@@ -10,10 +10,10 @@ Metrics, per complaint, then averaged:
   len(gold) - r, any other action 0; DCG@3 = sum over the top three recommended of
   gain / log2(position + 2); divided by the DCG of the gold list's own top three.
 - precision@3: share of the top three recommended actions that are in the gold list.
-- P1 first-action accuracy: over complaints whose gold priority is P1, whether the first
-  recommended action is the gold first action.
+- P1 first-action accuracy: over complaints whose *gold* priority is P1, whether the first
+  recommended action is the gold first action (so a P1 that triage missed counts as a miss).
 - category precision@5: share of the five most similar retrieved cases whose category is the
-  complaint's gold category.
+  complaint's *gold* category.
 - hit@3 (reference only): whether any of the top three is in the gold list. A constant list scores
   high on it, so it does not separate systems.
 
@@ -22,10 +22,17 @@ the case base, for every complaint (its category precision@5 is chance: the shar
 complaint's category among all cases, what five random cases would score); `playbook`
 recommends the first three actions of the category playbook (DOMAIN §3.3) and retrieves nothing.
 
-Each system runs twice: with the triage labels (what the Kafka handler gets from triage) and
-without any (`no_labels`: category inferred from the neighbours, no tags, priority derived from no
-tags), so the dependency on triage is visible. The playbook baseline without labels uses the
-category the plain-embedding recommender inferred.
+Retrieval systems: `plain` (vector only), `hybrid` (vector + BM25, RRF) and `category_aware`
+(hybrid candidates plus the complaint's category, re-ranked by agreement with the labels,
+rerank.py; the service's default for triaged complaints).
+
+Settings, i.e. where the labels the recommender gets come from:
+- `gold_labels`: the complaint file's own labels, as if triage were perfect;
+- `triage_output`: what the triage model really said about each text (a file of
+  `aduan triage classify` output, `--triaged`); only the labels change, the gold stays;
+- `no_labels`: nothing (category inferred from the neighbours, no tags, priority derived from no
+  tags). `category_aware` needs labels, so it is not run here (it would equal `hybrid`); the
+  playbook baseline uses the category the plain-embedding recommender inferred.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,11 +61,26 @@ EVAL_UNION = "local"  # the whole case file counts as the evaluating union's own
 TARGETS: dict[str, float] = {"ndcg3": 0.8, "p1_first": 0.9, "category_p5": 0.8}
 METRICS: tuple[str, ...] = ("ndcg3", "precision3", "p1_first", "category_p5", "hit3")
 
-LABELS, NO_LABELS = "triage_labels", "no_labels"
+GOLD, TRIAGED, NO_LABELS = "gold_labels", "triage_output", "no_labels"
+SETTINGS: tuple[str, ...] = (GOLD, TRIAGED, NO_LABELS)
+BASELINES: tuple[str, ...] = ("constant", "playbook")
+RETRIEVERS: tuple[str, ...] = ("plain", "hybrid", "category_aware")
+
+
+class TriageOutput(BaseModel):
+    """One line of `aduan triage classify` output (its JSONL contract); extra keys ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str | int
+    category: Category
+    secondary: list[Category] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
+    priority: Priority
 
 
 class EvalComplaint(BaseModel):
-    """One line of `--complaints`: a complaint with its triage labels and gold actions."""
+    """One line of `--complaints`: a complaint with its gold labels and gold actions."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -71,17 +93,17 @@ class EvalComplaint(BaseModel):
     priority: Priority
     actions: list[Action] = Field(min_length=1)
 
-    def complaint(self, *, labels: bool) -> Complaint:
-        """As the recommender sees it: with triage's labels, or with nothing but text/sector."""
+    def complaint(self, labels: EvalComplaint | TriageOutput | None) -> Complaint:
+        """As the recommender sees it: with `labels` (gold or triage's), or with nothing."""
         common = {"complaint_id": str(self.id), "union_id": EVAL_UNION, "text": self.text}
-        if not labels:
+        if labels is None:
             return Complaint(sector=self.sector, **common)
         return Complaint(
             sector=self.sector,
-            category=self.category,
-            secondary=tuple(self.secondary),
-            tags=frozenset(self.tags),
-            priority=self.priority,
+            category=labels.category,
+            secondary=tuple(labels.secondary),
+            tags=frozenset(labels.tags),
+            priority=labels.priority,
             **common,
         )
 
@@ -98,6 +120,23 @@ def read_complaints(path: Path) -> tuple[list[EvalComplaint], list[LineError]]:
             except ValueError as exc:
                 errors.append(LineError(number, str(exc).splitlines()[0]))
     return complaints, errors
+
+
+def read_triaged(path: Path) -> tuple[dict[str, TriageOutput], list[LineError]]:
+    """`aduan triage classify` output by complaint id (as a string)."""
+    triaged: dict[str, TriageOutput] = {}
+    errors: list[LineError] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = TriageOutput.model_validate_json(raw)
+            except ValueError as exc:
+                errors.append(LineError(number, str(exc).splitlines()[0]))
+                continue
+            triaged[str(line.id)] = line
+    return triaged, errors
 
 
 # --- metrics on one ranking ----------------------------------------------------------------
@@ -159,8 +198,8 @@ def category_shares(cases: Sequence[ResolvedCase]) -> dict[Category, float]:
 
 @dataclass
 class SystemScores:
-    system: str  # constant | playbook | plain | hybrid
-    setting: str  # triage_labels | no_labels | any
+    system: str  # constant | playbook | plain | hybrid | category_aware
+    setting: str  # gold_labels | triage_output | no_labels | any (constant)
     ndcg3: float
     precision3: float
     p1_first: float | None  # None when no complaint is P1
@@ -224,6 +263,29 @@ def score_system(
     )
 
 
+@dataclass(frozen=True)
+class TargetCheck:
+    """One target metric of one system, beside its target and both baselines."""
+
+    value: float | None
+    target: float
+    constant: float | None
+    playbook: float | None
+
+    @property
+    def met(self) -> bool:
+        return self.value is not None and self.value >= self.target
+
+    @property
+    def above_baselines(self) -> bool:
+        """Above the better baseline (one that does not measure the metric does not count)."""
+        best = max((b for b in (self.constant, self.playbook) if b is not None), default=None)
+        return self.value is not None and (best is None or self.value > best)
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "met": self.met, "above_baselines": self.above_baselines}
+
+
 @dataclass
 class EvalReport:
     cases: int
@@ -232,28 +294,41 @@ class EvalReport:
     k: int
     constant_actions: list[str]
     systems: list[SystemScores]
+    triaged_from: str | None = None  # the `--triaged` file, when the triage_output setting ran
+
+    @property
+    def settings(self) -> list[str]:
+        return [s for s in SETTINGS if any(x.setting == s for x in self.systems)]
+
+    def find(self, system: str, setting: str) -> SystemScores | None:
+        return next((s for s in self.systems if s.system == system and s.setting == setting), None)
 
     def get(self, system: str, setting: str) -> SystemScores:
-        return next(s for s in self.systems if s.system == system and s.setting == setting)
+        found = self.find(system, setting)
+        if found is None:
+            raise KeyError(f"{system} ({setting}) was not evaluated")
+        return found
 
-    def targets(self, system: str = "plain", setting: str = LABELS) -> dict[str, dict[str, object]]:
-        """Each target metric of `system`: value, target, met, and margins over both baselines."""
+    def in_setting(self, setting: str) -> list[SystemScores]:
+        """Baselines first (constant, playbook), then the retrievers, for one setting."""
+        rows = [self.get("constant", "any")]
+        rows += [s for name in ("playbook", *RETRIEVERS) if (s := self.find(name, setting))]
+        return rows
+
+    def targets(self, system: str, setting: str) -> dict[str, TargetCheck]:
+        """Each target metric of `system` in `setting`, beside its target and both baselines."""
         scores = self.get(system, setting)
         constant = self.get("constant", "any")
         playbook = self.get("playbook", setting)
-        out: dict[str, dict[str, object]] = {}
-        for metric, target in TARGETS.items():
-            value = getattr(scores, metric)
-            baselines = [getattr(b, metric) for b in (constant, playbook)]
-            best = max((b for b in baselines if b is not None), default=None)
-            out[metric] = {
-                "value": value,
-                "target": target,
-                "met": value is not None and value >= target,
-                "best_baseline": best,
-                "above_baselines": value is not None and (best is None or value > best),
-            }
-        return out
+        return {
+            metric: TargetCheck(
+                getattr(scores, metric),
+                target,
+                getattr(constant, metric),
+                getattr(playbook, metric),
+            )
+            for metric, target in TARGETS.items()
+        }
 
     def to_json(self, *, per_complaint: bool = True) -> dict[str, object]:
         systems = []
@@ -268,11 +343,12 @@ class EvalReport:
             "embedding_version": self.embedding_version,
             "k": self.k,
             "constant_actions": self.constant_actions,
+            "triaged_from": self.triaged_from,
             "systems": systems,
             "targets": {
-                f"{system} ({setting})": self.targets(system, setting)
-                for system in ("plain", "hybrid")
-                for setting in (LABELS, NO_LABELS)
+                s.name: {m: c.to_json() for m, c in self.targets(s.system, s.setting).items()}
+                for s in self.systems
+                if s.system in RETRIEVERS
             },
         }
 
@@ -285,14 +361,58 @@ def _retrieved(recommendation: Recommendation) -> list[Category]:
     return [c.category for c in recommendation.similar_cases]
 
 
+def _labels(
+    setting: str, item: EvalComplaint, triaged: Mapping[str, TriageOutput] | None
+) -> EvalComplaint | TriageOutput | None:
+    if setting == GOLD:
+        return item
+    if setting == TRIAGED and triaged is not None:
+        return triaged[str(item.id)]
+    return None
+
+
+async def _retriever_runs(
+    base: InMemoryCaseIndex,
+    complaints: Sequence[EvalComplaint],
+    embedder: TextEmbedder,
+    settings: Sequence[str],
+    triaged: Mapping[str, TriageOutput] | None,
+    k: int,
+) -> list[tuple[str, str, list[Recommendation]]]:
+    """(system, setting, recommendations) for each retriever in each setting it applies to."""
+    runs = []
+    for system in RETRIEVERS:
+        index = base.with_hybrid(system != "plain", category_aware=system == "category_aware")
+        for setting in settings:
+            if system == "category_aware" and setting == NO_LABELS:
+                continue  # no labels to be aware of: it would be `hybrid` again
+            inputs = [c.complaint(_labels(setting, c, triaged)) for c in complaints]
+            runs.append((system, setting, await recommend_many(inputs, index, embedder, k=k)))
+    return runs
+
+
+def _report_order(scores: SystemScores) -> tuple[int, int]:
+    """Constant first, then per setting: playbook, plain, hybrid, category_aware."""
+    setting = SETTINGS.index(scores.setting) if scores.setting in SETTINGS else -1
+    return setting, ("constant", "playbook", *RETRIEVERS).index(scores.system)
+
+
 async def evaluate(
     cases: Sequence[ResolvedCase],
     complaints: Sequence[EvalComplaint],
     embedder: TextEmbedder,
     *,
     k: int = DEFAULT_K,
+    triaged: Mapping[str, TriageOutput] | None = None,
+    triaged_from: str | None = None,
 ) -> EvalReport:
-    """Run both baselines and plain/hybrid retrieval, with and without triage labels."""
+    """Both baselines and every retriever, in each label setting (triage_output needs
+    `triaged`, which must cover every complaint id)."""
+    if triaged is not None:
+        missing = [str(c.id) for c in complaints if str(c.id) not in triaged]
+        if missing:
+            raise ValueError(f"no triage output for complaints {', '.join(missing[:10])}")
+    settings = [s for s in SETTINGS if s != TRIAGED or triaged is not None]
     base = InMemoryCaseIndex.from_cases(cases, embedder)  # cases embedded once
     shares = category_shares(cases)
     constant = constant_actions(cases)
@@ -303,36 +423,19 @@ async def evaluate(
             complaints,
             [constant] * len(complaints),
             chance=[shares.get(c.category, 0.0) for c in complaints],
-        ),
-        score_system(
-            "playbook", LABELS, complaints, [playbook_actions(c.category) for c in complaints]
-        ),
+        )
     ]
-    inferred: list[Category] = []
-    for hybrid in (False, True):
-        index = base.with_hybrid(hybrid)
-        name = "hybrid" if hybrid else "plain"
-        for setting in (LABELS, NO_LABELS):
-            inputs = [c.complaint(labels=setting == LABELS) for c in complaints]
-            results = await recommend_many(inputs, index, embedder, k=k)
-            if not hybrid and setting == NO_LABELS:
-                inferred = [r.category for r in results]
-            systems.append(
-                score_system(
-                    name,
-                    setting,
-                    complaints,
-                    [_actions(r) for r in results],
-                    [_retrieved(r) for r in results],
-                )
-            )
-    systems.append(
-        score_system("playbook", NO_LABELS, complaints, [playbook_actions(c) for c in inferred])
-    )
-    order = {("constant", "any"): 0, ("playbook", LABELS): 1, ("plain", LABELS): 2}
-    order |= {("hybrid", LABELS): 3, ("playbook", NO_LABELS): 4, ("plain", NO_LABELS): 5}
-    order |= {("hybrid", NO_LABELS): 6}
-    systems.sort(key=lambda s: order[(s.system, s.setting)])
+    runs = await _retriever_runs(base, complaints, embedder, settings, triaged, k)
+    for setting in settings:
+        # Without labels, the playbook of the category the plain recommender inferred.
+        plain = next(r for s, t, r in runs if s == "plain" and t == setting)
+        playbook = [playbook_actions(r.category) for r in plain]
+        systems.append(score_system("playbook", setting, complaints, playbook))
+    for system, setting, results in runs:
+        actions = [_actions(r) for r in results]
+        retrieved = [_retrieved(r) for r in results]
+        systems.append(score_system(system, setting, complaints, actions, retrieved))
+    systems.sort(key=_report_order)
     return EvalReport(
         cases=len(cases),
         complaints=len(complaints),
@@ -340,41 +443,9 @@ async def evaluate(
         k=k,
         constant_actions=[a.value for a in constant],
         systems=systems,
+        triaged_from=triaged_from,
     )
 
 
 def write_json(report: EvalReport, path: Path) -> None:
     path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
-
-
-def plot(report: EvalReport, path: Path) -> None:
-    """Grouped bar chart: one group per metric, one bar per system (a missing value: no bar)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    systems = report.systems
-    width = 0.8 / len(systems)
-    fig, ax = plt.subplots(figsize=(12, 5))
-    for i, s in enumerate(systems):
-        values = [getattr(s, m) for m in METRICS]
-        xs = [j + (i - (len(systems) - 1) / 2) * width for j in range(len(METRICS))]
-        present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-        hatch = "//" if s.setting == NO_LABELS else None
-        ax.bar([x for x, _ in present], [v for _, v in present], width, label=s.name, hatch=hatch)
-    for j, metric in enumerate(METRICS):
-        if metric in TARGETS:
-            ax.hlines(TARGETS[metric], j - 0.4, j + 0.4, colors="black", linestyles="dashed")
-    ax.set_xticks(range(len(METRICS)))
-    ax.set_xticklabels(["nDCG@3", "P@3", "P1 first action", "category P@5", "hit@3 (ref.)"])
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("score")
-    ax.set_title(
-        f"recommend eval: {report.complaints} complaints, {report.cases} cases,"
-        f" {report.embedding_version} (dashed: targets)"
-    )
-    ax.legend(fontsize=8, ncols=2, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
