@@ -82,18 +82,19 @@ from rich.progress import (  # noqa: E402
 )
 from rich.table import Table  # noqa: E402
 
-from schemas.vocabulary import Sector  # noqa: E402
+from schemas.vocabulary import Category, Sector  # noqa: E402
 from services.recommend.cases import ResolvedCase, read_cases  # noqa: E402
 from services.recommend.models import shared_case_ref  # noqa: E402
+from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels  # noqa: E402
 from services.recommend.retrieval import SECTOR_BOOST, PgCaseIndex  # noqa: E402
 from services.recommend.store import (  # noqa: E402
-    MAX_EF_SEARCH,
-    MIN_EF_SEARCH,
     SEARCH_SQL,
+    apply_search_settings,
     import_cases,
     init_connection,
     open_pool,
     search_cases,
+    search_settings,
     set_union_sharing,
 )
 from services.stack.embedded import EmbeddedPostgres  # noqa: E402
@@ -107,11 +108,18 @@ STARTER_CASES = ROOT / "services/recommend/data/starter_cases.jsonl"
 DEFAULT_OUT = ROOT / "benchmarks/results/case_base_scale.json"
 
 # The service's call: PgCaseIndex(pool, version).search(vector, k=DEFAULT_K=10, sector=...),
-# oversample 4 -> search_cases(limit=40) -> ef_search = clamp(2 * 40, 40, 400) = 80.
+# oversample 4 -> search_cases(limit=40). Its settings (hnsw.ef_search, enable_seqscan,
+# iterative scan) are read from store.search_settings, the function search_cases applies, so the
+# benchmark measures whatever the store does.
 SERVICE_K = 10
 SERVICE_OVERSAMPLE = 4
 SERVICE_LIMIT = SERVICE_K * SERVICE_OVERSAMPLE
-STORE_EF_SEARCH = min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, 2 * SERVICE_LIMIT))
+STORE_SETTINGS = search_settings(SERVICE_LIMIT)
+STORE_EF_SEARCH = int(STORE_SETTINGS["hnsw.ef_search"])
+# A triaged complaint (the service's default): category-aware, so PgCaseIndex.search also runs
+# search_cases(limit=CATEGORY_CANDIDATES, category=...), a filtered HNSW walk.
+CATEGORY_LIMIT = max(CATEGORY_CANDIDATES, SERVICE_K)
+CATEGORY_SETTINGS = search_settings(CATEGORY_LIMIT)
 RECALL_K = 5
 EF_SWEEP = (40, 80, 120, 200, 400)
 # Also with enable_seqscan = off: at small case bases a large ef_search makes the planner prefer
@@ -129,6 +137,7 @@ N_CENTROIDS = 500
 MIX_A, MIX_B, MIX_C, SPECTRUM_ALPHA = 1.4, 1.0, 0.9, 0.9
 SECTOR_WEIGHT = 0.5  # how much a centroid leans towards its sector's direction
 SECTORS = (Sector.GARMENT, Sector.FOOTWEAR, Sector.PALM_OIL, Sector.OTHER)
+CATEGORIES = tuple(Category)
 
 
 @dataclass(frozen=True)
@@ -348,6 +357,18 @@ class Templates:
         group = self.by_sector[sector]
         return group[centroid % len(group)]
 
+    def categories(self, rows: Rows) -> I64:
+        """Each row's category (index into CATEGORIES), that of its template: for a query, what
+        triage would say about it."""
+        table = np.array(
+            [
+                [CATEGORIES.index(self.pick(s, c).category) for c in range(N_CENTROIDS)]
+                for s in range(len(SECTORS))
+            ],
+            dtype=np.int64,
+        )
+        return table[rows.sector, rows.centroid]
+
 
 def copy_records(
     gen_rows: Rows, start: int, stop: int, vectors: F32, templates: Templates, base_day: datetime
@@ -385,6 +406,7 @@ def copy_records(
 class Exact:
     top: I64  # [query, RECALL_K or more] row numbers, most similar first
     top_boosted: I64  # with the sector boost of retrieval.rank_key
+    top_scores: F32  # similarity of `top` (-inf where fewer rows were visible than k)
 
 
 def exact_topk(
@@ -394,8 +416,10 @@ def exact_topk(
     query_rows: Rows,
     k: int,
     on_chunk: Callable[[int], None],
+    categories: tuple[I64, I64] | None = None,
 ) -> Exact:
-    """Brute-force top-k (raw cosine and sector-boosted) over the rows each query may see."""
+    """Brute-force top-k (raw cosine and sector-boosted) over the rows each query may see;
+    with `categories` (of the cases, of the queries) only rows of the query's category."""
     visible = visibility_matrix()
     nq = len(queries)
     best = np.full((nq, 0), -np.inf, dtype=np.float32), np.empty((nq, 0), dtype=np.int64)
@@ -405,6 +429,8 @@ def exact_topk(
         stop = min(len(vectors), start + chunk)
         sims = queries @ vectors[start:stop].T  # [nq, chunk]
         mask = visible[query_rows.union[:, None], case_rows.union[None, start:stop]]
+        if categories is not None:
+            mask &= categories[1][:, None] == categories[0][None, start:stop]
         sims = np.where(mask, sims, -np.inf).astype(np.float32)
         same = query_rows.sector[:, None] == case_rows.sector[None, start:stop]
         boosted = (sims + np.float32(SECTOR_BOOST) * same).astype(np.float32)
@@ -412,7 +438,7 @@ def exact_topk(
         best = _merge_top(best, (sims, ids), k)
         best_b = _merge_top(best_b, (boosted, ids), k)
         on_chunk(stop - start)
-    return Exact(top=best[1], top_boosted=best_b[1])
+    return Exact(top=best[1], top_boosted=best_b[1], top_scores=best[0])
 
 
 def _merge_top(current: tuple[F32, I64], new: tuple[F32, I64], k: int) -> tuple[F32, I64]:
@@ -565,19 +591,17 @@ async def search_sql(
     union_id: str,
     limit: int,
     *,
-    ef_search: int | None,
+    overrides: dict[str, str] | None = None,
     exact: bool = False,
-    no_seqscan: bool = False,
 ) -> list[asyncpg.Record]:
-    """store.SEARCH_SQL with chosen settings, the way store.search_cases runs it."""
+    """store.SEARCH_SQL under the store's own settings for `limit` (store.apply_search_settings),
+    with `overrides` on top (the ef_search sweep), or exact (index scans off)."""
+    if exact:
+        overrides = {"enable_indexscan": "off", "enable_seqscan": "on"}
     async with conn.transaction():
-        if no_seqscan:
-            await conn.execute("SET LOCAL enable_seqscan = off")
-        if exact:
-            await conn.execute("SET LOCAL enable_indexscan = off")
-        else:
-            await conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search or 40)}")
-            await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        await apply_search_settings(conn, limit)
+        for name, value in (overrides or {}).items():
+            await conn.execute(f"SET LOCAL {name} = {value}")
         rows = await conn.fetch(SEARCH_SQL, vector, union_id, EMBEDDING_VERSION, limit)
     return sorted(rows, key=lambda r: -float(r["similarity"]))
 
@@ -669,7 +693,8 @@ async def measure_latency(pool: asyncpg.Pool, w: Workload, passes: int) -> dict[
     per_pass = [latency_summary(t) for t in timed]
     return {
         "call": f"PgCaseIndex.search(k={SERVICE_K}, sector=...) -> search_cases(limit="
-        f"{SERVICE_LIMIT}), hnsw.ef_search={STORE_EF_SEARCH}, iterative_scan=relaxed_order",
+        f"{SERVICE_LIMIT}) with {STORE_SETTINGS}",
+        "search_settings": STORE_SETTINGS,
         "queries": nq,
         "warmup_queries": nw,
         "shared_buffers": settings.get("shared_buffers"),
@@ -710,8 +735,10 @@ async def measure_sweep(pool: asyncpg.Pool, w: Workload, passes: int) -> dict[st
                             w.query_vecs[q],
                             union_ids[q],
                             SERVICE_LIMIT,
-                            ef_search=ef,
-                            no_seqscan=no_seqscan,
+                            overrides={
+                                "hnsw.ef_search": str(ef),
+                                "enable_seqscan": "off" if no_seqscan else "on",
+                            },
                         )
                         if p > 0:
                             ms.append((time.perf_counter() - t) * 1000)
@@ -786,7 +813,7 @@ async def measure_recall(pool: asyncpg.Pool, w: Workload, vectors: F32) -> dict[
     for q, r in enumerate(r5):
         by_union.setdefault(union_ids[q], []).append(r)
     return {
-        "call": f"search_cases(limit={SERVICE_LIMIT}) -> hnsw.ef_search={STORE_EF_SEARCH}",
+        "call": f"search_cases(limit={SERVICE_LIMIT}) with {STORE_SETTINGS}",
         "recall_at_5": round(statistics.fmean(r5), 4),
         "recall_at_5_ci95": ci95(r5),
         "recall_at_10": round(statistics.fmean(r10), 4),
@@ -802,6 +829,91 @@ async def measure_recall(pool: asyncpg.Pool, w: Workload, vectors: F32) -> dict[
             for i, u in enumerate(UNIONS)
             if u.union_id in by_union
         },
+    }
+
+
+async def measure_category(
+    pool: asyncpg.Pool,
+    w: Workload,
+    vectors: F32,
+    templates: Templates,
+    passes: int,
+) -> dict[str, Any]:
+    """The category-aware call of a triaged complaint: recall@5 of the category-filtered search
+    (store.search_cases(category=...), a filtered HNSW walk with iterative scan) against the
+    exact top 5 of the query's category, and the latency of PgCaseIndex.search with labels
+    (the unfiltered and the filtered walk; no text, so no BM25)."""
+    assert w.case_rows is not None
+    case_cats = templates.categories(w.case_rows)
+    query_cats = templates.categories(w.query_rows)
+    warm_cats = templates.categories(w.warmup_rows)
+    with progress_bar() as progress:
+        task = progress.add_task("exact top-k in category (numpy)", total=w.n)
+        exact = exact_topk(
+            vectors,
+            w.case_rows,
+            w.query_vecs,
+            w.query_rows,
+            RECALL_K,
+            lambda k: progress.update(task, advance=k),
+            categories=(case_cats, query_cats),
+        )
+    union_ids, sectors = w.union_ids, w.sectors
+    r5: list[float] = []
+    short = 0
+    async with pool.acquire() as conn:
+        for q in range(len(w.query_vecs)):
+            found = await search_cases(
+                conn,
+                w.query_vecs[q],
+                union_id=union_ids[q],
+                embedding_version=EMBEDDING_VERSION,
+                limit=CATEGORY_LIMIT,
+                category=CATEGORIES[int(query_cats[q])].value,
+            )
+            valid = [int(r) for r, sc in zip(exact.top[q], exact.top_scores[q], strict=True)
+                     if np.isfinite(sc)]  # fmt: skip
+            qu = int(w.query_rows.union[q])
+            want = [visible_id(r, int(w.case_rows.union[r]), qu) for r in valid]
+            short += len(found) < min(CATEGORY_LIMIT, len(want))
+            if want:
+                got = {f.case_id for f in found[:RECALL_K]}
+                r5.append(len(got & set(want[:RECALL_K])) / min(RECALL_K, len(want)))
+    index = PgCaseIndex(pool, EMBEDDING_VERSION, oversample=SERVICE_OVERSAMPLE)
+
+    async def call(vec: F32, union: str, sector: Sector, category: int) -> None:
+        labels = TriageLabels(CATEGORIES[category])
+        await index.search(vec, union_id=union, k=SERVICE_K, sector=sector, labels=labels)
+
+    for q in range(len(w.warmup_vecs)):
+        await call(
+            w.warmup_vecs[q],
+            UNIONS[int(w.warmup_rows.union[q])].union_id,
+            SECTORS[int(w.warmup_rows.sector[q])],
+            int(warm_cats[q]),
+        )
+    timed: list[list[float]] = []
+    for _ in range(passes):
+        times = []
+        for q in range(len(w.query_vecs)):
+            t = time.perf_counter()
+            await call(w.query_vecs[q], union_ids[q], sectors[q], int(query_cats[q]))
+            times.append((time.perf_counter() - t) * 1000)
+        timed.append(times)
+    per_pass = [latency_summary(t) for t in timed]
+    return {
+        "call": f"PgCaseIndex.search(k={SERVICE_K}, sector, labels) -> search_cases(limit="
+        f"{CATEGORY_LIMIT}) and search_cases(limit={CATEGORY_LIMIT}, category) with"
+        f" {CATEGORY_SETTINGS}",
+        "filtered_recall_at_5": round(statistics.fmean(r5), 4) if r5 else None,
+        "filtered_recall_at_5_ci95": ci95(r5),
+        "queries_with_fewer_rows_than_limit": short,
+        "latency_median_of_passes": {
+            key: round(statistics.median(p[key] for p in per_pass), 3) for key in per_pass[0]
+        }
+        if per_pass
+        else None,
+        "passes": per_pass,
     }
 
 
@@ -850,7 +962,7 @@ async def run_size(
     pool = await open_pool(dsn, min_size=1, max_size=1)
     try:
         case_rows, vectors = await build_case_base(n, cfg, dsn, pool, gen, templates, run, results)
-        await measure(n, cfg, dsn, pool, w, case_rows, vectors, run, results)
+        await measure(n, cfg, dsn, pool, w, case_rows, vectors, templates, run, results)
         if cfg.alt_shared_buffers and n >= cfg.alt_min_size:
             await pool.close()
             await restart_with(pg, dsn, "shared_buffers", cfg.alt_shared_buffers)
@@ -1006,6 +1118,7 @@ async def measure(
     w: Workload,
     case_rows: Rows,
     vectors: F32,
+    templates: Templates,
     run: dict[str, Any],
     results: Results,
 ) -> None:
@@ -1027,8 +1140,7 @@ async def measure(
 
     # -- the plan, once
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"SET LOCAL hnsw.ef_search = {STORE_EF_SEARCH}")
-        await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        await apply_search_settings(conn, SERVICE_LIMIT)
         plan = await conn.fetch(
             "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + SEARCH_SQL,
             w.warmup_vecs[0],
@@ -1043,6 +1155,8 @@ async def measure(
     results.save()
     run["recall"] = await measure_recall(pool, w, vectors)
     results.save()
+    run["category_aware"] = await measure_category(pool, w, vectors, templates, cfg.passes)
+    results.save()
 
     # -- exact SQL cross-check (index scans off): does the numpy ground truth match the SQL?
     checks = min(cfg.exact_sql_checks, nq)
@@ -1054,9 +1168,7 @@ async def measure(
         await init_connection(conn)
         for q in range(checks):
             t = time.perf_counter()
-            rows = await search_sql(
-                conn, w.query_vecs[q], union_ids[q], RECALL_K, ef_search=None, exact=True
-            )
+            rows = await search_sql(conn, w.query_vecs[q], union_ids[q], RECALL_K, exact=True)
             exact_ms.append((time.perf_counter() - t) * 1000)
             agree += [r["case_id"] for r in rows] == w.expected(q)[:RECALL_K]
     finally:
@@ -1182,6 +1294,13 @@ def alt_cell(run: dict[str, Any]) -> str:
     return f"{lat['p50_ms']:.2f} / {lat['p99_ms']:.2f} ({alt['shared_buffers']})"
 
 
+def category_cell(run: dict[str, Any]) -> str:
+    cat = run.get("category_aware")
+    if not cat or not cat.get("latency_median_of_passes"):
+        return "-"
+    return f"{cat['latency_median_of_passes']['p99_ms']:.2f}, {cat['filtered_recall_at_5']:.3f}"
+
+
 def print_table(results: Results) -> None:
     table = Table(title="Case base scale (embedded PG 18 + pgvector; shared 2-core machine, noisy)")
     for col in (
@@ -1195,6 +1314,7 @@ def print_table(results: Results) -> None:
         "p50/p99 ms, larger shared_buffers",
         "recall@5",
         "e2e recall@5",
+        "category-aware p99 ms, filtered recall@5",
         "ef_search",
         "ef for ≥0.95 (p99 ms)",
     ):
@@ -1229,7 +1349,8 @@ def print_table(results: Results) -> None:
                 else ""
             ),
             f"{run['recall_end_to_end_at_5']:.3f}",
-            str(STORE_EF_SEARCH),
+            category_cell(run),
+            str(run["latency"].get("search_settings", {}).get("hnsw.ef_search", "?")),
             "-" if best is None else f"{best} ({best_p99:.1f})",
         )
     console.print(table)
@@ -1277,7 +1398,8 @@ def plot(results: Results, path: Path) -> None:
         xscale="log",
         xlabel="cases",
         ylabel="ms",
-        title=f"PgCaseIndex.search (ef={STORE_EF_SEARCH}), shared_buffers 128MB",
+        title=f"PgCaseIndex.search (ef={STORE_EF_SEARCH}),"
+        f" shared_buffers {runs[0][1]['latency'].get('shared_buffers')}",
     )
     ax.legend(fontsize=7)
     ax = axes[1]
@@ -1398,7 +1520,9 @@ async def main_async(args: argparse.Namespace) -> int:
             "k": SERVICE_K,
             "oversample": SERVICE_OVERSAMPLE,
             "limit": SERVICE_LIMIT,
-            "store_ef_search": STORE_EF_SEARCH,
+            "store_search_settings": STORE_SETTINGS,
+            "category_limit": CATEGORY_LIMIT,
+            "category_search_settings": CATEGORY_SETTINGS,
         },
         targets={
             "p99_ms": TARGET_P99_MS,
@@ -1412,8 +1536,9 @@ async def main_async(args: argparse.Namespace) -> int:
             " are recorded around each phase and latencies are the median over timed passes.",
             "Single client, one query at a time; an untimed warm-up pass over a disjoint set of"
             " queries of the same distribution, then timed passes (pass 1: unseen queries, later"
-            " passes: the same queries again). Default shared_buffers (128MB, as the pgvector"
-            " image in deploy/compose.yaml) unless the entry says otherwise.",
+            " passes: the same queries again). shared_buffers as the embedded server is configured"
+            " (services/stack/embedded.py; each run's `settings` and `latency.shared_buffers`"
+            " record it), and again with --alt-shared-buffers (deploy/compose.yaml's value).",
             "recall: search_cases(limit=40) top-5 vs exact top-5 over the same visible rows"
             " (own union + sharing unions, same embedding_version), numpy brute force;"
             " e2e: PgCaseIndex.search(k=10, sector) first 5 vs exact sector-boosted top 5.",
@@ -1421,6 +1546,11 @@ async def main_async(args: argparse.Namespace) -> int:
             " plan is not replanned when hnsw.ef_search changes); enable_seqscan=off points test"
             " keeping the planner on the index where a large ef_search makes it prefer seq scan +"
             " sort. recall_at_5_ci95: normal-approximation half-width over queries.",
+            "category_aware: a triaged complaint's call, PgCaseIndex.search with labels (one"
+            " unfiltered and one category-filtered HNSW walk); filtered recall@5 of"
+            " search_cases(category=...) vs the exact top 5 of the query's category.",
+            "Search settings (ef_search, enable_seqscan, iterative scan) are store.search_settings,"
+            " the ones store.search_cases applies: meta.service_call records them.",
             "Extrapolated figures are labelled EXTRAPOLATED and were not measured.",
         ],
     )
