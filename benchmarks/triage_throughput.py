@@ -497,6 +497,23 @@ def _service_batches(log_path: Path, since: str) -> dict[str, Any]:
     }
 
 
+def _stage_seconds(port: int) -> dict[str, float]:
+    """Seconds the service itself reports per poll stage (its /metrics), summed over the run."""
+    from urllib.request import urlopen
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+        text = reply.read().decode()
+    return {
+        sample.labels["stage"]: round(sample.value, 2)
+        for family in text_string_to_metric_families(text)
+        if family.name == "aduan_triage_poll_stage_seconds"
+        for sample in family.samples
+        if sample.name.endswith("_sum")
+    }
+
+
 async def service_phase(
     kafka: str,
     database_url: str,
@@ -549,6 +566,7 @@ async def service_phase(
                 produced = time.perf_counter() - first
                 await _wait_for(arrivals, ids, bar, task)
                 used = cpu.end()
+                stages = _stage_seconds(port)
             finally:
                 done.set()
                 await reader
@@ -563,6 +581,8 @@ async def service_phase(
             warmup_complaints=len(warmup),
         )
         out.put("service_batches", **_service_batches(child.log_path, since))
+        # Includes the warm-up polls: their share is small and the same for every stage.
+        out.put("service_stage_seconds", **stages)
         out.put("cpu_seconds_during_service_run", **used)
     finally:
         stop_all([child])

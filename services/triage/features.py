@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from schemas.vocabulary import Sector
-from services.triage.lexicon import category_cue_features, tag_cue_features
+from services.triage.lexicon import CueScan, scan_cues
 from services.triage.normalize import NormalizedText, normalize
 
 SECTORS: tuple[Sector, ...] = tuple(Sector)
@@ -67,33 +67,40 @@ class Featurizer:
             dtype=np.float32,
         )
 
-    def fit_transform(
-        self, texts: Sequence[NormalizedText], sectors: Sequence[str | None]
-    ) -> FeatureSet:
-        chars = self.char.fit_transform([t.text for t in texts])
-        words = self.word.fit_transform([t.marked for t in texts])
+    def fit_transform(self, texts: Sequence[CueScan], sectors: Sequence[str | None]) -> FeatureSet:
+        chars = self.char.fit_transform([t.text.text for t in texts])
+        words = self.word.fit_transform([t.text.marked for t in texts])
         return self._stack(chars, words, texts, sectors)
 
-    def transform(
-        self, texts: Sequence[NormalizedText], sectors: Sequence[str | None]
-    ) -> FeatureSet:
-        chars = self.char.transform([t.text for t in texts])
-        words = self.word.transform([t.marked for t in texts])
+    def transform(self, texts: Sequence[CueScan], sectors: Sequence[str | None]) -> FeatureSet:
+        chars = self.char.transform([t.text.text for t in texts])
+        words = self.word.transform([t.text.marked for t in texts])
         return self._stack(chars, words, texts, sectors)
+
+    def transform_lexical(
+        self, texts: Sequence[CueScan], sectors: Sequence[str | None]
+    ) -> sp.csr_matrix:
+        """Only the `lexical` block: what the tag heads read, without the costly char n-grams."""
+        return self._lexical(self.word.transform([t.text.marked for t in texts]), texts, sectors)
 
     def _stack(
         self,
         chars: sp.spmatrix,
         words: sp.spmatrix,
-        texts: Sequence[NormalizedText],
+        texts: Sequence[CueScan],
         sectors: Sequence[str | None],
     ) -> FeatureSet:
+        lexical = self._lexical(words, texts, sectors)
+        full = sp.hstack([chars, lexical], dtype=np.float64).tocsr()
+        return FeatureSet(full=full, lexical=lexical)
+
+    @staticmethod
+    def _lexical(
+        words: sp.spmatrix, texts: Sequence[CueScan], sectors: Sequence[str | None]
+    ) -> sp.csr_matrix:
         cues = (
             np.array(
-                [
-                    category_cue_features(t) + tag_cue_features(t) + _extra_features(t)
-                    for t in texts
-                ],
+                [t.features() + _extra_features(t.text) for t in texts],
                 dtype=np.float32,
             ).reshape(len(texts), -1)
             * CUE_WEIGHT
@@ -105,12 +112,11 @@ class Featurizer:
             ).reshape(len(texts), len(SECTORS))
             * SECTOR_WEIGHT
         )
-        lexical = sp.hstack(
+        return sp.hstack(
             [words, sp.csr_matrix(cues), sp.csr_matrix(sector_rows)], dtype=np.float64
         ).tocsr()
-        full = sp.hstack([chars, lexical], dtype=np.float64).tocsr()
-        return FeatureSet(full=full, lexical=lexical)
 
 
-def normalize_all(texts: Sequence[str]) -> list[NormalizedText]:
-    return [normalize(t) for t in texts]
+def read_all(texts: Sequence[str]) -> list[CueScan]:
+    """Each text normalised and scanned for cues: everything the featuriser reads."""
+    return [scan_cues(normalize(t)) for t in texts]

@@ -21,6 +21,7 @@ from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery
 from services.runtime.outbox import first_time
 from services.triage.labels import store_correction
+from services.triage.metrics import POLL_COMPLAINTS, POLL_STAGE_SECONDS
 from services.triage.model import TriageResult
 from services.triage.worker import ModelHolder
 
@@ -34,19 +35,25 @@ EMBED_INNER_BATCH = 8
 def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
     async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
         events = [event for event, _ in items]
+        POLL_COMPLAINTS.observe(len(events))
         # CPU-bound: off the event loop, so heartbeats and /health stay answered.
         vectors, results = await asyncio.to_thread(triage_batch, holder, events)
-        await asyncio.gather(
-            *(
-                runtime.bus.publish(
-                    triaged_event(event, result, vector, holder.embedder.version),
-                    # Same input and model, same id: a replayed complaint is deduplicated.
-                    event_id=derived_event_id(event.complaint_id, "triaged", result.model_version),
-                    correlation_id=delivery.correlation_id,
+        with POLL_STAGE_SECONDS.labels("publish").time():
+            await asyncio.gather(
+                *(
+                    runtime.bus.publish(
+                        triaged_event(event, result, vector, holder.embedder.version),
+                        # Same input and model, same id: a replayed complaint is deduplicated.
+                        event_id=derived_event_id(
+                            event.complaint_id, "triaged", result.model_version
+                        ),
+                        correlation_id=delivery.correlation_id,
+                    )
+                    for (event, delivery), vector, result in zip(
+                        items, vectors, results, strict=True
+                    )
                 )
-                for (event, delivery), vector, result in zip(items, vectors, results, strict=True)
             )
-        )
 
     async def on_corrected(event: ComplaintRecategorized, delivery: Delivery) -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -66,8 +73,10 @@ def triage_batch(
     # The encoder sorts the texts of one call by length and pads each inner batch to its
     # longest text; inner batches of 8 cut the padding of a 32-complaint poll by ~40%
     # (benchmarks/triage_throughput.py) without making polls longer.
-    vectors = holder.embedder.embed(texts, batch_size=EMBED_INNER_BATCH)
-    results = model.classify(texts, [e.sector.value for e in events], embeddings=vectors)
+    with POLL_STAGE_SECONDS.labels("embed").time():
+        vectors = holder.embedder.embed(texts, batch_size=EMBED_INNER_BATCH)
+    with POLL_STAGE_SECONDS.labels("classify").time():
+        results = model.classify(texts, [e.sector.value for e in events], embeddings=vectors)
     return vectors, results
 
 

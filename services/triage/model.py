@@ -9,12 +9,12 @@ alone when no embeddings are given.
 from __future__ import annotations
 
 import hashlib
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -27,9 +27,8 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.examples import Example
-from services.triage.features import Featurizer, normalize_all
-from services.triage.lexicon import TAG_ORDER, find_tag_cues
-from services.triage.normalize import NormalizedText
+from services.triage.features import Featurizer, read_all
+from services.triage.lexicon import TAG_ORDER, CueScan
 from services.triage.priority import P1_TAGS, assess_priority
 
 MODEL_FILE = "model.joblib"
@@ -120,10 +119,10 @@ class TriageModel:
         """Fit every head on `examples`; returns self so `TriageModel().train(xs)` reads well."""
         if not examples:
             raise ValueError("cannot train on zero examples")
-        normalized = normalize_all([e.text for e in examples])
+        scans = read_all([e.text for e in examples])
         sectors = [e.sector.value if e.sector else None for e in examples]
         featurizer = Featurizer()
-        features = featurizer.fit_transform(normalized, sectors)
+        features = featurizer.fit_transform(scans, sectors)
         x = features.lexical
         y = np.array([e.category.value for e in examples])
 
@@ -169,8 +168,8 @@ class TriageModel:
         sectors = sectors if sectors is not None else [None] * len(texts)
         if len(sectors) != len(texts):
             raise ValueError("sectors must have one entry per text")
-        normalized = normalize_all(texts)
-        features = heads.featurizer.transform(normalized, sectors)
+        scans = read_all(texts)
+        features = heads.featurizer.transform(scans, sectors)
         x = features.lexical
 
         category_proba = self._category_proba(features.full, embeddings)
@@ -179,14 +178,14 @@ class TriageModel:
         tag_proba = _positive_proba(heads.tags, x)
 
         results = []
-        clauses = _Clauses(normalized, heads)
-        for i, nt in enumerate(normalized):
+        clauses = _Clauses(scans, heads)
+        for i, scan in enumerate(scans):
             best = int(np.argmax(category_proba[i]))
             category = classes[best]
             confidence = float(category_proba[i][best])
             secondary = self._secondary(category, presence[i], heads.presence_columns)
-            tags, evidence = self._tags(nt, tag_proba[i], clauses, i)
-            priority = assess_priority(nt.text, tags, [category, *secondary])
+            tags, evidence = self._tags(scan, tag_proba[i], clauses, i)
+            priority = assess_priority(scan.text.text, tags, [category, *secondary])
             results.append(
                 TriageResult(
                     category=category,
@@ -207,7 +206,7 @@ class TriageModel:
         """Every category's calibrated probability per text, for an officer weighing options."""
         heads = self._require_heads()
         sectors = sectors if sectors is not None else [None] * len(texts)
-        features = heads.featurizer.transform(normalize_all(texts), sectors)
+        features = heads.featurizer.transform(read_all(texts), sectors)
         proba = self._category_proba(features.full, None)
         classes = [Category(c) for c in heads.category.classes_]
         return [dict(zip(classes, map(float, row), strict=True)) for row in proba]
@@ -216,7 +215,7 @@ class TriageModel:
         self, full: sp.csr_matrix, embeddings: Embeddings
     ) -> npt.NDArray[np.floating]:
         heads = self._require_heads()
-        proba: npt.NDArray[np.floating] = heads.category.predict_proba(full)
+        proba = calibrated_proba(heads.category, full)
         if embeddings is not None and heads.embedding_head is not None:
             proba = (proba + heads.embedding_head.predict_proba(np.asarray(embeddings))) / 2.0
         return proba
@@ -231,10 +230,10 @@ class TriageModel:
         ]
 
     def _tags(
-        self, nt: NormalizedText, proba: npt.NDArray[np.floating], clauses: _Clauses, index: int
+        self, scan: CueScan, proba: npt.NDArray[np.floating], clauses: _Clauses, index: int
     ) -> tuple[list[Tag], dict[Tag, str]]:
         """Classifier OR trusted strong cue; evidence is always a span of the original text."""
-        cues = find_tag_cues(nt)
+        cues = scan.hits()
         chosen: list[Tag] = []
         evidence: dict[Tag, str] = {}
         for tag, p in zip(clauses.heads.tag_columns, proba, strict=True):
@@ -274,7 +273,7 @@ class _Clauses:
     classification itself.
     """
 
-    def __init__(self, texts: list[NormalizedText], heads: _Heads) -> None:
+    def __init__(self, texts: list[CueScan], heads: _Heads) -> None:
         self.texts = texts
         self.heads = heads
         self._clauses: list[list[str]] | None = None
@@ -288,28 +287,26 @@ class _Clauses:
         assert self._clauses is not None and self._x is not None
         clauses = self._clauses[index]
         if len(clauses) <= 1:
-            return self.texts[index].original.strip()
+            return self.texts[index].text.original.strip()
         estimator = self.heads.tags.estimators_[self.heads.tag_columns.index(tag)]
-        if not hasattr(estimator, "decision_function"):
+        if not hasattr(estimator, "coef_"):
             return clauses[0]
         start = self._rows[index]
-        scores = estimator.decision_function(self._x[start : start + len(clauses)])
+        # The head's own linear score, without sklearn's per-call input checks.
+        scores = self._x[start : start + len(clauses)] @ estimator.coef_.ravel()
         return clauses[int(np.argmax(scores))]
 
     def _featurise(self) -> None:
-        self._clauses = [
-            [c.strip() for c in re.split(r"[.,;!?\n]+", nt.original) if c.strip()]
-            for nt in self.texts
-        ]
-        flat: list[str] = []
-        for clauses in self._clauses:
+        per_text = [[scan.within(c) for c in scan.text.clauses()] for scan in self.texts]
+        self._clauses = [[c.text.original for c in clauses] for clauses in per_text]
+        flat: list[CueScan] = []
+        for clauses in per_text:
             self._rows.append(len(flat))
             flat.extend(clauses)
         if not flat:  # only empty texts: nothing to featurise, every text is its own evidence
             self._x = sp.csr_matrix((0, 0))
             return
-        features = self.heads.featurizer.transform(normalize_all(flat), [None] * len(flat))
-        self._x = features.lexical
+        self._x = self.heads.featurizer.transform_lexical(flat, [None] * len(flat))
 
 
 def _fit_multilabel(
@@ -351,6 +348,42 @@ def _positive_proba(estimator: OneVsRestClassifier, x: sp.csr_matrix) -> npt.NDA
     for e in estimator.estimators_:  # some column was constant in training
         columns.append(np.asarray(e.predict_proba(x))[:, 1])
     return np.column_stack(columns)
+
+
+def calibrated_proba(
+    estimator: CalibratedClassifierCV, x: sp.csr_matrix
+) -> npt.NDArray[np.floating]:
+    """`estimator.predict_proba(x)` for sigmoid-calibrated linear folds, in a few matrix products.
+
+    sklearn validates the input once per fold and per class; on a poll of 32 complaints that
+    cost more than the arithmetic. Anything else goes through sklearn.
+    """
+    folds = estimator.calibrated_classifiers_
+    n_classes = len(estimator.classes_)
+    simple = estimator.method == "sigmoid" and n_classes > 2
+    if not simple or not all(_linear_over_all_classes(f, n_classes) for f in folds):
+        return np.asarray(estimator.predict_proba(x))
+    total = np.zeros((x.shape[0], n_classes))
+    for fold in folds:
+        decision = x @ fold.estimator.coef_.T + fold.estimator.intercept_
+        a = np.array([c.a_ for c in fold.calibrators])
+        b = np.array([c.b_ for c in fold.calibrators])
+        proba = expit(-(a * decision + b))
+        denominator = proba.sum(axis=1, keepdims=True)
+        # sklearn's rule: a row every calibrator puts at zero becomes uniform.
+        uniform = denominator[:, 0] == 0
+        proba[uniform] = 1.0 / n_classes
+        denominator[uniform] = 1.0
+        total += proba / denominator
+    return np.asarray(total / len(folds))
+
+
+def _linear_over_all_classes(fold: Any, n_classes: int) -> bool:
+    """A fold whose linear model scores every class, in the calibrated estimator's order."""
+    inner = fold.estimator
+    if not hasattr(inner, "coef_") or len(fold.classes) != n_classes:
+        return False
+    return list(inner.classes_) == list(fold.classes)
 
 
 def _version(examples: Sequence[Example], seed: int) -> str:

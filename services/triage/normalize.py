@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 MONEY_TOKEN = "<uang>"
 PERCENT_TOKEN = "<persen>"
@@ -243,6 +244,7 @@ _MONEY_RE = re.compile(
 )
 _PERCENT_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|persen\b)", re.I)
 _TOKEN_RE = re.compile(r"\S+")
+_CLAUSE_BREAK_RE = re.compile(r"[.,;!?\n]+")
 _EDGE_PUNCT = "\"'`“”‘’.,;:!?()[]{}<>*~_|…"
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")
 _REDUP_RE = re.compile(r"^([a-z]{3,})2$")
@@ -280,13 +282,51 @@ class NormalizedText:
     words: tuple[Word, ...]
     amounts: tuple[float, ...] = field(default_factory=tuple)
 
-    @property
+    # Cached: lexicons, vectorisers and evidence read these many times per complaint.
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def marked(self) -> str:
         return mark_negation(self.text)
+
+    def clauses(self) -> list[Clause]:
+        """The complaint cut at punctuation, each clause keeping its own canonical words.
+
+        Evidence quotes a clause; cutting the already normalised words is much cheaper than
+        normalising every clause again. A word belongs to the clause it starts in.
+        """
+        out: list[Clause] = []
+        cursor = 0
+        first = 0
+        bounds = [(m.start(), m.end()) for m in _CLAUSE_BREAK_RE.finditer(self.original)]
+        for cut_start, cut_end in [*bounds, (len(self.original), len(self.original))]:
+            last = first
+            while last < len(self.words) and self.words[last].start < cut_start:
+                last += 1
+            if last > first:  # "000" after the dots of "2.500.000" is part of an earlier word
+                out.append(self._clause(cursor, cut_start, range(first, last)))
+            first, cursor = last, cut_end
+        return out
+
+    def _clause(self, start: int, end: int, indices: range) -> Clause:
+        raw = self.original[start:end]
+        clause = raw.strip()
+        offset = start + len(raw) - len(raw.lstrip())
+        own = self.words[indices.start : indices.stop]
+        words = tuple(
+            Word(w.text, max(0, w.start - offset), min(len(clause), w.end - offset)) for w in own
+        )
+        # From the whole text: a decimal comma ("3,1jt") also cuts clauses.
+        amounts = tuple(
+            value
+            for w in own
+            if w.text == MONEY_TOKEN
+            and (value := parse_amount(self.original[w.start : w.end])) is not None
+        )
+        text = NormalizedText(original=clause, words=words, amounts=amounts)
+        return Clause(text=text, words=indices, span=(offset, offset + len(clause)))
 
     def original_span(self, start: int, end: int) -> str:
         """The original text behind canonical characters [start, end), for evidence."""
@@ -302,6 +342,15 @@ class NormalizedText:
         if first is None or last is None:
             return ""
         return self.original[first.start : last.end]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a complaint: its own normalised text, and where it sits in the whole."""
+
+    text: NormalizedText
+    words: range  # indices into the whole text's words
+    span: tuple[int, int]  # characters of the whole original text
 
 
 def parse_amount(raw: str) -> float | None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.examples import Example
+from services.triage.features import read_all
 from services.triage.generator import generate
-from services.triage.model import TriageModel, TriageResult
+from services.triage.model import TriageModel, TriageResult, calibrated_proba
 
 # Danger in words that appear in no DOMAIN cue list or example (written for this test).
 UNSEEN_DANGER = [
@@ -146,3 +148,21 @@ class TestTraining:
         without = model.classify(["gaji telat"])
         assert isinstance(with_emb[0].category, Category)
         assert isinstance(without[0].category, Category)
+
+
+class TestFastInference:
+    """The service's shortcuts around sklearn must give sklearn's own numbers."""
+
+    def test_calibrated_proba_equals_sklearn(self, model: TriageModel) -> None:
+        heads = model._require_heads()
+        texts = [e.text for e in generate(60, seed=23)] + UNSEEN_DANGER
+        full = heads.featurizer.transform(read_all(texts), [None] * len(texts)).full
+        expected = heads.category.predict_proba(full)
+        assert np.allclose(calibrated_proba(heads.category, full), expected, atol=1e-12)
+
+    def test_lexical_transform_is_the_lexical_block(self, model: TriageModel) -> None:
+        heads = model._require_heads()
+        texts = read_all([e.text for e in generate(20, seed=29)])
+        both = heads.featurizer.transform(texts, [None] * len(texts))
+        alone = heads.featurizer.transform_lexical(texts, [None] * len(texts))
+        assert (both.lexical != alone).nnz == 0

@@ -86,3 +86,32 @@ class TestOriginalSpans:
         nt = normalize("lembur gk dibayar!!")
         start = nt.text.index("tidak dibayar")
         assert nt.original_span(start, start + len("tidak dibayar")) == "gk dibayar"
+
+
+class TestClauses:
+    """Evidence quotes one clause; cutting the normalised words must keep them faithful."""
+
+    def test_clauses_follow_punctuation_and_keep_canonical_words(self) -> None:
+        clauses = normalize("Lembur gk dibayar, pintu darurat dikunci!\n tolong").clauses()
+        assert [c.text.original for c in clauses] == [
+            "Lembur gk dibayar",
+            "pintu darurat dikunci",
+            "tolong",
+        ]
+        assert clauses[0].text.text == "lembur tidak dibayar"
+        assert clauses[0].text.marked == "lembur tidak_dibayar"
+
+    def test_each_clause_is_normalised_like_the_clause_alone(self) -> None:
+        text = "THR dicicil 3x; mandor bilang gk ada uang!! sy takut di-PHK, tolong bantu"
+        for clause in normalize(text).clauses():
+            alone = normalize(clause.text.original)
+            assert clause.text.words == alone.words
+            assert clause.text.marked == alone.marked
+
+    def test_money_keeps_its_whole_amount_in_the_clause_it_starts(self) -> None:
+        clauses = normalize("gaji cuma Rp 2.500.000 per bln, upah 3,1jt").clauses()
+        assert [c.text.original for c in clauses] == ["gaji cuma Rp 2", "000 per bln", "upah 3"]
+        assert [c.text.amounts for c in clauses] == [(2_500_000.0,), (), (3_100_000.0,)]
+
+    def test_punctuation_only_text_has_no_clauses(self) -> None:
+        assert normalize(" ,.!? ").clauses() == []
