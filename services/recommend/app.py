@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.recommend import handlers
-from services.recommend.reembed import reembed_batch, stale_count
+from services.recommend.reembed import (
+    ensure_case_index,
+    reembed_for,
+    staged_count,
+    stale_count,
+)
 from services.recommend.store import MIGRATIONS, init_connection
 from services.runtime.embedding import Embedder
 from services.runtime.http import ServiceRuntime, create_service_app
@@ -14,8 +19,10 @@ from services.runtime.settings import ServiceSettings
 
 class RecommendSettings(ServiceSettings):
     http_port: int = 8083
-    # How often to look for vectors made by another embedding model than the configured one.
+    # How often to look for vectors made by another embedding model than the configured one,
+    # and for how long each check may re-embed (a third of the time: triage shares the cores).
     reembed_check_seconds: float = 30.0
+    reembed_seconds_per_check: float = 10.0
 
 
 def create_app(settings: RecommendSettings | None = None) -> FastAPI:
@@ -30,9 +37,12 @@ def create_app(settings: RecommendSettings | None = None) -> FastAPI:
     embedder = Embedder(runtime.settings.embedding_model)
 
     async def reembed(rt: ServiceRuntime) -> None:
+        async with rt.pool.acquire() as conn:
+            # A switch interrupted between dropping and building the index left none.
+            await ensure_case_index(conn)
         # The model is loaded only when stale vectors exist: most passes find none.
-        if await stale_count(rt.pool, embedder.version):
-            await reembed_batch(rt.pool, embedder)
+        if await stale_count(rt.pool, embedder.version) or await staged_count(rt.pool):
+            await reembed_for(rt.pool, embedder, settings.reembed_seconds_per_check)
 
     runtime.every("reembed_case_base", settings.reembed_check_seconds, reembed)
     return create_service_app(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import asyncpg
+import uuid
 
-from services.recommend.reembed import BATCH, reembed_batch, stale_count
+import asyncpg
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from services.recommend import reembed
+from services.recommend.reembed import BATCH, HNSW_INDEX, reembed_batch, stale_count
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.starter import generate
 from services.recommend.store import import_cases
@@ -39,3 +45,100 @@ class TestReembedding:
             pass
         assert await stale_count(pool, new.version) == 0
         assert await PgCaseIndex(pool, HashingEmbedder.version).search(query, union_id="spn") == []
+
+
+class SaltedModel(HashingEmbedder):
+    """Another model whose vectors differ from the old ones (so a moved vector is visible)."""
+
+    version = "hashing-test@salted"
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        return super().embed([" ".join(f"{w}#2" for w in t.split()) for t in texts])
+
+
+async def _index_valid(pool: asyncpg.Pool) -> bool | None:
+    valid: bool | None = await pool.fetchval(
+        "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE c.relname = $1",
+        HNSW_INDEX,
+    )
+    return valid
+
+
+async def _add_complaint(pool: asyncpg.Pool, text: str, version: str) -> None:
+    await pool.execute(
+        "INSERT INTO recommend.complaints (complaint_id, union_id, sector, text, category,"
+        " priority, embedding, embedding_version, submitted_at)"
+        " VALUES ($1, 'spn', 'garment', $2, 'overtime', 'P3', $3, $4, now())",
+        uuid.uuid4(),
+        text,
+        HashingEmbedder().embed([text])[0],
+        version,
+    )
+
+
+class TestBulkReembedding:
+    """Many stale rows: vectors are staged by COPY, then switched at once and the index rebuilt."""
+
+    async def test_stage_then_switch_everything_at_once(
+        self, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(reembed, "BULK_MIN", 10)
+        cases = generate(per_category=4)  # 68 cases
+        old, new = HashingEmbedder(), SaltedModel()
+        await import_cases(pool, cases, old)
+        await _add_complaint(pool, "lembur sampai malam", old.version)
+        query = new.embed([cases[0].text])[0]
+
+        staged = await reembed.stage_chunk(pool, new, limit=30)
+        assert staged == 30 and await reembed.staged_count(pool) == 30
+        # Staging leaves the case base alone: the old version still answers, the new one not yet.
+        assert await reembed.stale_count(pool, new.version) == len(cases) + 1
+        assert await PgCaseIndex(pool, old.version).search(query, union_id="spn")
+        assert await PgCaseIndex(pool, new.version).search(query, union_id="spn") == []
+
+        steps = []
+        while step := await reembed.reembed_step(pool, new):
+            steps.append(step)
+        # The other 38 cases and the complaint in one staging chunk, then the switch of all.
+        assert steps == [len(cases) - 30 + 1, len(cases) + 1]
+        assert await reembed.stale_count(pool, new.version) == 0
+        assert await reembed.staged_count(pool) == 0
+        assert await _index_valid(pool) is True
+        stored = await pool.fetchrow(
+            "SELECT embedding FROM recommend.cases WHERE case_id = $1", cases[0].case_id
+        )
+        assert np.allclose(stored["embedding"].to_numpy(), query, atol=1e-6)
+        hits = await PgCaseIndex(pool, new.version).search(query, union_id=cases[0].union, k=3)
+        assert hits[0].case_id == cases[0].case_id and hits[0].similarity == pytest.approx(1.0)
+        assert await PgCaseIndex(pool, old.version).search(query, union_id="spn") == []
+
+    async def test_a_text_changed_after_staging_keeps_waiting(
+        self, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(reembed, "BULK_MIN", 10)
+        cases = generate(per_category=1)  # 17 cases
+        old, new = HashingEmbedder(), SaltedModel()
+        await import_cases(pool, cases, old)
+        assert await reembed.stage_chunk(pool, new) == len(cases)
+        edited = cases[0].model_copy(update={"text": cases[0].text + " (diralat)"})
+        await import_cases(pool, [edited], old)  # still the old model, new text
+        assert await reembed.switch_staged(pool, new.version) == len(cases) - 1
+        assert await reembed.stale_count(pool, new.version) == 1
+        # One stale row is below BULK_MIN: the incremental pass embeds the new text.
+        assert await reembed.reembed_step(pool, new) == 1
+        stored = await pool.fetchval(
+            "SELECT embedding FROM recommend.cases WHERE case_id = $1", edited.case_id
+        )
+        assert np.allclose(stored.to_numpy(), new.embed([edited.text])[0], atol=1e-6)
+
+    async def test_a_missing_or_invalid_index_is_built_again(self, pool: asyncpg.Pool) -> None:
+        await import_cases(pool, generate(per_category=1), HashingEmbedder())
+        await pool.execute(f"DROP INDEX recommend.{HNSW_INDEX}")
+        async with pool.acquire() as conn:
+            await reembed.ensure_case_index(conn)
+        assert await _index_valid(pool) is True
+        definition = await pool.fetchval(
+            "SELECT pg_get_indexdef(c.oid) FROM pg_class c WHERE c.relname = $1", HNSW_INDEX
+        )
+        assert "USING hnsw (embedding vector_cosine_ops)" in definition
