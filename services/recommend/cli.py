@@ -238,6 +238,12 @@ def _setting_table(report: evaluation.EvalReport, setting: str) -> Table:
     return table
 
 
+def _verdict(check: evaluation.TargetCheck) -> str:
+    measured = [b for b in (check.constant, check.playbook) if b is not None]
+    above = "above" if check.above_baselines else "NOT above"
+    return f"{above} both" if len(measured) == 2 else f"{above} the baseline that measures it"
+
+
 def _target_lines(report: evaluation.EvalReport, setting: str) -> list[str]:
     """Each target metric of each retriever beside its target and both baselines."""
     lines = []
@@ -249,7 +255,7 @@ def _target_lines(report: evaluation.EvalReport, setting: str) -> list[str]:
                 f"  {s.system:<15} {metric:<12} {_fmt(c.value)}"
                 f"  target {c.target}: {'met' if c.met else 'NOT met'};"
                 f"  constant {_fmt(c.constant)}, playbook {_fmt(c.playbook)}:"
-                f" {'above both' if c.above_baselines else 'NOT above both'}"
+                f" {_verdict(c)}"
             )
     return lines
 
