@@ -195,6 +195,9 @@ class ComplaintResolved(ComplaintEvent):
     resolution_note: str = Field(default="", max_length=MAX_TEXT_CHARS)
     days_to_resolve: float
     resolved_at: datetime
+    round: int = Field(
+        default=0, ge=0, description="how many times the worker had reopened the complaint before"
+    )
 
 
 class FeedbackRated(ComplaintEvent):

@@ -204,6 +204,9 @@ async def resolve(
         # before the handler ran finds the complaint resolved.
         await store.set_resolved(conn, complaint_id, now, body.outcome.value)
         await clocks.end_pause(conn, complaint_id, now)
+        # A late resolution's breach is published here, with it: the worker may reopen the
+        # complaint before the resolved event's handler runs.
+        await clocks.check_breaches(conn, complaint_id, now, stopped_only=True)
         started = complaint["reopened_at"] or complaint["submitted_at"]
         days = (now - started).total_seconds() / 86400
         event = ComplaintResolved(
@@ -215,6 +218,7 @@ async def resolve(
             resolution_note=body.resolution_note,
             days_to_resolve=round(days, 3),
             resolved_at=now,
+            round=complaint["reopen_count"],
         )
         await enqueue(conn, event, source=SOURCE)
     return {"complaint_id": str(complaint_id), "outcome": body.outcome.value}

@@ -37,7 +37,7 @@ from schemas.topics import (
     UNION_REGISTERED,
 )
 from services.feedback import clocks, metrics, store
-from services.feedback.sla import Clock
+from services.feedback.sla import CLOCKS, Clock
 from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery, NotReady
 from services.runtime.metrics import UnionLabels
@@ -66,13 +66,19 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         await store.insert_complaint(conn, event)
 
     async def on_triaged(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
+        before = await store.lock_complaint(conn, event.complaint_id)
         await store.set_triage(conn, event)
         label = unions(event.union_id)
         metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
         metrics.COMPLAINTS_TRIAGED.labels(
             label, event.priority.value, str(event.needs_review).lower()
         ).inc()
-        # A response or resolution may have come before the priority did.
+        # A response or resolution may have come before the priority did: judge those clocks
+        # now (once, at the first triage) and publish a late one's breach.
+        if before is not None and before["priority"] is None:
+            for clock in CLOCKS:
+                if clocks.span(before, clock).stopped_at is not None:
+                    await _count_stopped(conn, event.complaint_id, clock)
         await clocks.check_breaches(conn, event.complaint_id, _now(), stopped_only=True)
 
     async def on_recommended(conn: asyncpg.Connection, event: ComplaintRecommended) -> None:
@@ -102,8 +108,11 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         if complaint is None:
             raise NotReady(f"complaint {event.complaint_id} not known to feedback yet")
         reopened_at = complaint["reopened_at"]
-        if reopened_at is not None and event.resolved_at <= reopened_at:
-            return  # a resolution the worker has since reopened: its clock was restarted
+        if event.round < complaint["reopen_count"] or (
+            reopened_at is not None and event.resolved_at <= reopened_at
+        ):
+            await _count_reopened_round(conn, event)
+            return
         await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
         await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
         started = reopened_at or complaint["submitted_at"]
@@ -114,6 +123,10 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
 
     async def _clock_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:
         """Count the stopped clock as met or breached; publish its breach if it was late."""
+        await _count_stopped(conn, complaint_id, clock)
+        await clocks.check_breaches(conn, complaint_id, _now(), stopped_only=True)
+
+    async def _count_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:
         complaint = await store.complaint(conn, complaint_id)
         assert complaint is not None
         if complaint["priority"] is None:
@@ -125,7 +138,26 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
             metrics.SLA_CLOCKS_STOPPED.labels(
                 unions(complaint["union_id"]), complaint["priority"], clock, result.status
             ).inc()
-        await clocks.check_breaches(conn, complaint_id, _now(), stopped_only=True)
+
+    async def _count_reopened_round(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
+        """A resolution the worker reopened before this handler ran: its round is over, and
+        the API published its breach if it was late; count it as met or breached from that."""
+        complaint = await store.complaint(conn, event.complaint_id)
+        assert complaint is not None
+        if complaint["priority"] is None:
+            return
+        breached = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM sla_breaches WHERE complaint_id = $1"
+            " AND clock = 'resolution' AND round = $2)",
+            event.complaint_id,
+            event.round,
+        )
+        metrics.SLA_CLOCKS_STOPPED.labels(
+            unions(complaint["union_id"]),
+            complaint["priority"],
+            "resolution",
+            "breached" if breached else "met",
+        ).inc()
 
     async def on_breached(conn: asyncpg.Connection, event: ComplaintSlaBreached) -> None:
         metrics.SLA_BREACHES.labels(unions(event.union_id), event.priority.value, event.clock).inc()
