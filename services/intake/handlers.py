@@ -21,9 +21,12 @@ from schemas.topics import (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RECEIVED,
     COMPLAINT_RECOMMENDED,
+    COMPLAINT_REOPENED,
     COMPLAINT_RESOLVED,
     COMPLAINT_RESPONDED,
+    COMPLAINT_SLA_BREACHED,
     COMPLAINT_TRIAGED,
+    COMPLAINT_WORKER_REPLIED,
     FEEDBACK_RATED,
     Topic,
 )
@@ -45,6 +48,10 @@ TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
     COMPLAINT_RECATEGORIZED: ("recategorized", None),
     COMPLAINT_RESOLVED: ("resolved", "resolved"),
     FEEDBACK_RATED: ("rated", "rated"),
+    # Status ranks only move forward, so these add timeline entries without a status.
+    COMPLAINT_REOPENED: ("reopened", None),
+    COMPLAINT_WORKER_REPLIED: ("worker_replied", None),
+    COMPLAINT_SLA_BREACHED: ("sla_breached", None),
 }
 
 
@@ -123,6 +130,9 @@ def _event_time(event: ComplaintEvent) -> datetime:
         "recategorized_at",
         "resolved_at",
         "rated_at",
+        "reopened_at",
+        "replied_at",
+        "detected_at",
     ):
         value = getattr(event, attr, None)
         if isinstance(value, datetime):

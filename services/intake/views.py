@@ -17,7 +17,11 @@ WORKER_STEPS = {
     "responded": "Serikat menanggapi",
     "resolved": "Pengaduan diselesaikan",
     "rated": "Penilaian Anda tercatat",
+    "reopened": "Pengaduan dibuka kembali",
+    "worker_replied": "Balasan Anda terkirim",
 }
+# Union-internal entries the worker's tracking page leaves out (the federation's escalation).
+INTERNAL_KINDS = frozenset({"sla_breached"})
 
 
 def _body(entry: asyncpg.Record) -> dict[str, Any]:
@@ -82,6 +86,8 @@ def _recommendation(body: dict[str, Any] | None) -> dict[str, Any] | None:
 def tracking_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[str, Any]:
     steps = []
     for entry in timeline:
+        if entry["kind"] in INTERNAL_KINDS:
+            continue
         step: dict[str, Any] = {
             "step": WORKER_STEPS.get(entry["kind"], entry["kind"]),
             "at": entry["at"].isoformat(),
