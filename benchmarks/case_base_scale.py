@@ -9,20 +9,24 @@ so table `recommend.cases` and index `cases_embedding_hnsw` are the real ones), 
               the build time, and rows/s of COPY + build together; then `store.import_cases` (the
               service's upsert path, row by row into the live index) with an embedder that costs
               nothing, so the rate is the database's alone. Compared with the embedder (~50/s).
-  latency     `PgCaseIndex.search(k=10, sector=...)`, the call the service makes for a complaint
-              (limit 40 after oversampling, so store.search_cases sets hnsw.ef_search = 80 and
-              relaxed iterative scan), one query at a time after a warm-up pass over other
-              queries; p50/p95/p99 of every timed pass and the median over passes; pg_stat scan
-              counters say whether the planner used the HNSW index. Repeated with a larger
-              shared_buffers (server restart) from 100k up.
+  latency     `PgCaseIndex.search(k=10, sector=...)`, the plain-vector call (limit 40 after
+              oversampling, with the settings of store.search_settings(40): ef_search,
+              enable_seqscan off, relaxed iterative scan), one query at a time after a warm-up
+              pass over other queries; p50/p95/p99 of every timed pass and the median over
+              passes; pg_stat scan counters say whether the planner used the HNSW index.
+              Repeated with a larger shared_buffers (server restart) from 100k up.
+  category    the category-aware call of a triaged complaint (`labels=`): one unfiltered and one
+              category-filtered HNSW walk; filtered recall@5 against the exact top 5 of the
+              query's category, and the call's latency.
   recall      recall@5 (and @10) of `store.search_cases` (limit 40, as the service calls it)
               against exact search: a numpy brute-force top-k over the same rows, respecting the
               same rule (own union + unions with share_cases) and the same embedding_version;
               checked against the SQL itself with index scans off on a few queries. Also the
               end-to-end recall@5 of PgCaseIndex.search (sector boost) against the exact boosted
               top 5.
-  ef_search   the same SQL (store.SEARCH_SQL) with hnsw.ef_search in a sweep, to find the smallest
-              value that reaches the recall target and what it costs.
+  ef_search   the same SQL (store.SEARCH_SQL) under the store's settings with hnsw.ef_search (and
+              enable_seqscan) overridden in a sweep, to find the smallest value that reaches the
+              recall target and what it costs.
 
 Vectors are synthetic with the structure of real ones: ~500 topic centroids in 4 sector groups, a
 shared mean direction (sentence embeddings of one domain are far from isotropic) and noise with a
