@@ -162,8 +162,9 @@ class TestSuppression:
 
         def figures(summary: dict[str, Any]) -> list[float]:
             v, sat, br = summary["volumes"], summary["satisfaction"], summary["sla"]["breaches"]
-            return [v["total"], v["resolved"], v["responded"], v["reopens"], sat["count"],
-                    sat["count"] * sat["mean_score"], br["first_response"], br["resolution"]]  # fmt: skip
+            rated = sat["count"] * sat["mean_score"]
+            return [v["total"], v["resolved"], v["responded"], v["reopens"], sat["count"], rated,
+                    br["first_response"], br["resolution"]]  # fmt: skip
 
         residue = [
             total - sum(parts)
