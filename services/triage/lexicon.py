@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import TypeVar
 
 from schemas.vocabulary import Category, Tag
 from services.triage.normalize import Clause, NormalizedText
@@ -1479,14 +1480,14 @@ class CueScan:
     """
 
     text: NormalizedText
-    strong: dict[Tag, Matches]
+    strong: dict[Tag, Matches]  # only patterns that matched
     weak: dict[Tag, Matches]
     categories: dict[Category, Matches]
     employers: tuple[tuple[int, int], ...]  # character spans in the original text
 
     def features(self) -> list[float]:
         """Category cue counts, then per tag strong-cue count and weak-cue presence (capped)."""
-        out = [min(len(self.categories[c]), 4) / 4.0 for c in CATEGORY_ORDER]
+        out = [min(len(self.categories.get(c, ())), 4) / 4.0 for c in CATEGORY_ORDER]
         for tag in TAG_ORDER:
             n_strong = len(self.strong.get(tag, ()))
             if tag is Tag.EMPLOYER_NAMED and self.employers:
@@ -1517,9 +1518,9 @@ class CueScan:
         start, end = clause.span
         return CueScan(
             text=clause.text,
-            strong={tag: inside(m) for tag, m in self.strong.items()},
-            weak={tag: inside(m) for tag, m in self.weak.items()},
-            categories={c: inside(m) for c, m in self.categories.items()},
+            strong=_non_empty({tag: inside(m) for tag, m in self.strong.items()}),
+            weak=_non_empty({tag: inside(m) for tag, m in self.weak.items()}),
+            categories=_non_empty({c: inside(m) for c, m in self.categories.items()}),
             employers=tuple(
                 (a - start, b - start) for a, b in self.employers if start <= a and b <= end
             ),
@@ -1528,6 +1529,14 @@ class CueScan:
     def _hit(self, tag: Tag, match: tuple[int, int], *, strong: bool) -> CueHit:
         words = self.text.words
         return CueHit(tag, self.text.original[words[match[0]].start : words[match[1]].end], strong)
+
+
+K = TypeVar("K")
+
+
+def _non_empty(matches: dict[K, Matches]) -> dict[K, Matches]:
+    """Most patterns match nothing in a complaint; keeping only hits keeps clause scans cheap."""
+    return {key: m for key, m in matches.items() if m}
 
 
 def scan_cues(nt: NormalizedText) -> CueScan:
@@ -1552,8 +1561,8 @@ def scan_cues(nt: NormalizedText) -> CueScan:
 
     return CueScan(
         text=nt,
-        strong={tag: matches(p) for tag, p in TAG_STRONG.items()},
-        weak={tag: matches(p) for tag, p in TAG_WEAK.items()},
-        categories={c: matches(CATEGORY_CUES[c]) for c in CATEGORY_ORDER},
+        strong=_non_empty({tag: matches(p) for tag, p in TAG_STRONG.items()}),
+        weak=_non_empty({tag: matches(p) for tag, p in TAG_WEAK.items()}),
+        categories=_non_empty({c: matches(CATEGORY_CUES[c]) for c in CATEGORY_ORDER}),
         employers=tuple(m.span() for m in _EMPLOYER_ORIGINAL.finditer(nt.original)),
     )

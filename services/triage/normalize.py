@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 MONEY_TOKEN = "<uang>"
 PERCENT_TOKEN = "<persen>"
@@ -384,28 +384,31 @@ def strip_emoji(text: str) -> str:
     )
 
 
-def _canonical_words(token: str) -> list[str]:
-    """Canonical words for one whitespace token (lowercase, no edge punctuation, slang fixed)."""
+@lru_cache(maxsize=65_536)
+def _canonical_words(token: str) -> tuple[str, ...]:
+    """Canonical words for one whitespace token (lowercase, no edge punctuation, slang fixed).
+
+    Cached: workers repeat the same few thousand tokens, and each costs several regexes."""
     t = strip_emoji(token.lower()).strip(_EDGE_PUNCT)
     if not t:
-        return []
+        return ()
     t = _REPEAT_RE.sub(r"\1", t)  # "parahhh" -> "parah", "tolooong" -> "tolong"
     if t in SLANG:
-        return SLANG[t].split()
+        return tuple(SLANG[t].split())
     redup = _REDUP_RE.match(t)
     if redup:  # "anak2" -> "anak anak", keeps the plural visible as two words
         base = SLANG.get(redup.group(1), redup.group(1))
-        return [base, base]
+        return (base, base)
     if re.fullmatch(r"[a-z]+(-[a-z]+)+", t):
         parts = t.split("-")
         if parts[0] in {"di", "nge", "ke", "se"}:  # "di-PHK", "nge-WA": a prefix, join it
             return _canonical_words("".join(parts))
-        return [w for p in parts for w in _canonical_words(p)]  # "ibu-ibu", "dibeda-bedain"
+        return tuple(w for p in parts for w in _canonical_words(p))  # "ibu-ibu", "dibeda-bedain"
     if "/" in t and not re.search(r"\d", t):  # "SP/SB", "panas/gerah": alternatives
-        return [w for p in t.split("/") for w in _canonical_words(p)]
+        return tuple(w for p in t.split("/") for w in _canonical_words(p))
     if re.fullmatch(r"[a-z]+[.,!?]+[a-z]+", t):  # "jam.lembur": a missing space
-        return [w for p in re.split(r"[.,!?]+", t) for w in _canonical_words(p)]
-    return [t]
+        return tuple(w for p in re.split(r"[.,!?]+", t) for w in _canonical_words(p))
+    return (t,)
 
 
 def normalize(text: str) -> NormalizedText:
