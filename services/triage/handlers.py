@@ -4,6 +4,7 @@ corrections are kept as training data."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,17 +28,24 @@ from services.triage.worker import ModelHolder
 
 CONSUMER = "triage"
 # Complaints taken from one poll and embedded together: batching is where the encoder's
-# throughput comes from, and 32 keeps a poll's latency under a second on two cores.
-BATCH_SIZE = 32
+# throughput comes from. A poll returns what is there, so a quiet stream still gets each
+# complaint alone at once; only a backlog fills polls of 128, which the encoder, cut into
+# batches of 8 after sorting by length, ran at 96% of the rate of one call over 640 texts
+# (polls of 32: 90%; batches of 16 or 32 pad short complaints to long ones and lose more).
+BATCH_SIZE = 128
 EMBED_INNER_BATCH = 8
 
 
 def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
+    # CPU-bound work runs off the event loop, so heartbeats and /health stay answered, and always
+    # on the same thread: torch's OpenMP keeps one team of workers instead of one per thread.
+    cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-cpu")
+
     async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
         events = [event for event, _ in items]
         POLL_COMPLAINTS.observe(len(events))
-        # CPU-bound: off the event loop, so heartbeats and /health stay answered.
-        vectors, results = await asyncio.to_thread(triage_batch, holder, events)
+        loop = asyncio.get_running_loop()
+        vectors, results = await loop.run_in_executor(cpu, triage_batch, holder, events)
         with POLL_STAGE_SECONDS.labels("publish").time():
             await asyncio.gather(
                 *(
@@ -70,9 +78,7 @@ def triage_batch(
     """Embed every text once, in one call, and classify them with one model version."""
     model = holder.model  # one model for the whole batch, even if a swap happens meanwhile
     texts = [event.text for event in events]
-    # The encoder sorts the texts of one call by length and pads each inner batch to its
-    # longest text; inner batches of 8 cut the padding of a 32-complaint poll by ~40%
-    # (benchmarks/triage_throughput.py) without making polls longer.
+    # The encoder sorts one call's texts by length and pads each inner batch to its longest.
     with POLL_STAGE_SECONDS.labels("embed").time():
         vectors = holder.embedder.embed(texts, batch_size=EMBED_INNER_BATCH)
     with POLL_STAGE_SECONDS.labels("classify").time():
@@ -97,7 +103,7 @@ def triaged_event(
         confidence=result.confidence,
         needs_review=result.needs_review,
         model_version=result.model_version,
-        embedding=[float(x) for x in vector],
+        embedding=vector.tolist(),
         embedding_version=embedding_version,
         sector=event.sector,
         text=event.text,

@@ -178,13 +178,14 @@ class TriageModel:
         tag_proba = _positive_proba(heads.tags, x)
 
         results = []
-        clauses = _Clauses(scans, heads)
+        tagged = [self._tags(scan, tag_proba[i]) for i, scan in enumerate(scans)]
+        _quote_clauses(scans, tagged, heads)
         for i, scan in enumerate(scans):
             best = int(np.argmax(category_proba[i]))
             category = classes[best]
             confidence = float(category_proba[i][best])
             secondary = self._secondary(category, presence[i], heads.presence_columns)
-            tags, evidence = self._tags(scan, tag_proba[i], clauses, i)
+            tags, evidence = tagged[i]
             priority = assess_priority(scan.text.text, tags, [category, *secondary])
             results.append(
                 TriageResult(
@@ -230,18 +231,19 @@ class TriageModel:
         ]
 
     def _tags(
-        self, scan: CueScan, proba: npt.NDArray[np.floating], clauses: _Clauses, index: int
+        self, scan: CueScan, proba: npt.NDArray[np.floating]
     ) -> tuple[list[Tag], dict[Tag, str]]:
-        """Classifier OR trusted strong cue; evidence is always a span of the original text."""
+        """Classifier OR trusted strong cue, with the cue as evidence where there is one."""
         cues = scan.hits()
         chosen: list[Tag] = []
         evidence: dict[Tag, str] = {}
-        for tag, p in zip(clauses.heads.tag_columns, proba, strict=True):
+        for tag, p in zip(self._require_heads().tag_columns, proba, strict=True):
             hit = cues.get(tag)
             trusted = hit is not None and hit.strong and tag in LEXICON_TRUSTED
             if p >= TAG_THRESHOLD or (trusted and p >= VETO_PROBABILITY):
                 chosen.append(tag)
-                evidence[tag] = hit.evidence if hit else clauses.best_for(index, tag)
+                if hit is not None:
+                    evidence[tag] = hit.evidence
         return chosen, evidence
 
     # ------------------------------------------------------------------ persistence
@@ -266,8 +268,24 @@ class TriageModel:
         return self._heads
 
 
+def _quote_clauses(
+    scans: list[CueScan], tagged: list[tuple[list[Tag], dict[Tag, str]]], heads: _Heads
+) -> None:
+    """Give every tag without a cue the clause its classifier likes best, in tag order.
+
+    Only the texts that have such a tag are cut into clauses and featurised, all in one call.
+    """
+    needing = [i for i, (tags, evidence) in enumerate(tagged) if len(evidence) < len(tags)]
+    clauses = _Clauses([scans[i] for i in needing], heads)
+    for row, i in enumerate(needing):
+        tags, evidence = tagged[i]
+        quoted = {tag: evidence.get(tag) or clauses.best_for(row, tag) for tag in tags}
+        evidence.clear()
+        evidence.update(quoted)
+
+
 class _Clauses:
-    """The batch's clauses, featurised together once, for tags that need evidence from them.
+    """Some texts' clauses, featurised together once, for tags that need evidence from them.
 
     One featuriser call for the whole batch: per text (or per tag) it would cost more than the
     classification itself.
@@ -276,15 +294,14 @@ class _Clauses:
     def __init__(self, texts: list[CueScan], heads: _Heads) -> None:
         self.texts = texts
         self.heads = heads
-        self._clauses: list[list[str]] | None = None
+        self._clauses: list[list[str]] = []
         self._rows: list[int] = []
-        self._x: sp.csr_matrix | None = None
+        self._x: sp.csr_matrix = sp.csr_matrix((0, 0))
+        if texts:
+            self._featurise()
 
     def best_for(self, index: int, tag: Tag) -> str:
         """The clause of text `index` that the tag classifier likes best."""
-        if self._clauses is None:
-            self._featurise()
-        assert self._clauses is not None and self._x is not None
         clauses = self._clauses[index]
         if len(clauses) <= 1:
             return self.texts[index].text.original.strip()
@@ -303,10 +320,8 @@ class _Clauses:
         for clauses in per_text:
             self._rows.append(len(flat))
             flat.extend(clauses)
-        if not flat:  # only empty texts: nothing to featurise, every text is its own evidence
-            self._x = sp.csr_matrix((0, 0))
-            return
-        self._x = self.heads.featurizer.transform_lexical(flat, [None] * len(flat))
+        if flat:  # only empty texts: nothing to featurise, every text is its own evidence
+            self._x = self.heads.featurizer.transform_lexical(flat, [None] * len(flat))
 
 
 def _fit_multilabel(
