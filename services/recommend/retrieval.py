@@ -21,6 +21,7 @@ triage labels (rerank.py). Both indexes build the same candidate lists and order
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections import Counter
@@ -442,27 +443,26 @@ class PgCaseIndex:
             return []
         lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
         aware = self.category_aware if category_aware is None else category_aware
-        async with self.pool.acquire() as conn:
-            if self._iterative_scan is None:
+        if self._iterative_scan is None:
+            async with self.pool.acquire() as conn:
                 self._iterative_scan = await pgvector_supports_iterative_scan(conn)
-            if aware and labels is not None:
-                candidates = await self._category_candidates(
-                    conn, vector, union_id, k, text if lexical else None, labels
-                )
-                return rerank(candidates, labels, sector, k, sector_boost=SECTOR_BOOST)
-            limit = max(k * self.oversample, k, HYBRID_CANDIDATES if lexical else 0)
-            by_vector = await self._vector(conn, vector, union_id, limit)
-            if not lexical or text is None:
-                return boost_sector(by_vector, sector, k)
-            by_lexical = await self._lexical(
-                conn, vector, text, union_id, max(HYBRID_CANDIDATES, k)
+        if aware and labels is not None:
+            candidates = await self._category_candidates(
+                vector, union_id, k, text if lexical else None, labels
             )
+            return rerank(candidates, labels, sector, k, sector_boost=SECTOR_BOOST)
+        limit = max(k * self.oversample, k, HYBRID_CANDIDATES if lexical else 0)
+        if not lexical or text is None:
+            return boost_sector(await self._vector(vector, union_id, limit), sector, k)
+        by_vector, by_lexical = await asyncio.gather(
+            self._vector(vector, union_id, limit),
+            self._lexical(vector, text, union_id, max(HYBRID_CANDIDATES, k)),
+        )
         by_vector = boost_sector(by_vector, sector, max(HYBRID_CANDIDATES, k))
         return fuse_neighbours(by_vector, by_lexical, sector, k)
 
     async def _category_candidates(
         self,
-        conn: asyncpg.Connection,
         vector: Vector,
         union_id: str,
         k: int,
@@ -470,52 +470,46 @@ class PgCaseIndex:
         labels: TriageLabels,
     ) -> list[Neighbour]:
         """The same candidate lists as InMemoryCaseIndex: all and in-category, by vector and
-        (with `text`) by BM25, each the best max(CATEGORY_CANDIDATES, k)."""
+        (with `text`) by BM25, each the best max(CATEGORY_CANDIDATES, k).
+
+        The searches are independent, so each runs on its own pooled connection at the same
+        time: a complaint waits for the slowest search, not for their sum.
+        """
         n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
         category = labels.category.value
-        found = await self._vector(conn, vector, union_id, n)
-        found += await self._vector(conn, vector, union_id, n, category)
+        searches = [self._vector(vector, union_id, n), self._vector(vector, union_id, n, category)]
         if text is not None:
-            found += await self._lexical(conn, vector, text, union_id, n)
-            found += await self._lexical(conn, vector, text, union_id, n, category)
-        return found
+            searches.append(self._lexical(vector, text, union_id, n))
+            searches.append(self._lexical(vector, text, union_id, n, category))
+        return [n for found in await asyncio.gather(*searches) for n in found]
 
     async def _vector(
-        self,
-        conn: asyncpg.Connection,
-        vector: Vector,
-        union_id: str,
-        limit: int,
-        category: str | None = None,
+        self, vector: Vector, union_id: str, limit: int, category: str | None = None
     ) -> list[Neighbour]:
-        return await search_cases(
-            conn,
-            vector,
-            union_id=union_id,
-            embedding_version=self.embedding_version,
-            limit=limit,
-            iterative_scan=bool(self._iterative_scan),
-            category=category,
-        )
+        async with self.pool.acquire() as conn:
+            return await search_cases(
+                conn,
+                vector,
+                union_id=union_id,
+                embedding_version=self.embedding_version,
+                limit=limit,
+                iterative_scan=bool(self._iterative_scan),
+                category=category,
+            )
 
     async def _lexical(
-        self,
-        conn: asyncpg.Connection,
-        vector: Vector,
-        text: str,
-        union_id: str,
-        limit: int,
-        category: str | None = None,
+        self, vector: Vector, text: str, union_id: str, limit: int, category: str | None = None
     ) -> list[Neighbour]:
-        found = await search_cases_lexical(
-            conn,
-            vector,
-            text,
-            union_id=union_id,
-            embedding_version=self.embedding_version,
-            limit=limit,
-            category=category,
-        )
+        async with self.pool.acquire() as conn:
+            found = await search_cases_lexical(
+                conn,
+                vector,
+                text,
+                union_id=union_id,
+                embedding_version=self.embedding_version,
+                limit=limit,
+                category=category,
+            )
         return [n for n, _ in found]
 
 
