@@ -173,6 +173,9 @@ async def respond(
         )
         if body.waiting_on_worker:
             await clocks.start_pause(conn, complaint_id, now)
+        else:
+            # The union is acting again (say the worker answered by phone): the clocks run.
+            await clocks.end_pause(conn, complaint_id, now)
         event = ComplaintResponded(
             complaint_id=complaint_id,
             union_id=union_id,

@@ -71,7 +71,7 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         label = unions(event.union_id)
         metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
         metrics.COMPLAINTS_TRIAGED.labels(
-            label, event.priority.value, str(event.needs_review).lower()
+            label, event.category.value, event.priority.value, str(event.needs_review).lower()
         ).inc()
         # A response or resolution may have come before the priority did: judge those clocks
         # now (once, at the first triage) and publish a late one's breach.

@@ -52,8 +52,9 @@ RATINGS_FIXED = Counter(
 )
 COMPLAINTS_TRIAGED = Counter(
     "aduan_complaints_triaged_total",
-    "Complaints triaged, per union, priority and whether they need review.",
-    ["union", "priority", "needs_review"],
+    "Complaints triaged, per union, category, priority and whether they need review.",
+    # 17 categories x 3 priorities x 2: ~100 series per registered union, created as they occur.
+    ["union", "category", "priority", "needs_review"],
 )
 SLA_BREACHES = Counter(
     "aduan_sla_breaches_total",

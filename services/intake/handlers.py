@@ -14,6 +14,8 @@ from schemas.events import (
     ComplaintEvent,
     ComplaintReceived,
     ComplaintRejected,
+    ComplaintReopened,
+    ComplaintResolved,
     RejectionCode,
     RejectionReason,
 )
@@ -48,8 +50,8 @@ TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
     COMPLAINT_RECATEGORIZED: ("recategorized", None),
     COMPLAINT_RESOLVED: ("resolved", "resolved"),
     FEEDBACK_RATED: ("rated", "rated"),
-    # Status ranks only move forward, so these add timeline entries without a status.
-    COMPLAINT_REOPENED: ("reopened", None),
+    COMPLAINT_REOPENED: ("reopened", "reopened"),
+    # Timeline entries only.
     COMPLAINT_WORKER_REPLIED: ("worker_replied", None),
     COMPLAINT_SLA_BREACHED: ("sla_breached", None),
 }
@@ -115,11 +117,20 @@ def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) ->
                 body=_timeline_body(event),
             )
             if added and status is not None:
-                await store.advance_status(conn, event.complaint_id, status)
+                await store.advance_status(conn, event.complaint_id, status, _round(event))
         if not added:
             log.warning("timeline_event_for_unknown_complaint", kind=kind)
 
     return on_event
+
+
+def _round(event: ComplaintEvent) -> int | None:
+    """Which round of the lifecycle the event belongs to, where it says (0 before reopening)."""
+    if isinstance(event, ComplaintResolved):
+        return event.round
+    if isinstance(event, ComplaintReopened):
+        return event.reopen_count
+    return None
 
 
 def _event_time(event: ComplaintEvent) -> datetime:

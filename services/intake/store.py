@@ -17,9 +17,13 @@ STATUS_RANK = {
     "triaged": 1,
     "recommended": 2,
     "responded": 3,
+    "reopened": 3,
     "resolved": 4,
     "rated": 5,
 }
+# Statuses only move forward, because events of different topics arrive in any order. A worker's
+# reopening starts a new round of the lifecycle: rank = round x ROUND + rank within the round.
+ROUND = 10
 
 
 async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
@@ -133,13 +137,27 @@ async def record_timeline(
     return bool(inserted)
 
 
-async def advance_status(conn: asyncpg.Connection, complaint_id: UUID, status: str) -> None:
+async def advance_status(
+    conn: asyncpg.Connection, complaint_id: UUID, status: str, lifecycle_round: int | None
+) -> None:
+    """Move the status forward; an event that names no round counts in the current one."""
+    if lifecycle_round is not None:
+        await conn.execute(
+            "UPDATE complaints SET status = $2, status_rank = $3, updated_at = now()"
+            " WHERE complaint_id = $1 AND status_rank < $3",
+            complaint_id,
+            status,
+            lifecycle_round * ROUND + STATUS_RANK[status],
+        )
+        return
     await conn.execute(
-        "UPDATE complaints SET status = $2, status_rank = $3, updated_at = now()"
-        " WHERE complaint_id = $1 AND status_rank < $3",
+        "UPDATE complaints SET status = $2,"
+        " status_rank = status_rank - status_rank % $4 + $3, updated_at = now()"
+        " WHERE complaint_id = $1 AND status_rank % $4 < $3",
         complaint_id,
         status,
         STATUS_RANK[status],
+        ROUND,
     )
 
 

@@ -42,6 +42,7 @@ log = structlog.get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
 
+
 class NotReady(Exception):
     """The event depends on another one not seen yet (topics are not ordered with each other).
 

@@ -250,8 +250,13 @@ class TestEventOrder:
 
         await eventually(responded)
         line = 'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0'
+        volume = (
+            'aduan_complaints_triaged_total{category="osh_safety_health",needs_review="false",'
+            'priority="P1",union="spn"} 1.0'
+        )
 
         async def exported() -> bool:
-            return line in (await feedback.client.get("/metrics")).text
+            text = (await feedback.client.get("/metrics")).text
+            return line in text and volume in text
 
         assert await eventually(exported)

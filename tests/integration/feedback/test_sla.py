@@ -240,6 +240,16 @@ class TestWaitingOnTheWorker:
         assert record.json()["resumed"] is True
         assert record.json()["message"] == "slip gaji sudah saya foto"
 
+    async def test_an_officers_next_response_resumes_the_clock(self, sla: SlaUnderTest) -> None:
+        """The worker may answer by phone: the union's next response ends the wait."""
+        complaint_id, _ = await sla.complaint("P2", datetime.now(UTC) - timedelta(hours=1))
+        assert (await sla.respond(complaint_id, waiting=True)).status_code == 201
+        assert (await sla.clock(complaint_id))["resolution"]["status"] == "paused"
+        assert (await sla.respond(complaint_id)).status_code == 201
+        running = await sla.clock(complaint_id)
+        assert running["waiting_on_worker"] is False
+        assert running["resolution"]["status"] == "pending"
+
     async def test_a_reply_needs_the_secret(self, sla: SlaUnderTest) -> None:
         _, code = await sla.complaint("P3", datetime.now(UTC))
         wrong = await sla.client.post(

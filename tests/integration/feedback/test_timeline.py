@@ -1,4 +1,5 @@
-"""Intake's timeline shows the new feedback events: reopened, the worker's reply, SLA breaches.
+"""Intake's timeline shows the new feedback events: reopened, the worker's reply, SLA breaches,
+and its status follows a reopened complaint into its second round.
 
 Intake and feedback run in-process on the real broker and one database, as in production; the
 worker's tracking page leaves the federation's escalation (sla_breached) out.
@@ -100,6 +101,22 @@ async def test_reopen_reply_and_breach_reach_the_timeline(
         steps = [s["step"] for s in tracking["steps"]]
         assert "Pengaduan dibuka kembali" in steps and "Balasan Anda terkirim" in steps
         assert not any("sla" in s for s in steps)
+        assert await eventually(lambda: _status_is(intake, complaint_id, auth, "reopened"))
+        assert (await _track(intake, code, secret))["status"] == "reopened"
+
+        # The union resolves it again: the second round ends like the first.
+        resolved = await feedback.post(
+            f"/v1/complaints/{complaint_id}/resolution", headers=auth, json=resolution
+        )
+        assert resolved.status_code == 201
+        assert await eventually(lambda: _status_is(intake, complaint_id, auth, "resolved"))
+
+
+async def _status_is(
+    intake: httpx.AsyncClient, complaint_id: uuid.UUID, auth: dict[str, str], status: str
+) -> bool:
+    view = (await intake.get(f"/v1/complaints/{complaint_id}", headers=auth)).json()
+    return bool(view["status"] == status)
 
 
 async def _track(intake: httpx.AsyncClient, code: str, secret: str) -> dict[str, Any]:
