@@ -147,8 +147,13 @@ def _not_an_officer(request: Request) -> None:
         )
 
 
-async def _workers_complaint(runtime: ServiceRuntime, code: str, secret: str) -> dict[str, Any]:
-    """The complaint of a tracking code, if the secret matches; 404 alike for both failures."""
+async def _workers_complaint(
+    runtime: ServiceRuntime, request: Request, code: str, secret: str
+) -> dict[str, Any]:
+    """The complaint of a tracking code, for the worker holding its secret and never for an
+    officer; 404 alike for an unknown code and a wrong secret."""
+    _not_an_officer(request)
+    code = normalise_tracking_code(code)
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)
     unknown = HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
@@ -298,11 +303,10 @@ async def rate(
     code: str, body: RatingRequest, runtime: Runtime, request: Request
 ) -> dict[str, Any]:
     """A worker rates how the union handled the complaint; a later rating revises it."""
-    _not_an_officer(request)
-    code = normalise_tracking_code(code)
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)
-    found = await _workers_complaint(runtime, code, body.secret)
+    found = await _workers_complaint(runtime, request, code, body.secret)
+    code = found["tracking_code"]
     now = datetime.now(UTC)
     window = timedelta(days=settings.rating_revision_days)
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -332,11 +336,10 @@ async def reopen(
 ) -> dict[str, Any]:
     """The worker says it is not fixed: a resolved complaint opens again, its resolution clock
     restarts (within `reopen_window_days` of the resolution)."""
-    _not_an_officer(request)
-    code = normalise_tracking_code(code)
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)
-    found = await _workers_complaint(runtime, code, body.secret)
+    found = await _workers_complaint(runtime, request, code, body.secret)
+    code = found["tracking_code"]
     now = datetime.now(UTC)
     window = timedelta(days=settings.reopen_window_days)
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -369,9 +372,8 @@ async def reply(
     code: str, body: ReplyRequest, runtime: Runtime, request: Request
 ) -> dict[str, Any]:
     """The worker answers the union; a clock paused for this reply runs again."""
-    _not_an_officer(request)
-    code = normalise_tracking_code(code)
-    found = await _workers_complaint(runtime, code, body.secret)
+    found = await _workers_complaint(runtime, request, code, body.secret)
+    code = found["tracking_code"]
     now = datetime.now(UTC)
     reply_id = uuid.uuid4()
     async with runtime.pool.acquire() as conn, conn.transaction():
