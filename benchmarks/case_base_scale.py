@@ -67,31 +67,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import asyncpg
+import kit  # first: puts the repository on sys.path
+import numpy as np
+import numpy.typing as npt
+from kit import ROOT
+from rich.console import Console
+from rich.progress import Progress, TaskID
+from rich.table import Table
 
-import asyncpg  # noqa: E402
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table  # noqa: E402
-
-from schemas.vocabulary import Category, Sector  # noqa: E402
-from services.recommend.cases import ResolvedCase, read_cases  # noqa: E402
-from services.recommend.models import shared_case_ref  # noqa: E402
-from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels  # noqa: E402
-from services.recommend.retrieval import SECTOR_BOOST, PgCaseIndex  # noqa: E402
-from services.recommend.store import (  # noqa: E402
+from schemas.vocabulary import Category, Sector
+from services.recommend.cases import ResolvedCase, read_cases
+from services.recommend.models import shared_case_ref
+from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels
+from services.recommend.retrieval import SECTOR_BOOST, PgCaseIndex
+from services.recommend.store import (
     SEARCH_SQL,
     apply_search_settings,
     import_cases,
@@ -101,7 +91,7 @@ from services.recommend.store import (  # noqa: E402
     search_settings,
     set_union_sharing,
 )
-from services.stack.embedded import EmbeddedPostgres  # noqa: E402
+from services.stack.embedded import EmbeddedPostgres
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -235,16 +225,7 @@ def latency_summary(ms: Sequence[float]) -> dict[str, float]:
 
 
 def progress_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
+    return kit.progress(console, description="[bold]{task.description}", remaining=True)
 
 
 # -- synthetic data -------------------------------------------------------------------------------

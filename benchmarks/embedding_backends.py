@@ -27,35 +27,22 @@ import json
 import os
 import platform
 import shutil
-import sys
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+import kit  # first: puts the repository on sys.path
 import numpy as np
+from kit import ROOT
+from rich.console import Console
+from rich.table import Table
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table  # noqa: E402
-from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-
-from services.triage.examples import load_examples  # noqa: E402
-from services.triage.generator import generate  # noqa: E402
+from services.triage.examples import load_examples
+from services.triage.generator import generate
 
 DOMAIN_FILE = ROOT / "schemas" / "examples" / "domain_examples.jsonl"
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -199,14 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {}
     vectors: dict[str, np.ndarray] = {}
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with kit.progress(console) as progress:
         task = progress.add_task("backends", total=len(args.backends))
         for backend in args.backends:
             progress.update(task, description=f"{backend}: loading / exporting")

@@ -29,38 +29,26 @@ import json
 import os
 import platform
 import random
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import kit  # first: puts the repository on sys.path
 import numpy as np
 import numpy.typing as npt
+from kit import ROOT
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table  # noqa: E402
-from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-
-from services.runtime.embedding import DEFAULT_MODEL, Embedder, resolve_model_path  # noqa: E402
-from services.triage.evaluation import evaluate  # noqa: E402
-from services.triage.examples import Example, load_examples  # noqa: E402
-from services.triage.generator import generate  # noqa: E402
-from services.triage.model import TriageModel, TriageResult  # noqa: E402
+from services.runtime.embedding import DEFAULT_MODEL, Embedder, resolve_model_path
+from services.triage.evaluation import evaluate
+from services.triage.examples import Example, load_examples
+from services.triage.generator import generate
+from services.triage.model import TriageModel, TriageResult
 
 DOMAIN_FILE = ROOT / "schemas" / "examples" / "domain_examples.jsonl"
 FINETUNED_DIR = Path("/tmp/aduan-setfit-minilm")
@@ -301,14 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     domain = load_examples(DOMAIN_FILE)
     results: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with kit.progress(console) as progress:
         total = 8 if args.skip_finetune else 13
         main_task = progress.add_task("benchmark", total=total)
 

@@ -35,7 +35,6 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -45,35 +44,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+import kit  # first: puts the repository on sys.path
+import numpy as np
+import numpy.typing as npt
+import psutil
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from kit import ROOT
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
-import psutil  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table  # noqa: E402
-
-from schemas.envelope import body_bytes, cloudevent_headers, derived_event_id  # noqa: E402
-from schemas.events import ComplaintSubmitted  # noqa: E402
-from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, all_topic_partitions  # noqa: E402
-from schemas.vocabulary import Sector  # noqa: E402
-from services.runtime.embedding import DEFAULT_BATCH_SIZE as ENCODE_BATCH  # noqa: E402
-from services.runtime.embedding import DEFAULT_MODEL, Embedder  # noqa: E402
-from services.runtime.messaging import EventBus  # noqa: E402
-from services.runtime.settings import ServiceSettings  # noqa: E402
-from services.stack.embedded import (  # noqa: E402
+from schemas.envelope import body_bytes, cloudevent_headers, derived_event_id
+from schemas.events import ComplaintSubmitted
+from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, all_topic_partitions
+from schemas.vocabulary import Sector
+from services.runtime.embedding import DEFAULT_BATCH_SIZE as ENCODE_BATCH
+from services.runtime.embedding import DEFAULT_MODEL, Embedder
+from services.runtime.messaging import EventBus
+from services.runtime.settings import ServiceSettings
+from services.stack.embedded import (
     EmbeddedBroker,
     EmbeddedPostgres,
     create_topics,
@@ -81,11 +70,11 @@ from services.stack.embedded import (  # noqa: E402
     free_port,
     with_database,
 )
-from services.stack.supervisor import Child, child_env, stop_all, wait_healthy  # noqa: E402
-from services.triage.generator import generate  # noqa: E402
-from services.triage.handlers import BATCH_SIZE, EMBED_INNER_BATCH, triaged_event  # noqa: E402
-from services.triage.model import TriageModel, TriageResult  # noqa: E402
-from services.triage.worker import ensure_model  # noqa: E402
+from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
+from services.triage.generator import generate
+from services.triage.handlers import BATCH_SIZE, EMBED_INNER_BATCH, triaged_event
+from services.triage.model import TriageModel, TriageResult
+from services.triage.worker import ensure_model
 
 RESULTS = ROOT / "benchmarks" / "results" / "triage_throughput.json"
 TARGET_RATIO = 0.80
@@ -123,14 +112,7 @@ def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description:<34}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    return kit.progress(console, description="{task.description:<34}")
 
 
 def submitted_events(texts: list[str], sectors: list[Sector | None]) -> list[ComplaintSubmitted]:
