@@ -28,7 +28,7 @@ def create_app(settings: TriageSettings | None = None) -> FastAPI:
     holder = ModelHolder(settings.model_dir, settings.embedding_model)
 
     async def load_model(_: ServiceRuntime) -> None:
-        await asyncio.to_thread(holder.load)
+        await asyncio.get_running_loop().run_in_executor(holder.cpu, holder.load)
 
     async def refresh_model(_: ServiceRuntime) -> None:
         await asyncio.to_thread(holder.refresh)

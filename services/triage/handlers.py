@@ -4,7 +4,6 @@ corrections are kept as training data."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import numpy as np
@@ -37,15 +36,12 @@ EMBED_INNER_BATCH = 8
 
 
 def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
-    # CPU-bound work runs off the event loop, so heartbeats and /health stay answered, and always
-    # on the same thread: torch's OpenMP keeps one team of workers instead of one per thread.
-    cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-cpu")
-
     async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
         events = [event for event, _ in items]
         POLL_COMPLAINTS.observe(len(events))
         loop = asyncio.get_running_loop()
-        vectors, results = await loop.run_in_executor(cpu, triage_batch, holder, events)
+        # Off the event loop, so heartbeats and /health stay answered.
+        vectors, results = await loop.run_in_executor(holder.cpu, triage_batch, holder, events)
         with POLL_STAGE_SECONDS.labels("publish").time():
             await asyncio.gather(
                 *(
