@@ -20,7 +20,7 @@ import joblib
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.special import expit
+from scipy.special import expit, softmax
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -34,6 +34,11 @@ from services.triage.priority import P1_TAGS, assess_priority
 MODEL_FILE = "model.joblib"
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
+# One temperature for all 17 categories. Per-class sigmoids (Platt), renormalised across the
+# classes, spread the probability thin: mean confidence 0.72 against 0.81 accuracy on held-out
+# generated text and 0.74 against 0.93 on the DOMAIN examples. A temperature fitted on the same
+# folds gives 0.81 / 0.81 and 0.90 / 0.95 (ECE 0.02 and 0.07).
+CALIBRATION = "temperature"
 TAG_THRESHOLD = 0.5
 MAX_SECONDARY = 2
 
@@ -130,7 +135,7 @@ class TriageModel:
         # optimum costs most of the training time without changing a single prediction.
         category = CalibratedClassifierCV(
             LogisticRegression(C=8.0, max_iter=500, tol=1e-3, random_state=seed),
-            method="sigmoid",
+            method=CALIBRATION,
             cv=_calibration_folds(y),
         ).fit(features.full, y)
         presence_columns: list[Category] = [c for c in Category if c is not Category.OTHER]
@@ -143,7 +148,7 @@ class TriageModel:
         if embeddings is not None:
             embedding_head = CalibratedClassifierCV(
                 LogisticRegression(C=4.0, max_iter=3000, random_state=seed),
-                method="sigmoid",
+                method=CALIBRATION,
                 cv=_calibration_folds(y),
             ).fit(np.asarray(embeddings), y)
 
@@ -368,29 +373,44 @@ def _positive_proba(estimator: OneVsRestClassifier, x: sp.csr_matrix) -> npt.NDA
 def calibrated_proba(
     estimator: CalibratedClassifierCV, x: sp.csr_matrix
 ) -> npt.NDArray[np.floating]:
-    """`estimator.predict_proba(x)` for sigmoid-calibrated linear folds, in a few matrix products.
+    """`estimator.predict_proba(x)` for calibrated linear folds, in a few matrix products.
 
-    sklearn validates the input once per fold and per class; on a poll of 32 complaints that
-    cost more than the arithmetic. Anything else goes through sklearn.
+    sklearn validates the input once per fold (and, for sigmoids, per class); on a poll of
+    complaints that cost more than the arithmetic. Anything unusual goes through sklearn.
     """
     folds = estimator.calibrated_classifiers_
     n_classes = len(estimator.classes_)
-    simple = estimator.method == "sigmoid" and n_classes > 2
-    if not simple or not all(_linear_over_all_classes(f, n_classes) for f in folds):
+    calibrate = _FOLD_CALIBRATIONS.get(estimator.method)
+    if (
+        calibrate is None
+        or n_classes < 3
+        or not all(_linear_over_all_classes(f, n_classes) for f in folds)
+    ):
         return np.asarray(estimator.predict_proba(x))
     total = np.zeros((x.shape[0], n_classes))
     for fold in folds:
-        decision = x @ fold.estimator.coef_.T + fold.estimator.intercept_
-        a = np.array([c.a_ for c in fold.calibrators])
-        b = np.array([c.b_ for c in fold.calibrators])
-        proba = expit(-(a * decision + b))
-        denominator = proba.sum(axis=1, keepdims=True)
-        # sklearn's rule: a row every calibrator puts at zero becomes uniform.
-        uniform = denominator[:, 0] == 0
-        proba[uniform] = 1.0 / n_classes
-        denominator[uniform] = 1.0
-        total += proba / denominator
+        total += calibrate(fold, x @ fold.estimator.coef_.T + fold.estimator.intercept_)
     return np.asarray(total / len(folds))
+
+
+def _temperature_proba(fold: Any, decision: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
+    return np.asarray(softmax(fold.calibrators[0].beta_ * decision, axis=1))
+
+
+def _sigmoid_proba(fold: Any, decision: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
+    """Models saved before temperature scaling: one sigmoid per class, renormalised."""
+    a = np.array([c.a_ for c in fold.calibrators])
+    b = np.array([c.b_ for c in fold.calibrators])
+    proba = expit(-(a * decision + b))
+    denominator = proba.sum(axis=1, keepdims=True)
+    # sklearn's rule: a row every calibrator puts at zero becomes uniform.
+    uniform = denominator[:, 0] == 0
+    proba[uniform] = 1.0 / len(a)
+    denominator[uniform] = 1.0
+    return np.asarray(proba / denominator)
+
+
+_FOLD_CALIBRATIONS = {"temperature": _temperature_proba, "sigmoid": _sigmoid_proba}
 
 
 def _linear_over_all_classes(fold: Any, n_classes: int) -> bool:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.examples import Example
@@ -159,6 +161,17 @@ class TestFastInference:
         full = heads.featurizer.transform(read_all(texts), [None] * len(texts)).full
         expected = heads.category.predict_proba(full)
         assert np.allclose(calibrated_proba(heads.category, full), expected, atol=1e-12)
+
+    def test_models_saved_with_sigmoid_calibration_read_the_same(self, model: TriageModel) -> None:
+        """Promoted models from before temperature scaling still load and give sklearn's numbers."""
+        heads = model._require_heads()
+        examples = generate(400, seed=31)
+        sectors: list[str | None] = [None] * len(examples)
+        full = heads.featurizer.transform(read_all([e.text for e in examples]), sectors).full
+        sigmoid = CalibratedClassifierCV(
+            LogisticRegression(max_iter=300), method="sigmoid", cv=2
+        ).fit(full, [e.category.value for e in examples])
+        assert np.allclose(calibrated_proba(sigmoid, full), sigmoid.predict_proba(full), atol=1e-12)
 
     def test_lexical_transform_is_the_lexical_block(self, model: TriageModel) -> None:
         heads = model._require_heads()
