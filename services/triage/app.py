@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
@@ -20,12 +21,16 @@ class TriageSettings(ServiceSettings):
     http_port: int = 8082
     # How often a worker looks for a newly promoted model.
     model_refresh_seconds: float = 10.0
+    # The encoder's threads; None is torch's default, one per core. Workers sharing a machine
+    # should split its cores: on two cores, two workers of one thread each triaged more
+    # complaints a second than one worker of two (benchmarks/triage_throughput.py).
+    torch_threads: int | None = Field(default=None, ge=1)
 
 
 def create_app(settings: TriageSettings | None = None) -> FastAPI:
     settings = settings or TriageSettings()
     runtime = ServiceRuntime("triage", settings, migrations=MIGRATIONS)
-    holder = ModelHolder(settings.model_dir, settings.embedding_model)
+    holder = ModelHolder(settings.model_dir, settings.embedding_model, settings.torch_threads)
 
     async def load_model(_: ServiceRuntime) -> None:
         await asyncio.get_running_loop().run_in_executor(holder.cpu, holder.load)

@@ -48,8 +48,11 @@ def ensure_model(model_dir: Path, progress: bool = False) -> TriageModel:
 class ModelHolder:
     """The model a worker uses now, refreshed when another version is promoted."""
 
-    def __init__(self, model_dir: Path, embedding_model: str) -> None:
+    def __init__(
+        self, model_dir: Path, embedding_model: str, torch_threads: int | None = None
+    ) -> None:
         self.model_dir = model_dir
+        self.torch_threads = torch_threads
         self.embedder: Embedder = shared_embedder(embedding_model)
         self._model: TriageModel | None = None
         # Every torch call of the worker (warm-up included) runs on this one thread, off the
@@ -65,6 +68,12 @@ class ModelHolder:
         return self._model
 
     def load(self) -> None:
+        """Load the promoted model and the encoder; call it on `cpu`, where the encoder runs
+        (OpenMP's thread count belongs to the calling thread)."""
+        if self.torch_threads is not None:
+            import torch
+
+            torch.set_num_threads(self.torch_threads)
         self._model = ensure_model(self.model_dir)
         self.embedder.embed(["pemanasan"])  # load the weights now, not on the first complaint
 

@@ -162,6 +162,9 @@ class TestCompose:
         volume, _, target = triage["volumes"][0].partition(":")
         assert target == MODEL_DIR and volume in self.compose["volumes"]
 
+    def test_triage_replicas_split_the_cores_instead_of_each_taking_all(self) -> None:
+        assert self.services["triage"]["environment"]["ADUAN_TORCH_THREADS"] == "1"
+
     def test_topic_job_creates_exactly_the_registry_topics(self) -> None:
         job = self.services["kafka-topics"]
         assert parse_topic_specs(job["environment"]["TOPICS"]) == all_topic_partitions()
@@ -279,6 +282,11 @@ class TestKubernetes:
             self.k8s_services[name]["spec"]["selector"]
             == (self.deployments[name]["spec"]["selector"]["matchLabels"])
         )
+
+    def test_triage_encoder_threads_match_its_cpu_limit(self) -> None:
+        container = self.container("triage")
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["ADUAN_TORCH_THREADS"] == str(container["resources"]["limits"]["cpu"])
 
     @pytest.mark.parametrize("name", SERVICES)
     @pytest.mark.parametrize("probe", ["readinessProbe", "livenessProbe", "startupProbe"])
