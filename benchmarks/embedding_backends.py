@@ -45,7 +45,7 @@ from services.triage.examples import load_examples
 from services.triage.generator import generate
 
 DOMAIN_FILE = ROOT / "schemas" / "examples" / "domain_examples.jsonl"
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")
 console = Console(stderr=True)
 
 
@@ -73,6 +73,10 @@ def load(backend: str, export_dir: Path, quant: str = "auto") -> tuple[Any, dict
     info: dict[str, Any] = {}
     if backend == "torch":
         return SentenceTransformer(model_path(), device="cpu", backend="torch"), info
+    if backend == "torch-int8":  # what `ADUAN_EMBEDDING_MODEL=...+int8` runs
+        from services.runtime.embedding import quantized_int8
+
+        return quantized_int8(SentenceTransformer(model_path(), device="cpu")), info
     onnx_file = export_dir / "onnx" / "model.onnx"
     if not onnx_file.exists():
         # Copy the packaged model so that the export lands under /tmp, never in site-packages.

@@ -581,6 +581,7 @@ async def running_service(
     model_dir: Path,
     workdir: Path,
     deployment: Deployment,
+    embedding_model: str,
     procs: dict[str, psutil.Process],
 ) -> AsyncIterator[RunningService]:
     prefix = f"{PREFIX}{deployment.workers}x{deployment.torch_threads or 0}."
@@ -594,6 +595,7 @@ async def running_service(
             "ADUAN_TOPIC_PREFIX": prefix,
             "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
             "ADUAN_MODEL_DIR": str(model_dir),
+            "ADUAN_EMBEDDING_MODEL": embedding_model,
             "ADUAN_HTTP_PORT": str(port),
             "ADUAN_LOG_JSON": "true",
         }
@@ -661,7 +663,7 @@ async def run(args: argparse.Namespace) -> Results:
         n=args.n,
         seed=args.seed,
         batch_size=BATCH_SIZE,
-        embedding_model=DEFAULT_MODEL,
+        embedding_model=args.embedding_model,
         python=platform.python_version(),
         cpus=os.cpu_count(),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -683,7 +685,7 @@ async def run(args: argparse.Namespace) -> Results:
             model = await asyncio.to_thread(ensure_model, model_dir)
             bar.advance(task)
 
-        embedder = Embedder()
+        embedder = Embedder(args.embedding_model)
         padding_phase(embedder, texts, out)
         vectors, bare = bare_phase(embedder, texts, CUTS)
         out.put("bare", **bare)
@@ -708,7 +710,13 @@ async def run(args: argparse.Namespace) -> Results:
             )
             for deployment in args.deployments:
                 async with running_service(
-                    broker.bootstrap_servers, database_url, model_dir, workdir, deployment, procs
+                    broker.bootstrap_servers,
+                    database_url,
+                    model_dir,
+                    workdir,
+                    deployment,
+                    args.embedding_model,
+                    procs,
                 ) as service:
                     figures = await service_phase(
                         service,
@@ -814,6 +822,11 @@ def main() -> None:
         type=Deployment.parse,
         default=[Deployment(1, None), Deployment(2, 1)],
         help="WORKERSxTHREADS each, e.g. 1 (one worker, torch's default threads) 2x1",
+    )
+    parser.add_argument(
+        "--embedding-model",
+        default=DEFAULT_MODEL,
+        help=f"ADUAN_EMBEDDING_MODEL of the bare encode and the service, e.g. {DEFAULT_MODEL}+int8",
     )
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy worker logs here")
     args = parser.parse_args()
