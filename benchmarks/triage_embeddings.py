@@ -48,7 +48,7 @@ from services.runtime.embedding import DEFAULT_MODEL, Embedder, resolve_model_pa
 from services.triage.evaluation import evaluate
 from services.triage.examples import Example, load_examples
 from services.triage.generator import generate
-from services.triage.model import TriageModel, TriageResult
+from services.triage.model import CALIBRATION, TriageModel, TriageResult
 
 DOMAIN_FILE = ROOT / "schemas" / "examples" / "domain_examples.jsonl"
 FINETUNED_DIR = Path("/tmp/aduan-setfit-minilm")
@@ -74,6 +74,10 @@ class _EmbeddedModel:
 
 class _BatchProba:
     """Stands in for the lexical category head: returns the embedding head's probabilities."""
+
+    # Not a calibration TriageModel's fast path knows, so it asks `predict_proba`.
+    method = "embedding head stand-in"
+    calibrated_classifiers_: tuple[Any, ...] = ()
 
     def __init__(self, head: CalibratedClassifierCV) -> None:
         self.head = head
@@ -112,7 +116,7 @@ def fit_embedding_head(
 ) -> CalibratedClassifierCV:
     """Exactly the configuration of TriageModel's embedding head."""
     return CalibratedClassifierCV(
-        LogisticRegression(C=4.0, max_iter=3000, random_state=seed), method="sigmoid", cv=3
+        LogisticRegression(C=4.0, max_iter=3000, random_state=seed), method=CALIBRATION, cv=3
     ).fit(emb, np.asarray(y))
 
 
