@@ -102,7 +102,8 @@ def quantized_int8(model: SentenceTransformer) -> SentenceTransformer:
 
     The feed-forward output projections stay in float: their inputs carry the outliers that cost
     most accuracy. On MiniLM that kept the vectors at cosine 0.986 to the float ones (0.966 with
-    them in int8) at 1.5x the float rate on an AVX512-VNNI CPU (benchmarks/embedding_backends.py).
+    them in int8) at 1.5-1.7x the float rate on an AVX512-VNNI CPU
+    (benchmarks/embedding_backends.py).
     """
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic

@@ -22,8 +22,8 @@ class TriageSettings(ServiceSettings):
     # How often a worker looks for a newly promoted model.
     model_refresh_seconds: float = 10.0
     # The encoder's threads; None is torch's default, one per core. Workers sharing a machine
-    # should split its cores: on two cores, two workers of one thread each triaged more
-    # complaints a second than one worker of two (benchmarks/triage_throughput.py).
+    # should split its cores: on two cores, two workers of one thread each reached 0.93-0.95 of
+    # the bare encode rate, one worker of two threads 0.81-0.83 (benchmarks/triage_throughput.py).
     torch_threads: int | None = Field(default=None, ge=1)
 
 
