@@ -229,6 +229,21 @@ scrape_configs:
             process.wait()
 
 
+def _feedback_child(infra: Infra, port: int, log: Path, **settings: str) -> Child:
+    """`aduan serve feedback` on this test's broker, database and topics, its outbox quick."""
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "DATABASE_URL": infra.database_url,
+        "ADUAN_TOPIC_PREFIX": infra.prefix,
+        "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
+        "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
+        "ADUAN_TRACKING_KEY": TRACKING_KEY,
+        "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
+        "ADUAN_HTTP_PORT": str(port),
+    }
+    return Child("feedback", port, child_env({**env, **settings}), log)
+
+
 @pytest.fixture()
 async def feedback(
     kafka_bootstrap: str,
@@ -272,19 +287,7 @@ async def feedback(
         )
         await infra.publish(submitted)
 
-    env = child_env(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "DATABASE_URL": database_url,
-            "ADUAN_TOPIC_PREFIX": topic_prefix,
-            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
-            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
-            "ADUAN_TRACKING_KEY": TRACKING_KEY,
-            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
-            "ADUAN_HTTP_PORT": str(feedback_port),
-        }
-    )
-    child = Child("feedback", feedback_port, env, tmp_path / "feedback.log")
+    child = _feedback_child(infra, feedback_port, tmp_path / "feedback.log")
     child.start()
     under_test = FeedbackProcess(child, infra, complaints, now)
     try:
@@ -505,20 +508,10 @@ async def done_when(
 ) -> AsyncIterator[DoneWhen]:
     infra = Infra(kafka_bootstrap, database_url, topic_prefix)
     await infra.create_topics()
-    env = child_env(
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "DATABASE_URL": database_url,
-            "ADUAN_TOPIC_PREFIX": topic_prefix,
-            "ADUAN_CONSUMER_SESSION_TIMEOUT_MS": str(TEST_SESSION_TIMEOUT_MS),
-            "ADUAN_CONSUMER_HEARTBEAT_INTERVAL_MS": str(TEST_HEARTBEAT_INTERVAL_MS),
-            "ADUAN_TRACKING_KEY": TRACKING_KEY,
-            "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
-            "ADUAN_HTTP_PORT": str(feedback_port),
-            "ADUAN_SLA_SCAN_SECONDS": "1",
-        }
+    # The breach job runs every second, so a clock past its deadline is seen at once.
+    child = _feedback_child(
+        infra, feedback_port, tmp_path / "feedback.log", ADUAN_SLA_SCAN_SECONDS="1"
     )
-    child = Child("feedback", feedback_port, env, tmp_path / "feedback.log")
     child.start()
     under_test = DoneWhen(child, infra, _cases())
     try:
