@@ -2,10 +2,11 @@
 
 Builds case bases of 10k, 100k and 1M resolved cases in an embedded PostgreSQL 18 + pgvector 0.8,
 on the recommend service's own schema (`store.open_pool` applies services/recommend/migrations,
-so table `recommend.cases` and index `cases_embedding_hnsw` are the real ones), and measures:
+so table `recommend.cases` is the real one, and the HNSW index is the service's index of DIM,
+`store.case_index_sql`), and measures:
 
-  import      bulk COPY (`copy_records_to_table`) with the HNSW index dropped first, then the
-              index rebuilt from its own definition (`pg_get_indexdef`): rows/s of the COPY alone,
+  import      bulk COPY (`copy_records_to_table`) without the HNSW index, then the index built
+              (`store.case_index_sql(DIM)`, not concurrently): rows/s of the COPY alone,
               the build time, and rows/s of COPY + build together; then `store.import_cases` (the
               service's upsert path, row by row into the live index) with an embedder that costs
               nothing, so the rate is the database's alone. Compared with the embedder (~50/s).
@@ -24,9 +25,9 @@ so table `recommend.cases` and index `cases_embedding_hnsw` are the real ones), 
               checked against the SQL itself with index scans off on a few queries. Also the
               end-to-end recall@5 of PgCaseIndex.search (sector boost) against the exact boosted
               top 5.
-  ef_search   the same SQL (store.SEARCH_SQL) under the store's settings with hnsw.ef_search (and
-              enable_seqscan) overridden in a sweep, to find the smallest value that reaches the
-              recall target and what it costs.
+  ef_search   the same SQL (store.search_cases_sql) under the store's settings with
+              hnsw.ef_search (and enable_seqscan) overridden in a sweep, to find the smallest value
+              that reaches the recall target and what it costs.
 
 Vectors are synthetic with the structure of real ones: ~500 topic centroids in 4 sector groups, a
 shared mean direction (sentence embeddings of one domain are far from isotropic) and noise with a
@@ -82,12 +83,14 @@ from services.recommend.models import shared_case_ref
 from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels
 from services.recommend.retrieval import SECTOR_BOOST, PgCaseIndex
 from services.recommend.store import (
-    SEARCH_SQL,
     apply_search_settings,
+    case_index_name,
+    case_index_sql,
     import_cases,
     init_connection,
     open_pool,
     search_cases,
+    search_cases_sql,
     search_settings,
     set_union_sharing,
 )
@@ -98,6 +101,9 @@ I64 = npt.NDArray[np.int64]
 
 DIM = 384
 EMBEDDING_VERSION = "bench-synthetic-minilm-384@v1"
+# The service's index and query for vectors of DIM.
+HNSW_INDEX = case_index_name(DIM)
+SEARCH_SQL = search_cases_sql(DIM)
 STARTER_CASES = ROOT / "services/recommend/data/starter_cases.jsonl"
 DEFAULT_OUT = ROOT / "benchmarks/results/case_base_scale.json"
 
@@ -495,10 +501,10 @@ async def server_settings(conn: asyncpg.Connection) -> dict[str, str]:
 
 async def relation_sizes(conn: asyncpg.Connection) -> dict[str, int]:
     row = await conn.fetchrow(
-        """
+        f"""
         SELECT pg_relation_size('recommend.cases') AS heap,
                coalesce(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast,
-               pg_relation_size('recommend.cases_embedding_hnsw') AS hnsw,
+               pg_relation_size('recommend.{HNSW_INDEX}') AS hnsw,
                pg_relation_size('recommend.cases_lexemes_gin') AS gin,
                pg_indexes_size('recommend.cases') AS all_indexes,
                pg_total_relation_size('recommend.cases') AS total
@@ -540,7 +546,7 @@ async def scan_counts(conn: asyncpg.Connection) -> tuple[int, int]:
     await asyncio.sleep(0.05)
     row = await conn.fetchrow(
         "SELECT (SELECT idx_scan FROM pg_stat_user_indexes"
-        "        WHERE indexrelid = 'recommend.cases_embedding_hnsw'::regclass) AS hnsw,"
+        f"        WHERE indexrelid = 'recommend.{HNSW_INDEX}'::regclass) AS hnsw,"
         " (SELECT seq_scan FROM pg_stat_user_tables"
         "  WHERE relid = 'recommend.cases'::regclass) AS seq"
     )
@@ -566,6 +572,10 @@ class FreeEmbedder:
     def version(self) -> str:
         return EMBEDDING_VERSION
 
+    @property
+    def dimension(self) -> int:
+        return DIM
+
     def embed(self, texts: list[str]) -> F32:
         return np.stack([self.by_text[t] for t in texts]).astype(np.float32)
 
@@ -579,7 +589,7 @@ async def search_sql(
     overrides: dict[str, str] | None = None,
     exact: bool = False,
 ) -> list[asyncpg.Record]:
-    """store.SEARCH_SQL under the store's own settings for `limit` (store.apply_search_settings),
+    """SEARCH_SQL under the store's own settings for `limit` (store.apply_search_settings),
     with `overrides` on top (the ef_search sweep), or exact (index scans off)."""
     if exact:
         overrides = {"enable_indexscan": "off", "enable_seqscan": "on"}
@@ -696,7 +706,7 @@ async def measure_latency(pool: asyncpg.Pool, w: Workload, passes: int) -> dict[
 
 
 async def measure_sweep(pool: asyncpg.Pool, w: Workload, passes: int) -> dict[str, Any]:
-    """store.SEARCH_SQL under each hnsw.ef_search: recall@5 (first pass) and latency."""
+    """SEARCH_SQL under each hnsw.ef_search: recall@5 (first pass) and latency."""
     nq = len(w.query_vecs)
     union_ids = w.union_ids
     sweep: list[dict[str, Any]] = []
@@ -1015,12 +1025,10 @@ async def build_case_base(
         await conn.execute("SELECT pg_reload_conf()")
         for union in UNIONS:
             await set_union_sharing(conn, union.union_id, union.share_cases)
-        indexdef = await conn.fetchval(
-            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'recommend'"
-            " AND indexname = 'cases_embedding_hnsw'"
-        )
+        # The service's index, built after the COPY. Not CONCURRENTLY (nothing else runs here):
+        # the time measured is the graph build's alone.
+        indexdef = case_index_sql(DIM, concurrently=False)
         run["index_definition"] = indexdef
-        await conn.execute("DROP INDEX recommend.cases_embedding_hnsw")
         run["settings"] = await server_settings(conn)
     run["estimated_graph_mb"] = round(graph_memory_bytes(n) / 2**20)
     run["maintenance_work_mem_mb"] = mwm

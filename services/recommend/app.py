@@ -12,7 +12,7 @@ from services.recommend.reembed import (
     stale_count,
 )
 from services.recommend.store import MIGRATIONS, init_connection
-from services.runtime.embedding import Embedder
+from services.runtime.embedding import shared_embedder
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
 
@@ -34,16 +34,24 @@ def create_app(settings: RecommendSettings | None = None) -> FastAPI:
         pool_init=init_connection,
     )
     handlers.register(runtime)
-    embedder = Embedder(runtime.settings.embedding_model)
+    # Shared: services (and tests) running in one process load the model once.
+    embedder = shared_embedder(runtime.settings.embedding_model)
+
+    async def case_index(rt: ServiceRuntime) -> None:
+        # The HNSW index of the encoder's dimension, before the first complaint is consumed.
+        # Quick for a new dimension (no rows yet); a large case base of the same dimension whose
+        # index migration 006 dropped makes the first start wait for the build. Later checks
+        # rebuild an index that a switch interrupted between drop and build.
+        async with rt.pool.acquire() as conn:
+            await ensure_case_index(conn, embedder.dimension)
 
     async def reembed(rt: ServiceRuntime) -> None:
-        async with rt.pool.acquire() as conn:
-            # A switch interrupted between dropping and building the index left none.
-            await ensure_case_index(conn)
-        # The model is loaded only when stale vectors exist: most passes find none.
+        await case_index(rt)
+        # Re-embedding runs only when stale vectors exist: most passes find none.
         if await stale_count(rt.pool, embedder.version) or await staged_count(rt.pool):
             await reembed_for(rt.pool, embedder, settings.reembed_seconds_per_check)
 
+    runtime.on_start(case_index)
     runtime.every("reembed_case_base", settings.reembed_check_seconds, reembed)
     return create_service_app(
         runtime,

@@ -22,13 +22,18 @@ class TextEmbedder(Protocol):
     @property
     def version(self) -> str: ...
 
+    @property
+    def dimension(self) -> int:
+        """Length of its vectors: the case base keeps one HNSW index per dimension."""
+        ...
+
     def embed(self, texts: list[str]) -> Vector: ...
 
 
 def shared_case_ref(case_id: str) -> str:
     """Stable pseudonym of another union's case: its id may carry the union's name.
 
-    store.SEARCH_SQL computes the same value in SQL; a test keeps them equal.
+    store.CASE_COLUMNS computes the same value in SQL; a test keeps them equal.
     """
     return "anon-" + hashlib.sha256(case_id.encode()).hexdigest()[:12]
 

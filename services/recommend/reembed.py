@@ -8,8 +8,10 @@ vector spaces. Two ways to get there, chosen by how much is stale:
   of the new version see a growing share of the case base.
 - many (a model change over a whole case base): *stage* — embed STAGE_CHUNK rows at a time and
   COPY the vectors into `recommend.reembed_staging`, the old vectors untouched — then *switch*:
-  drop the HNSW index, move every staged vector into place with one UPDATE (one transaction, so
-  searches of the new version see the whole case base at once), and build the index again.
+  drop the HNSW index of the new vectors' dimension, move every staged vector into place with one
+  UPDATE (one transaction, so searches of the new version see the whole case base at once), and
+  build that index again. When the dimension changes too, the old dimension's index costs the
+  UPDATE nothing: it is partial, and a moved row no longer satisfies its predicate.
   Updating rows one by one under a live index costs an index insert each (the service's upsert
   path ran at 133 rows/s at 1M cases, benchmarks/case_base_scale.py), leaves a dead entry per
   row, and builds one graph out of two vector spaces; a rebuild with the graph in
@@ -29,6 +31,7 @@ import asyncpg
 import structlog
 
 from services.recommend.models import TextEmbedder
+from services.recommend.store import case_index_name, case_index_sql
 
 log = structlog.get_logger(__name__)
 
@@ -41,12 +44,6 @@ BULK_MIN = 2000
 # Texts embedded per staging step (~10 s on two cores).
 STAGE_CHUNK = 512
 
-HNSW_INDEX = "cases_embedding_hnsw"
-# As migration 001 creates it; the switch builds it again with these options.
-HNSW_INDEX_SQL = (
-    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {HNSW_INDEX}"
-    " ON recommend.cases USING hnsw (embedding vector_cosine_ops)"
-)
 STAGING_COLUMNS = ("source", "id", "text_md5", "embedding", "embedding_version")
 
 
@@ -86,7 +83,7 @@ async def reembed_step(pool: asyncpg.Pool, embedder: TextEmbedder) -> int:
         if not stale:  # the staged rows were overtaken (re-imported): nothing to switch
             await pool.execute("DELETE FROM recommend.reembed_staging")
             return 0
-        return await switch_staged(pool, version)
+        return await switch_staged(pool, version, embedder.dimension)
     return await reembed_batch(pool, embedder)
 
 
@@ -186,11 +183,12 @@ WHERE s.source = '{table.name}' AND t.{table.key} = s.id::{table.key_type}
 """
 
 
-async def switch_staged(pool: asyncpg.Pool, version: str) -> int:
-    """Move every staged vector of `version` into place at once and rebuild the HNSW index."""
+async def switch_staged(pool: asyncpg.Pool, version: str, dimension: int) -> int:
+    """Move every staged vector of `version` (of `dimension`) into place at once and rebuild
+    that dimension's HNSW index."""
     async with pool.acquire() as conn:
         # Outside a transaction: CONCURRENTLY lets searches and imports go on meanwhile.
-        await conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS recommend.{HNSW_INDEX}")
+        await _drop_case_index(conn, dimension)
         moved = 0
         async with conn.transaction():
             for table in TABLES:
@@ -198,23 +196,29 @@ async def switch_staged(pool: asyncpg.Pool, version: str) -> int:
                 moved += int(status.split()[-1])
             # Rows of other versions, or whose text changed, are of no use any more.
             await conn.execute("DELETE FROM recommend.reembed_staging")
-        await ensure_case_index(conn)
+        await ensure_case_index(conn, dimension)
     log.info("case_base_switched", count=moved, version=version)
     return moved
 
 
-async def ensure_case_index(conn: asyncpg.Connection) -> None:
-    """Build the HNSW index if it is missing, or left invalid by an interrupted build."""
+async def ensure_case_index(conn: asyncpg.Connection, dimension: int) -> None:
+    """Build the HNSW index of `dimension` if it is missing, or left invalid by an interrupted
+    build. Indexes of other dimensions stay: searches of another version may still use them."""
+    index = case_index_name(dimension)
     valid = await conn.fetchval(
         "SELECT i.indisvalid FROM pg_index AS i"
         " JOIN pg_class AS c ON c.oid = i.indexrelid"
         " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
         " WHERE n.nspname = 'recommend' AND c.relname = $1",
-        HNSW_INDEX,
+        index,
     )
     if valid:
         return
     if valid is False:
-        await conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS recommend.{HNSW_INDEX}")
-    log.info("case_index_building", index=HNSW_INDEX)
-    await conn.execute(HNSW_INDEX_SQL)
+        await _drop_case_index(conn, dimension)
+    log.info("case_index_building", index=index)
+    await conn.execute(case_index_sql(dimension))
+
+
+async def _drop_case_index(conn: asyncpg.Connection, dimension: int) -> None:
+    await conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS recommend.{case_index_name(dimension)}")

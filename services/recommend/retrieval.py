@@ -31,6 +31,7 @@ from typing import Protocol
 
 import asyncpg
 import numpy as np
+import numpy.typing as npt
 
 from schemas.vocabulary import Sector
 from services.recommend.cases import LineError, ResolvedCase, read_cases
@@ -165,29 +166,52 @@ def bm25_term(tf: int, doc_len: int, avg_len: float, idf: float) -> float:
 
 
 class Bm25:
-    """BM25 statistics of a fixed set of documents (the texts of an in-memory case index)."""
+    """BM25 statistics of a fixed set of documents (the texts of an in-memory case index).
+
+    Held as postings (term → documents and term frequencies), so a query touches only the
+    documents that share a term with it and each term is scored for all of them at once.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.counts = [Counter(tokenize(text)) for text in texts]
-        self.lengths = [sum(c.values()) for c in self.counts]
-        self.avg_len = sum(self.lengths) / len(self.lengths) if self.lengths else 0.0
-        self.df: Counter[str] = Counter()
-        for counts in self.counts:
-            self.df.update(counts.keys())
+        counts = [Counter(tokenize(text)) for text in texts]
+        lengths = [sum(c.values()) for c in counts]
+        self.n_docs = len(counts)
+        self.avg_len = sum(lengths) / len(lengths) if lengths else 0.0
+        ratio = np.asarray(lengths, dtype=np.float64)
+        ratio = ratio / self.avg_len if self.avg_len > 0 else np.zeros_like(ratio)
+        # bm25_term's length normalisation, the same operations in the same order.
+        self._norm = 1.0 - BM25_B + BM25_B * ratio
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, doc in enumerate(counts):
+            for term, tf in doc.items():
+                rows, tfs = postings.setdefault(term, ([], []))
+                rows.append(row)
+                tfs.append(tf)
+        self._postings = {
+            term: (np.asarray(rows, dtype=np.int64), np.asarray(tfs, dtype=np.float64))
+            for term, (rows, tfs) in postings.items()
+        }
+        self.df: Counter[str] = Counter({t: len(rows) for t, (rows, _) in postings.items()})
+
+    def score_all(self, text: str) -> npt.NDArray[np.float64]:
+        """BM25 of `text` for every document (0 for those sharing no term with it).
+
+        Each document's terms are added in query-term order, as `bm25_term` sums them.
+        """
+        out = np.zeros(self.n_docs, dtype=np.float64)
+        for term in query_terms(text):
+            found = self._postings.get(term)
+            if found is None:
+                continue
+            rows, tf = found
+            idf = bm25_idf(self.n_docs, len(rows))
+            out[rows] += idf * tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * self._norm[rows])
+        return out
 
     def scores(self, text: str, rows: Iterable[int]) -> dict[int, float]:
         """BM25 of `text` for each of `rows` that shares a term with it (others are left out)."""
-        n_docs = len(self.counts)
-        idf = {t: bm25_idf(n_docs, self.df[t]) for t in query_terms(text) if self.df[t]}
-        out: dict[int, float] = {}
-        for row in rows:
-            counts, length = self.counts[row], self.lengths[row]
-            score = sum(
-                bm25_term(counts[t], length, self.avg_len, w) for t, w in idf.items() if t in counts
-            )
-            if score > 0:
-                out[row] = score
-        return out
+        scores = self.score_all(text)
+        return {row: float(scores[row]) for row in rows if scores[row] > 0}
 
 
 def rrf_fuse(*rankings: Sequence[str]) -> dict[str, float]:
@@ -251,6 +275,9 @@ class InMemoryCaseIndex:
         self.hybrid = hybrid
         self.category_aware = category_aware
         self._bm25: Bm25 | None = None  # built on the first hybrid search
+        self._all_rows = np.arange(len(self.cases), dtype=np.int64)
+        self._categories = np.asarray([case.category.value for case in self.cases], dtype=object)
+        self._sectors = np.asarray([case.sector.value for case in self.cases], dtype=object)
 
     @classmethod
     def from_cases(
@@ -306,29 +333,17 @@ class InMemoryCaseIndex:
             self._bm25 = Bm25(case.text for case in self.cases)
         return self._bm25
 
-    def _visibility(self, union_id: str) -> list[tuple[int, bool]]:
-        """(row, own) for every case the union may see."""
+    def _visibility(self, union_id: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """The rows of every case the union may see, and whether each is its own."""
         if self.sharing is None:
-            return [(i, True) for i in range(len(self.cases))]
-        visible = []
+            return self._all_rows, np.ones(len(self.cases), dtype=np.bool_)
+        rows, own = [], []
         for i, case in enumerate(self.cases):
-            own = case.union == union_id
-            if own or self.sharing.get(case.union, False):
-                visible.append((i, own))
-        return visible
-
-    def _by_lexical(
-        self,
-        text: str,
-        visible: Sequence[tuple[int, bool]],
-        neighbours: Sequence[Neighbour],
-        n: int,
-    ) -> list[Neighbour]:
-        """The `n` visible cases with the best BM25 for `text` (ties: case id)."""
-        position = {row: p for p, (row, _) in enumerate(visible)}
-        lexical = self.bm25.scores(text, position)
-        best = sorted(lexical, key=lambda row: (-lexical[row], self.cases[row].case_id))
-        return [neighbours[position[row]] for row in best[:n]]
+            mine = case.union == union_id
+            if mine or self.sharing.get(case.union, False):
+                rows.append(i)
+                own.append(mine)
+        return np.asarray(rows, dtype=np.int64), np.asarray(own, dtype=np.bool_)
 
     def search_sync(
         self,
@@ -342,28 +357,24 @@ class InMemoryCaseIndex:
         labels: TriageLabels | None = None,
         category_aware: bool | None = None,
     ) -> list[Neighbour]:
-        visible = self._visibility(union_id)
-        if not visible or k <= 0:
+        rows, own = self._visibility(union_id)
+        if not len(rows) or k <= 0:
             return []
-        rows = np.fromiter((i for i, _ in visible), dtype=np.int64)
         # Unit vectors: the dot product is the cosine similarity.
         similarities = self.vectors[rows] @ np.asarray(vector, dtype=np.float32)
-        neighbours = [
-            to_neighbour(self.cases[i], float(sim), own=own)
-            for (i, own), sim in zip(visible, similarities, strict=True)
-        ]
+        view = _Visible(self, rows, own, similarities)
+        everyone = np.arange(len(rows))
         lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
         aware = self.category_aware if category_aware is None else category_aware
         if aware and labels is not None:
             n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
-            inside = [p for p, nb in enumerate(neighbours) if nb.category == labels.category]
-            in_category = [visible[p] for p in inside]
-            of_category = [neighbours[p] for p in inside]
+            inside = np.flatnonzero(self._categories[rows] == labels.category.value)
             # Nearest by raw similarity, as the HNSW walk returns them; rerank adds the boosts.
-            lists = [nearest(neighbours, n), nearest(of_category, n)]
+            lists = [view.nearest(everyone, n), view.nearest(inside, n)]
             if lexical and text:
-                lists.append(self._by_lexical(text, visible, neighbours, n))
-                lists.append(self._by_lexical(text, in_category, of_category, n))
+                scores = self.bm25.score_all(text)
+                lists.append(view.by_lexical(scores, everyone, n))
+                lists.append(view.by_lexical(scores, inside, n))
             return rerank(
                 [nb for found in lists for nb in found],
                 labels,
@@ -372,10 +383,10 @@ class InMemoryCaseIndex:
                 sector_boost=SECTOR_BOOST,
             )
         if not lexical or not text:
-            return boost_sector(neighbours, sector, k)
+            return view.boosted(everyone, sector, k)
         n = max(HYBRID_CANDIDATES, k)
-        by_vector = boost_sector(neighbours, sector, n)
-        by_lexical = self._by_lexical(text, visible, neighbours, n)
+        by_vector = view.boosted(everyone, sector, n)
+        by_lexical = view.by_lexical(self.bm25.score_all(text), everyone, n)
         return fuse_neighbours(by_vector, by_lexical, sector, k)
 
     async def search(
@@ -400,6 +411,78 @@ class InMemoryCaseIndex:
             labels=labels,
             category_aware=category_aware,
         )
+
+
+class _Visible:
+    """One search's view of an in-memory index: the visible rows and their similarities.
+
+    A `Neighbour` is made only for the cases a candidate list may contain. Each list first
+    keeps, with numpy, the positions whose key reaches the n-th best (ties and a hair below
+    included), then orders those exactly as the functions above order the full list: same
+    keys, same tie-breaks, so the same cases in the same order.
+    """
+
+    # Keys within this of the n-th best stay candidates: numpy's keys and the Python ones
+    # are the same floats, and the margin only makes the kept set larger.
+    MARGIN = 1e-9
+
+    def __init__(
+        self,
+        index: InMemoryCaseIndex,
+        rows: npt.NDArray[np.int64],
+        own: npt.NDArray[np.bool_],
+        similarities: npt.NDArray[np.float32],
+    ) -> None:
+        self.index = index
+        self.rows = rows
+        self.own = own
+        self.similarities = similarities
+        self._made: dict[int, Neighbour] = {}
+
+    def at(self, position: int) -> Neighbour:
+        found = self._made.get(position)
+        if found is None:
+            case = self.index.cases[int(self.rows[position])]
+            similarity = float(self.similarities[position])
+            found = to_neighbour(case, similarity, own=bool(self.own[position]))
+            self._made[position] = found
+        return found
+
+    def _best(
+        self, keys: npt.NDArray[np.float64], positions: npt.NDArray[np.intp], n: int
+    ) -> list[int]:
+        """The positions (in their order) whose key may be among the `n` largest."""
+        if len(positions) > n:
+            threshold = np.partition(keys, len(keys) - n)[len(keys) - n]
+            positions = positions[keys >= threshold - self.MARGIN]
+        return [int(p) for p in positions]
+
+    def nearest(self, positions: npt.NDArray[np.intp], n: int) -> list[Neighbour]:
+        keys = self.similarities[positions].astype(np.float64)
+        return nearest([self.at(p) for p in self._best(keys, positions, n)], n)
+
+    def boosted(
+        self, positions: npt.NDArray[np.intp], sector: Sector | None, n: int
+    ) -> list[Neighbour]:
+        keys = self.similarities[positions].astype(np.float64)
+        if sector is not None:
+            same = self.index._sectors[self.rows[positions]] == sector.value
+            keys = keys + np.where(same, SECTOR_BOOST, 0.0)
+        return boost_sector([self.at(p) for p in self._best(keys, positions, n)], sector, n)
+
+    def by_lexical(
+        self, scores: npt.NDArray[np.float64], positions: npt.NDArray[np.intp], n: int
+    ) -> list[Neighbour]:
+        """The `n` positions with the best BM25 (ties: case id); no shared term, no candidate."""
+        mine = scores[self.rows[positions]]
+        shared = mine > 0
+        kept = self._best(mine[shared], positions[shared], n)
+        cases = self.index.cases
+        best = sorted(
+            kept,
+            key=lambda p: (-float(scores[self.rows[p]]), cases[int(self.rows[p])].case_id),
+        )
+        return [self.at(p) for p in best[:n]]
 
 
 class PgCaseIndex:

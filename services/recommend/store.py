@@ -1,4 +1,5 @@
-"""The case base in PostgreSQL: schema `recommend`, pgvector HNSW (cosine) on the embeddings.
+"""The case base in PostgreSQL: schema `recommend`, pgvector HNSW (cosine) on the embeddings,
+one index per embedding dimension.
 
 Imports are idempotent by case_id: an unchanged case is skipped without being embedded again
 (embedding is the slow part, ~50 texts/s on two cores); a changed case is updated, and embedded
@@ -7,10 +8,12 @@ again only when its text or the embedding model changed.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 import asyncpg
@@ -267,7 +270,8 @@ async def pgvector_supports_iterative_scan(conn: asyncpg.Connection) -> bool:
 
 # Another union's case leaves the database anonymised: pseudonymous id (same formula as
 # models.shared_case_ref), no union, text, note or workplace. $1 is the query vector, $2 the
-# asking union; every search selects these columns.
+# asking union; every search selects these columns. The similarity needs no cast: a search keeps
+# to one embedding version, whose vectors all have the query's dimension.
 CASE_COLUMNS = """
     CASE WHEN c.union_id = $2 THEN c.case_id
          ELSE 'anon-' || left(encode(sha256(convert_to(c.case_id, 'UTF8')), 'hex'), 12)
@@ -282,23 +286,68 @@ CASE_COLUMNS = """
 """
 
 
-def _search_sql(where: str = "") -> str:
+# The embedding columns hold vectors of any dimension (the encoder is a setting), but an HNSW
+# index needs one dimension. So each dimension gets its own index: partial (the rows of that
+# dimension) over the column cast to the typed vector. The planner uses it only for a query that
+# repeats the cast and the predicate with the dimension as a literal: a partial index's predicate
+# is proved from constants, never from a parameter. Index and searches share these helpers so
+# the expressions cannot drift apart.
+
+
+def _dimension_literal(dimension: int) -> int:
+    """`dimension` as it may be written into SQL text: a positive integer, nothing else."""
+    value = operator.index(dimension)
+    if value <= 0:
+        raise ValueError(f"not an embedding dimension: {dimension!r}")
+    return value
+
+
+def indexed_embedding(dimension: int, column: str = "embedding") -> str:
+    """The expression the HNSW index of `dimension` is built on."""
+    return f"{column}::vector({_dimension_literal(dimension)})"
+
+
+def dimension_predicate(dimension: int, column: str = "embedding") -> str:
+    """The rows the HNSW index of `dimension` covers (vector_dims is immutable, as a partial
+    index's predicate must be)."""
+    return f"vector_dims({column}) = {_dimension_literal(dimension)}"
+
+
+def case_index_name(dimension: int) -> str:
+    return f"cases_embedding_hnsw_{_dimension_literal(dimension)}"
+
+
+def case_index_sql(dimension: int, *, concurrently: bool = True) -> str:
+    """CREATE INDEX of the HNSW index of `dimension` (CONCURRENTLY unless told otherwise:
+    searches and imports go on while it builds)."""
+    how = "CONCURRENTLY " if concurrently else ""
+    return (
+        f"CREATE INDEX {how}IF NOT EXISTS {case_index_name(dimension)} ON recommend.cases"
+        f" USING hnsw (({indexed_embedding(dimension)}) vector_cosine_ops)"
+        f" WHERE {dimension_predicate(dimension)}"
+    )
+
+
+@lru_cache(maxsize=64)
+def search_cases_sql(dimension: int, *, in_category: bool = False) -> str:
+    """The nearest visible cases to a query vector of `dimension`, through that dimension's
+    HNSW index. $1 query vector, $2 asking union, $3 embedding version, $4 limit and, when
+    `in_category`, $5 the category: category-aware retrieval applies that filter during the
+    HNSW walk, and iterative scan (pgvector >= 0.8) keeps walking until `limit` rows pass it.
+    """
+    category = "\n  AND c.category = $5" if in_category else ""
     return f"""
 SELECT
 {CASE_COLUMNS}
 FROM recommend.cases AS c
-WHERE c.embedding_version = $3
+WHERE {dimension_predicate(dimension, "c.embedding")}
+  AND c.embedding_version = $3{category}
   AND (c.union_id = $2
-       OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)){where}
-ORDER BY c.embedding <=> $1
+       OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases))
+ORDER BY {indexed_embedding(dimension, "c.embedding")} <=> $1
 LIMIT $4
 """
 
-
-SEARCH_SQL = _search_sql()
-# Category-aware retrieval: the nearest cases of one category ($5). The filter is applied during
-# the HNSW walk; iterative scan (pgvector >= 0.8) keeps walking until `limit` rows pass it.
-SEARCH_IN_CATEGORY_SQL = _search_sql("\n  AND c.category = $5")
 
 _TAGS = {t.value for t in Tag}
 _ACTIONS = {a.value for a in Action}
@@ -352,6 +401,21 @@ async def apply_search_settings(
         await conn.execute(f"SET LOCAL {name} = {value}")
 
 
+def search_query(
+    vector: Vector,
+    *,
+    union_id: str,
+    embedding_version: str,
+    limit: int,
+    category: str | None = None,
+) -> tuple[str, list[object]]:
+    """The SQL and arguments of one `search_cases` call (benchmarks and tests EXPLAIN them)."""
+    args: list[object] = [vector, union_id, embedding_version, limit]
+    if category is not None:
+        args.append(category)
+    return search_cases_sql(len(vector), in_category=category is not None), args
+
+
 async def search_cases(
     conn: asyncpg.Connection,
     vector: Vector,
@@ -364,10 +428,13 @@ async def search_cases(
 ) -> list[Neighbour]:
     """Nearest cases the union may see (of `category` if given), most similar first
     (anonymised unless its own)."""
-    args: list[object] = [vector, union_id, embedding_version, limit]
-    if category is not None:
-        args.append(category)
-    sql = SEARCH_SQL if category is None else SEARCH_IN_CATEGORY_SQL
+    sql, args = search_query(
+        vector,
+        union_id=union_id,
+        embedding_version=embedding_version,
+        limit=limit,
+        category=category,
+    )
     async with conn.transaction():
         await apply_search_settings(conn, limit, iterative_scan=iterative_scan)
         rows = await conn.fetch(sql, *args)

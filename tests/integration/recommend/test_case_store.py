@@ -8,18 +8,21 @@ import pytest
 from schemas.vocabulary import Outcome, Priority, Sector, Tag
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, shared_case_ref
+from services.recommend.reembed import ensure_case_index
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
 from services.recommend.starter import generate
 from services.recommend.store import (
     CaseSource,
     UpsertResult,
+    case_index_name,
     import_cases,
     search_cases,
     set_union_sharing,
     upsert_case,
 )
-from tests.unit.recommend.fakes import HashingEmbedder
+from tests.integration.recommend.plans import search_plan
+from tests.unit.recommend.fakes import Hashing512Embedder, HashingEmbedder
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +78,7 @@ class TestImport:
         stored = await pool.fetchval(
             "SELECT embedding FROM recommend.cases WHERE case_id = $1", cases[0].case_id
         )
-        assert len(stored.to_list()) == 384
+        assert len(stored.to_list()) == embedder.dimension
 
     async def test_resolved_event_path_upsert(
         self, pool: asyncpg.Pool, cases: list[ResolvedCase]
@@ -119,13 +122,11 @@ class TestSearch:
         embedder = HashingEmbedder()
         await import_cases(pool, cases, embedder)
         vector = embedder.embed([cases[0].text])[0]
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SET LOCAL enable_seqscan = off")
-            plan = await conn.fetch(
-                "EXPLAIN SELECT case_id FROM recommend.cases ORDER BY embedding <=> $1 LIMIT 5",
-                vector,
-            )
-            assert "cases_embedding_hnsw" in "\n".join(r[0] for r in plan)
+        plan = await search_plan(
+            pool, vector, union_id=cases[0].union, embedding_version=embedder.version
+        )
+        assert f"Index Scan using {case_index_name(embedder.dimension)}" in plan
+        async with pool.acquire() as conn:
             found = await search_cases(
                 conn, vector, union_id=cases[0].union, embedding_version=embedder.version, limit=3
             )
@@ -183,3 +184,40 @@ class TestSearch:
         assert result.embedding_version == embedder.version
         assert result.similar_cases and all(c.own for c in result.similar_cases)
         assert result.actions and all(a.rationale for a in result.actions)
+
+
+class TestTwoDimensions:
+    """384-d vectors of one model and 512-d vectors of another in one table (a model change
+    half done): each search keeps to its version and walks its own dimension's index."""
+
+    async def test_each_version_is_answered_through_the_index_of_its_dimension(
+        self, pool: asyncpg.Pool, cases: list[ResolvedCase]
+    ) -> None:
+        half = len(cases) // 2
+        by_model = ((HashingEmbedder(), cases[:half]), (Hashing512Embedder(), cases[half:]))
+        for embedder, own in by_model:
+            await import_cases(pool, own, embedder)
+        async with pool.acquire() as conn:
+            # The fixture built the 384 index, as the service of the old model would have.
+            await ensure_case_index(conn, Hashing512Embedder.dimension)
+        for embedder, own in by_model:
+            target = own[0]
+            vector = embedder.embed([target.text])[0]
+            found = await PgCaseIndex(pool, embedder.version).search(
+                vector, union_id=target.union, k=5
+            )
+            assert found[0].case_id == target.case_id
+            assert found[0].similarity == pytest.approx(1.0, abs=1e-5)
+            assert {n.case_id for n in found} <= {c.case_id for c in own}
+            plan = await search_plan(
+                pool, vector, union_id=target.union, embedding_version=embedder.version
+            )
+            assert f"Index Scan using {case_index_name(embedder.dimension)}" in plan
+
+    async def test_a_vector_of_another_dimension_than_the_version_finds_nothing(
+        self, pool: asyncpg.Pool, cases: list[ResolvedCase]
+    ) -> None:
+        old = HashingEmbedder()
+        await import_cases(pool, cases, old)
+        vector = Hashing512Embedder().embed([cases[0].text])[0]
+        assert await PgCaseIndex(pool, old.version).search(vector, union_id="spn") == []

@@ -12,12 +12,12 @@ from services.recommend.rerank import TriageLabels
 from services.recommend.retrieval import InMemoryCaseIndex, PgCaseIndex
 from services.recommend.starter import generate
 from services.recommend.store import (
-    SEARCH_IN_CATEGORY_SQL,
-    apply_search_settings,
+    case_index_name,
     import_cases,
     search_cases,
     set_union_sharing,
 )
+from tests.integration.recommend.plans import search_plan
 from tests.unit.recommend.fakes import HashingEmbedder
 
 QUERIES = [
@@ -87,14 +87,11 @@ async def test_filtered_search_walks_the_hnsw_index(
     embedder = HashingEmbedder()
     await import_cases(pool, cases, embedder)
     vector = embedder.embed(["upah di bawah UMK"])[0]
-    async with pool.acquire() as conn, conn.transaction():
-        await apply_search_settings(conn, 50)
-        plan = await conn.fetch(
-            "EXPLAIN (COSTS OFF) " + SEARCH_IN_CATEGORY_SQL,
-            vector,
-            "spn",
-            embedder.version,
-            50,
-            Category.OVERTIME.value,
-        )
-    assert "cases_embedding_hnsw" in "\n".join(r[0] for r in plan)
+    plan = await search_plan(
+        pool,
+        vector,
+        union_id="spn",
+        embedding_version=embedder.version,
+        category=Category.OVERTIME.value,
+    )
+    assert f"Index Scan using {case_index_name(embedder.dimension)}" in plan

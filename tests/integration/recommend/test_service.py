@@ -15,7 +15,8 @@ from schemas.topics import COMPLAINT_RECOMMENDED
 from services.recommend.app import RecommendSettings, create_app
 from tests.support import Infra, read_topic, serving
 
-DIMENSION = 384
+# The default encoder's (multilingual USE): the embedding columns take any dimension.
+DIMENSION = 512
 
 
 def unit_vector(seed: int, noise: float = 0.0, base: int = 0) -> list[float]:

@@ -15,7 +15,8 @@ DIMENSION = 384
 
 
 class HashingEmbedder:
-    """Bag of words hashed into 384 dimensions, L2-normalised: same words, similar vectors."""
+    """Bag of words hashed into `dimension` (384) dimensions, L2-normalised: same words, similar
+    vectors."""
 
     version = "hashing-test@1"
     dimension = DIMENSION
@@ -25,11 +26,11 @@ class HashingEmbedder:
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         self.calls.append(len(texts))
-        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
                 bucket = int.from_bytes(hashlib.sha256(word.encode()).digest()[:4], "big")
-                out[row, bucket % DIMENSION] += 1.0
+                out[row, bucket % self.dimension] += 1.0
             norm = np.linalg.norm(out[row])
             out[row] = out[row] / norm if norm else out[row]
         return out
@@ -37,6 +38,13 @@ class HashingEmbedder:
     @property
     def texts_embedded(self) -> int:
         return sum(self.calls)
+
+
+class Hashing512Embedder(HashingEmbedder):
+    """Another model with another dimension, as the move from MiniLM (384) to USE (512)."""
+
+    version = "hashing-test@512"
+    dimension = 512
 
 
 def neighbour(

@@ -21,7 +21,7 @@ from services.recommend.rerank import (
     tag_overlap,
 )
 from services.recommend.retrieval import SECTOR_BOOST, InMemoryCaseIndex
-from tests.unit.recommend.fakes import neighbour
+from tests.unit.recommend.fakes import DIMENSION, neighbour
 
 THR = TriageLabels(C.THR_HOLIDAY_ALLOWANCE, frozenset({C.EMPLOYMENT_STATUS_CONTRACTS}))
 
@@ -95,7 +95,7 @@ def case(case_id: str, category: C, union: str = "spn") -> ResolvedCase:
 
 
 def unit(angle: float) -> np.ndarray:
-    v = np.zeros(384, dtype=np.float32)
+    v = np.zeros(DIMENSION, dtype=np.float32)
     v[0], v[1] = np.cos(angle), np.sin(angle)
     return v
 

@@ -9,6 +9,7 @@ from schemas.vocabulary import Action, Category, Outcome, Sector
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import shared_case_ref
 from services.recommend.retrieval import InMemoryCaseIndex
+from tests.unit.recommend.fakes import DIMENSION
 
 
 def case(case_id: str, union: str, sector: Sector = Sector.GARMENT) -> ResolvedCase:
@@ -27,7 +28,7 @@ def case(case_id: str, union: str, sector: Sector = Sector.GARMENT) -> ResolvedC
 
 
 def unit(*values: float) -> np.ndarray:
-    v = np.zeros(384, dtype=np.float32)
+    v = np.zeros(DIMENSION, dtype=np.float32)
     v[: len(values)] = values
     return v / np.linalg.norm(v)
 
