@@ -17,17 +17,31 @@ from typing import Annotated, TextIO
 import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from schemas.vocabulary import Category, Priority, Sector, Tag
-from services.recommend import eval_plot, evaluation
+from services.recommend import eval_plot, evaluation, writer_eval
 from services.recommend.cases import LineError, read_cases
 from services.recommend.models import Complaint, Recommendation, TextEmbedder
 from services.recommend.retrieval import DEFAULT_K, InMemoryCaseIndex
 from services.recommend.service import recommend_many
 from services.recommend.store import ImportReport, import_cases, open_pool, set_union_sharing
-from services.runtime.embedding import DEFAULT_MODEL, shared_embedder
+from services.runtime.embedding import (
+    DEFAULT_MODEL,
+    E5_SMALL,
+    INT8_SUFFIX,
+    MINILM,
+    USE_MULTILINGUAL,
+    shared_embedder,
+)
 
 app = typer.Typer(
     help="Case base of resolved grievances and follow-up action recommendations.",
@@ -39,6 +53,8 @@ err = Console(stderr=True)
 # enough that output starts flowing on a long input.
 SUGGEST_CHUNK = 256
 LOCAL_UNION = "local"  # suggest treats the whole case file as the caller's own
+# The encoders `eval --embedding-model` compares (services.runtime.embedding), default first.
+EVAL_MODELS = (USE_MULTILINGUAL, E5_SMALL, MINILM)
 
 DatabaseUrl = Annotated[
     str | None,
@@ -268,20 +284,59 @@ def _read_triaged(path: Path | None) -> tuple[dict[str, evaluation.TriageOutput]
     return triaged, len(errors)
 
 
+def _known_model(name: str) -> str:
+    """`--embedding-model`: one of the packaged encoders, or a sentence-transformers folder."""
+    base = name.removesuffix(INT8_SUFFIX)
+    if name in EVAL_MODELS or base == MINILM or Path(base).is_dir():
+        return name
+    raise typer.BadParameter(
+        f"unknown embedding model {name!r}: choose {', '.join(EVAL_MODELS)}"
+        f" ({MINILM}{INT8_SUFFIX}: MiniLM in int8) or a sentence-transformers model folder"
+    )
+
+
+EvalModelOption = Annotated[
+    str,
+    typer.Option(
+        "--embedding-model",
+        "--model",
+        envvar="ADUAN_EMBEDDING_MODEL",
+        callback=_known_model,
+        help=f"Encoder: {', '.join(EVAL_MODELS)}, {MINILM}{INT8_SUFFIX}, or the folder of a"
+        " sentence-transformers model (nothing is downloaded).",
+    ),
+]
+
+
 @app.command("eval")
 def eval_command(
-    cases: Annotated[
-        Path, typer.Option("--cases", exists=True, dir_okay=False, help="Resolved cases, JSONL.")
-    ],
     complaints: Annotated[
-        Path,
+        list[Path],
         typer.Option(
             "--complaints",
             exists=True,
-            dir_okay=False,
-            help="Complaints with gold labels and gold `actions` (most important first), JSONL.",
+            help="Complaints with gold labels and gold `actions` (most important first), JSONL."
+            " With --by-writer: the writers' corpus, files and/or folders of *.jsonl (repeat the"
+            " option).",
         ),
     ],
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            "--cases",
+            exists=True,
+            dir_okay=False,
+            help="Resolved cases, JSONL (not with --by-writer, which builds them from the corpus).",
+        ),
+    ] = None,
+    by_writer: Annotated[
+        bool,
+        typer.Option(
+            "--by-writer",
+            help="Leave-one-writer-out: each writer's complaints against every other writer's"
+            " complaints turned into resolved cases (their gold actions as actions taken).",
+        ),
+    ] = False,
     triaged: Annotated[
         Path | None,
         typer.Option(
@@ -293,24 +348,36 @@ def eval_command(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", dir_okay=False, help="Write the figures as JSON.")
+        Path | None,
+        typer.Option("--out", "--json", dir_okay=False, help="Write the figures as JSON."),
     ] = None,
     plot: Annotated[
         Path | None, typer.Option("--plot", dir_okay=False, help="Bar chart (PNG) by setting.")
     ] = None,
     k: Annotated[int, typer.Option(min=5, help="Similar cases per complaint.")] = DEFAULT_K,
-    model: ModelOption = DEFAULT_MODEL,
+    model: EvalModelOption = DEFAULT_MODEL,
 ) -> None:
     """Score recommendations against gold actions: nDCG@3, P@3, P1 first action, category P@5.
 
     Beside two baselines (constant top three, category playbook), for plain, hybrid and
     category-aware retrieval, with gold labels, with the triage model's labels (--triaged) and
-    without any. Exits 1 on invalid lines.
+    without any. Exits 1 on invalid lines (2 on an invalid corpus with --by-writer: nothing is
+    evaluated).
     """
+    if by_writer:
+        if cases is not None:
+            err.print("[red]--by-writer builds the case base from the corpus: drop --cases.[/red]")
+            raise typer.Exit(2)
+        _eval_by_writer(complaints, triaged, out, plot, k, model)
+        return
+    if cases is None or len(complaints) != 1 or complaints[0].is_dir():
+        err.print("[red]Pass --cases FILE and one --complaints FILE (or use --by-writer).[/red]")
+        raise typer.Exit(2)
+    complaint_file = complaints[0]
     loaded = read_cases(cases)
     _print_line_errors(loaded.errors, str(cases))
-    items, complaint_errors = evaluation.read_complaints(complaints)
-    _print_line_errors(complaint_errors, str(complaints))
+    items, complaint_errors = evaluation.read_complaints(complaint_file)
+    _print_line_errors(complaint_errors, str(complaint_file))
     labels, triaged_errors = _read_triaged(triaged)
     if not loaded.cases or not items:
         err.print("[red]Nothing to evaluate: no valid cases or complaints.[/red]")
@@ -330,7 +397,7 @@ def eval_command(
         err.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from exc
 
-    console = Console(width=max(Console().width, 100))
+    console = _wide_console()
     console.print(
         f"{report.complaints} complaints, {report.cases} cases, {report.embedding_version};"
         f" P1 complaints (gold): {report.systems[0].p1_complaints};"
@@ -338,10 +405,7 @@ def eval_command(
         " cat P@5 of constant = chance (category share)",
         highlight=False,
     )
-    for setting in report.settings:
-        console.print(_setting_table(report, setting))
-        for line in _target_lines(report, setting):
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
+    _print_settings(console, report)
     if out is not None:
         evaluation.write_json(report, out)
         err.print(f"wrote {out}")
@@ -349,4 +413,115 @@ def eval_command(
         eval_plot.plot(report, plot)
         err.print(f"wrote {plot}")
     if loaded.errors or complaint_errors or triaged_errors:
+        raise typer.Exit(1)
+
+
+def _wide_console() -> Console:
+    return Console(width=max(Console().width, 100))
+
+
+def _print_settings(console: Console, report: evaluation.EvalReport) -> None:
+    for setting in report.settings:
+        console.print(_setting_table(report, setting))
+        for line in _target_lines(report, setting):
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _writer_table(split: writer_eval.WriterSplitReport, setting: str) -> Table:
+    """The category-aware system's figures for each writer's complaints, then pooled."""
+    title = f"category_aware per writer, labels: {setting}"
+    table = Table(min_width=96, title=title, title_justify="left")
+    columns = ("writer", "complaints", "cases", "nDCG@3", "P@3", "P1 first (n)", "cat P@5")
+    for column in (*columns, "hit@3 (ref.)"):
+        table.add_column(column, justify="left" if column == "writer" else "right", no_wrap=True)
+    rows = [(w, r) for w, r in split.writers.items()] + [("all (pooled)", split.pooled)]
+    for i, (writer, report) in enumerate(rows):
+        s = report.get("category_aware", setting)
+        table.add_row(
+            writer,
+            str(s.complaints),
+            str(report.cases) if i < len(rows) - 1 else "-",
+            _fmt(s.ndcg3),
+            _fmt(s.precision3),
+            f"{_fmt(s.p1_first)} ({s.p1_complaints})",
+            _fmt(s.category_p5),
+            _fmt(s.hit3),
+            end_section=i == len(rows) - 2,
+        )
+    return table
+
+
+def _eval_by_writer(
+    paths: list[Path],
+    triaged: Path | None,
+    out: Path | None,
+    plot: Path | None,
+    k: int,
+    model: str,
+) -> None:
+    corpus = writer_eval.read_corpus(paths)
+    for error in corpus.errors:
+        err.print(f"[red]{error}[/red]", highlight=False, markup=False)
+    if corpus.errors:
+        err.print(f"[red]{len(corpus.errors)} invalid corpus lines: nothing evaluated.[/red]")
+        raise typer.Exit(2)
+    if len(corpus.writers) < 2:
+        err.print("[red]A writer split needs complaints of at least two writers.[/red]")
+        raise typer.Exit(2)
+    labels, triaged_errors = _read_triaged(triaged)
+    try:
+        evaluation.check_triaged(corpus.complaints, labels)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
+    embedder = shared_embedder(model)
+    texts = len({c.text for c in corpus.complaints})
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        embedding = progress.add_task(f"embedding ({model})", total=texts)
+        steps = writer_eval.retriever_steps(len(corpus.complaints), labels)
+        folds = progress.add_task("writer folds", total=steps)
+        split = asyncio.run(
+            writer_eval.evaluate_by_writer(
+                corpus.complaints,
+                embedder,
+                k=k,
+                triaged=labels,
+                triaged_from=str(triaged) if triaged else None,
+                files=corpus.files,
+                on_embedded=lambda n: progress.advance(embedding, n),
+                on_fold=lambda w: progress.update(folds, description=f"writer folds ({w})"),
+                on_run=lambda n: progress.advance(folds, n),
+            )
+        )
+    pooled = split.pooled
+    sizes = sorted(set(split.cases_per_fold.values()))
+    cases = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]}-{sizes[-1]}"
+    console = _wide_console()
+    console.print(
+        f"leave-one-writer-out: {pooled.complaints} complaints by {len(split.writers)} writers"
+        f" ({len(corpus.files)} files), each writer's against the other writers'"
+        f" {cases} cases; {pooled.embedding_version};"
+        f" P1 complaints (gold): {pooled.systems[0].p1_complaints};"
+        f" constant (most folds) = {', '.join(pooled.constant_actions)};"
+        " pooled = per-complaint averages over the whole corpus",
+        highlight=False,
+    )
+    _print_settings(console, pooled)
+    for setting in pooled.settings:
+        if pooled.find("category_aware", setting) is not None:
+            console.print(_writer_table(split, setting))
+    if out is not None:
+        out.write_text(json.dumps(split.to_json(), ensure_ascii=False, indent=2) + "\n")
+        err.print(f"wrote {out}")
+    if plot is not None:
+        eval_plot.plot_by_writer(split, plot)
+        err.print(f"wrote {plot}")
+    if triaged_errors:
         raise typer.Exit(1)

@@ -33,6 +33,10 @@ Settings, i.e. where the labels the recommender gets come from:
 - `no_labels`: nothing (category inferred from the neighbours, no tags, priority derived from no
   tags). `category_aware` needs labels, so it is not run here (it would equal `hybrid`); the
   playbook baseline uses the category the plain-embedding recommender inferred.
+
+`predict` produces every system's output for a list of complaints on one index, and
+`Predictions.report` scores it; `evaluate` is the two in a row, and the leave-one-writer-out
+evaluation (writer_eval.py) runs `predict` once per writer and scores the pooled results.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -371,24 +375,128 @@ def _labels(
     return None
 
 
-async def _retriever_runs(
+def run_plan(settings: Sequence[str]) -> list[tuple[str, str]]:
+    """(system, setting) of every retriever run, in the order `predict` runs them."""
+    return [
+        (system, setting)
+        for system in RETRIEVERS
+        for setting in settings
+        # Without labels there is nothing to be aware of: it would be `hybrid` again.
+        if not (system == "category_aware" and setting == NO_LABELS)
+    ]
+
+
+def settings_for(triaged: Mapping[str, TriageOutput] | None) -> list[str]:
+    """The label settings one evaluation runs: triage_output only with triage's output."""
+    return [s for s in SETTINGS if s != TRIAGED or triaged is not None]
+
+
+def check_triaged(
+    complaints: Sequence[EvalComplaint], triaged: Mapping[str, TriageOutput] | None
+) -> None:
+    """ValueError when `triaged` (if given) lacks some complaint id."""
+    if triaged is None:
+        return
+    missing = [str(c.id) for c in complaints if str(c.id) not in triaged]
+    if missing:
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise ValueError(f"no triage output for complaints {', '.join(missing[:10])}{more}")
+
+
+@dataclass
+class Run:
+    """What one system recommended (and retrieved) for each complaint, in one setting."""
+
+    system: str
+    setting: str
+    actions: list[list[Action]]
+    retrieved: list[list[Category]] | None = None  # None: the system retrieves nothing
+    chance: list[float] | None = None  # the constant baseline's category P@5 (chance)
+
+    def extend(self, other: Run) -> None:
+        """Append another group of complaints' results (same system and setting)."""
+        self.actions += other.actions
+        if self.retrieved is not None and other.retrieved is not None:
+            self.retrieved += other.retrieved
+        if self.chance is not None and other.chance is not None:
+            self.chance += other.chance
+
+    def score(self, complaints: Sequence[EvalComplaint]) -> SystemScores:
+        return score_system(
+            self.system, self.setting, complaints, self.actions, self.retrieved, self.chance
+        )
+
+
+@dataclass
+class Predictions:
+    """Every system's output for a list of complaints, before any metric is computed."""
+
+    cases: int
+    constant: list[Action]
+    runs: list[Run]
+
+    def report(
+        self,
+        complaints: Sequence[EvalComplaint],
+        embedding_version: str,
+        k: int,
+        triaged_from: str | None = None,
+    ) -> EvalReport:
+        systems = sorted((run.score(complaints) for run in self.runs), key=_report_order)
+        return EvalReport(
+            cases=self.cases,
+            complaints=len(complaints),
+            embedding_version=embedding_version,
+            k=k,
+            constant_actions=[a.value for a in self.constant],
+            systems=systems,
+            triaged_from=triaged_from,
+        )
+
+
+async def predict(
     base: InMemoryCaseIndex,
     complaints: Sequence[EvalComplaint],
     embedder: TextEmbedder,
-    settings: Sequence[str],
-    triaged: Mapping[str, TriageOutput] | None,
-    k: int,
-) -> list[tuple[str, str, list[Recommendation]]]:
-    """(system, setting, recommendations) for each retriever in each setting it applies to."""
-    runs = []
-    for system in RETRIEVERS:
+    *,
+    k: int = DEFAULT_K,
+    triaged: Mapping[str, TriageOutput] | None = None,
+    on_run: Callable[[int], None] | None = None,
+) -> Predictions:
+    """Both baselines and every retriever in each setting, on the cases of `base`, through
+    `recommend_many` (`on_run` hears the number of complaints after each retriever run)."""
+    cases = base.cases
+    shares = category_shares(cases)
+    constant = constant_actions(cases)
+    settings = settings_for(triaged)
+    runs = [
+        Run(
+            "constant",
+            "any",
+            [list(constant) for _ in complaints],
+            chance=[shares.get(c.category, 0.0) for c in complaints],
+        )
+    ]
+    base.bm25  # noqa: B018 -- built once here, shared by the hybrid twins below
+    plain: dict[str, list[Recommendation]] = {}
+    retrievers = []
+    for system, setting in run_plan(settings):
         index = base.with_hybrid(system != "plain", category_aware=system == "category_aware")
-        for setting in settings:
-            if system == "category_aware" and setting == NO_LABELS:
-                continue  # no labels to be aware of: it would be `hybrid` again
-            inputs = [c.complaint(_labels(setting, c, triaged)) for c in complaints]
-            runs.append((system, setting, await recommend_many(inputs, index, embedder, k=k)))
-    return runs
+        inputs = [c.complaint(_labels(setting, c, triaged)) for c in complaints]
+        results = await recommend_many(inputs, index, embedder, k=k)
+        if system == "plain":
+            plain[setting] = results
+        retrievers.append(
+            Run(system, setting, [_actions(r) for r in results], [_retrieved(r) for r in results])
+        )
+        if on_run is not None:
+            on_run(len(complaints))
+    for setting in settings:
+        # Without labels, the playbook of the category the plain recommender inferred.
+        runs.append(
+            Run("playbook", setting, [playbook_actions(r.category) for r in plain[setting]])
+        )
+    return Predictions(cases=len(cases), constant=constant, runs=runs + retrievers)
 
 
 def _report_order(scores: SystemScores) -> tuple[int, int]:
@@ -408,43 +516,10 @@ async def evaluate(
 ) -> EvalReport:
     """Both baselines and every retriever, in each label setting (triage_output needs
     `triaged`, which must cover every complaint id)."""
-    if triaged is not None:
-        missing = [str(c.id) for c in complaints if str(c.id) not in triaged]
-        if missing:
-            raise ValueError(f"no triage output for complaints {', '.join(missing[:10])}")
-    settings = [s for s in SETTINGS if s != TRIAGED or triaged is not None]
+    check_triaged(complaints, triaged)
     base = InMemoryCaseIndex.from_cases(cases, embedder)  # cases embedded once
-    shares = category_shares(cases)
-    constant = constant_actions(cases)
-    systems = [
-        score_system(
-            "constant",
-            "any",
-            complaints,
-            [constant] * len(complaints),
-            chance=[shares.get(c.category, 0.0) for c in complaints],
-        )
-    ]
-    runs = await _retriever_runs(base, complaints, embedder, settings, triaged, k)
-    for setting in settings:
-        # Without labels, the playbook of the category the plain recommender inferred.
-        plain = next(r for s, t, r in runs if s == "plain" and t == setting)
-        playbook = [playbook_actions(r.category) for r in plain]
-        systems.append(score_system("playbook", setting, complaints, playbook))
-    for system, setting, results in runs:
-        actions = [_actions(r) for r in results]
-        retrieved = [_retrieved(r) for r in results]
-        systems.append(score_system(system, setting, complaints, actions, retrieved))
-    systems.sort(key=_report_order)
-    return EvalReport(
-        cases=len(cases),
-        complaints=len(complaints),
-        embedding_version=embedder.version,
-        k=k,
-        constant_actions=[a.value for a in constant],
-        systems=systems,
-        triaged_from=triaged_from,
-    )
+    predictions = await predict(base, complaints, embedder, k=k, triaged=triaged)
+    return predictions.report(complaints, embedder.version, k, triaged_from)
 
 
 def write_json(report: EvalReport, path: Path) -> None:
