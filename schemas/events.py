@@ -183,6 +183,9 @@ class ComplaintRecategorized(ComplaintEvent):
     category: Category
     secondary: list[Category] = Field(default=[], max_length=2)
     tags: list[Tag] | None = None
+    # None: the officer left the priority as it was.
+    priority: Priority | None = None
+    previous_priority: Priority | None = None
     text: str
     sector: Sector
     recategorized_at: datetime

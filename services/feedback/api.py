@@ -23,7 +23,7 @@ from schemas.events import (
     FeedbackRated,
     WorkerReplied,
 )
-from schemas.vocabulary import Action, Category, Outcome, Tag
+from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import presented_key_hash, unknown_key
@@ -66,6 +66,9 @@ class CategoryRequest(BaseModel):
     category: Category
     secondary: list[Category] = Field(default=[], max_length=2)
     tags: list[Tag] | None = None
+    priority: Priority | None = Field(
+        default=None, description="a corrected priority; the SLA clocks follow it"
+    )
 
 
 class ReopenRequest(BaseModel):
@@ -242,9 +245,11 @@ async def recategorize(
     async with runtime.pool.acquire() as conn, conn.transaction():
         complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
         await conn.execute(
-            "UPDATE complaints SET category = $2 WHERE complaint_id = $1",
+            "UPDATE complaints SET category = $2, priority = coalesce($3, priority)"
+            " WHERE complaint_id = $1",
             complaint_id,
             body.category.value,
+            body.priority.value if body.priority else None,
         )
         event = ComplaintRecategorized(
             complaint_id=complaint_id,
@@ -254,12 +259,18 @@ async def recategorize(
             category=body.category,
             secondary=body.secondary,
             tags=body.tags,
+            priority=body.priority,
+            previous_priority=complaint["priority"],
             text=complaint["text"],
             sector=complaint["sector"],
             recategorized_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {"complaint_id": str(complaint_id), "category": body.category.value}
+    return {
+        "complaint_id": str(complaint_id),
+        "category": body.category.value,
+        "priority": (body.priority.value if body.priority else complaint["priority"]),
+    }
 
 
 @officers.get("/{complaint_id}/sla")

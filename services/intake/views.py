@@ -39,6 +39,7 @@ def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[
     triage = _latest(timeline, "triaged")
     correction = _latest(timeline, "recategorized")
     category = (correction or triage or {}).get("category")
+    priority = ((correction or {}).get("priority")) or (triage or {}).get("priority")
     return {
         "complaint_id": str(row["complaint_id"]),
         "union_id": row["union_id"],
@@ -61,6 +62,7 @@ def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[
         },
         "category": category,
         "category_label": CATEGORY_LABELS[Category(category)] if category else None,
+        "priority": priority,
         "triage": triage,
         "recommendation": _recommendation(_latest(timeline, "recommended")),
         "timeline": [

@@ -159,6 +159,32 @@ class TestOfficers:
         [event] = await feedback.events(COMPLAINT_RECATEGORIZED.name)
         assert event["category"] == "working_hours_targets"
         assert event["text"] == "basis panen dinaikin terus"
+        assert event["priority"] is None, "an untouched priority is not a correction"
+
+    async def test_a_corrected_priority_is_training_data_and_moves_the_sla(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        before = (await feedback.client.get(feedback.url("sla"), headers=feedback.auth())).json()
+        response = await feedback.client.post(
+            feedback.url("category"),
+            headers=feedback.auth(),
+            json={"officer": "Rina", "category": "osh_safety_health", "priority": "P1"},
+        )
+        assert response.status_code == 201
+        assert response.json()["priority"] == "P1"
+        [event] = await feedback.events(COMPLAINT_RECATEGORIZED.name)
+        assert (event["priority"], event["previous_priority"]) == ("P1", before["priority"])
+        after = (await feedback.client.get(feedback.url("sla"), headers=feedback.auth())).json()
+        assert after["priority"] == "P1"
+
+    async def test_an_unknown_priority_is_refused(self, feedback: FeedbackUnderTest) -> None:
+        response = await feedback.client.post(
+            feedback.url("category"),
+            headers=feedback.auth(),
+            json={"officer": "Rina", "category": "osh_safety_health", "priority": "P0"},
+        )
+        assert response.status_code == 422
+        assert response.json()["reasons"][0]["field"] == "priority"
 
 
 class TestWorkerRatings:
