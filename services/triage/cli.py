@@ -20,12 +20,21 @@ from rich.table import Table
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Sector
 from services.runtime.db import apply_migrations
+from services.runtime.embedding import DEFAULT_MODEL
 from services.triage import registry
+from services.triage.corpus import as_example, load_corpus
+from services.triage.crossval import ByWriterReport, evaluate_by_writer
 from services.triage.evaluation import EvalReport, evaluate, plot_confusion
 from services.triage.examples import Example, load_examples
+from services.triage.generator import generate
 from services.triage.labels import MIGRATIONS, officer_examples, weighted
-from services.triage.model import TriageModel
-from services.triage.training import DEFAULT_SIZE, train_default_model
+from services.triage.model import TriageModel, TriageResult
+from services.triage.training import (
+    DEFAULT_SIZE,
+    SYNTHETIC_WEIGHT,
+    train_default_model,
+    written,
+)
 from services.triage.worker import ensure_model
 
 app = typer.Typer(
@@ -34,7 +43,6 @@ app = typer.Typer(
 
 DEFAULT_MODEL_DIR = Path(".aduan/models/triage")
 DEFAULT_HOLDOUT = DOMAIN_EXAMPLES
-OUTPUT_KEYS = ("id", "category", "secondary", "tags", "priority", "confidence", "needs_review")
 
 ModelDirOption = typer.Option(
     DEFAULT_MODEL_DIR,
@@ -46,7 +54,26 @@ HoldoutOption = typer.Option(DEFAULT_HOLDOUT, help="Labelled JSONL never trained
 SeedOption = typer.Option(0, help="Generator and model seed.")
 SizeOption = typer.Option(DEFAULT_SIZE, help="Number of synthetic complaints.")
 PromoteOption = typer.Option(True, "--promote/--no-promote", help="Promote the new version.")
-EvalFileArgument = typer.Argument(..., exists=True, dir_okay=False, help="Labelled JSONL.")
+EvalFilesArgument = typer.Argument(
+    ..., exists=True, help="Labelled JSONL files (with --by-writer also folders of them)."
+)
+ByWriterOption = typer.Option(
+    False,
+    "--by-writer",
+    help="Train without each writer in turn and score that writer (the writers' corpus format).",
+)
+JsonOption = typer.Option(None, "--json", help="Write the figures as JSON here.")
+TriagedOutOption = typer.Option(
+    None,
+    "--triaged-out",
+    help="With --by-writer: write each complaint's held-out triage (classify's JSONL) here.",
+)
+EmbeddingModelOption = typer.Option(
+    DEFAULT_MODEL,
+    "--embedding-model",
+    envvar="ADUAN_EMBEDDING_MODEL",
+    help="Encoder the models read (env ADUAN_EMBEDDING_MODEL); 'none' for text only.",
+)
 PlotOption = typer.Option(None, "--plot", help="Write a confusion-matrix PNG here.")
 err = Console(stderr=True)
 
@@ -81,7 +108,7 @@ def read_requests(lines: list[str]) -> list[dict[str, Any]]:
 
 
 @app.command()
-def classify(model_dir: Path = ModelDirOption) -> None:
+def classify(model_dir: Path = ModelDirOption, embedding_model: str = EmbeddingModelOption) -> None:
     """Read JSONL {"id","text","sector"?} from stdin, write one JSONL result per line."""
     try:
         requests = read_requests(sys.stdin.read().splitlines())
@@ -90,26 +117,33 @@ def classify(model_dir: Path = ModelDirOption) -> None:
         raise typer.Exit(code=2) from exc
     if not requests:
         return
-    model = ensure_model(model_dir, progress=True)
+    model = ensure_model(model_dir, embedding_model, progress=True)
     results = model.classify([r["text"] for r in requests], [r["sector"] for r in requests])
     for request, result in zip(requests, results, strict=True):
-        row = {
-            "id": request["id"],
-            "category": result.category.value,
-            "secondary": [c.value for c in result.secondary],
-            "tags": [t.value for t in result.tags],
-            "priority": result.priority.value,
-            "confidence": result.confidence,
-            "needs_review": result.needs_review,
-        }
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(_output_row(request["id"], result), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
+def _output_row(complaint_id: str | int | None, result: TriageResult) -> dict[str, Any]:
+    """One line of `classify`'s JSONL contract."""
+    return {
+        "id": complaint_id,
+        "category": result.category.value,
+        "secondary": [c.value for c in result.secondary],
+        "tags": [t.value for t in result.tags],
+        "priority": result.priority.value,
+        "confidence": result.confidence,
+        "needs_review": result.needs_review,
+        "emergency_score": result.emergency_score,
+    }
+
+
 @app.command("ensure-model")
-def ensure_model_command(model_dir: Path = ModelDirOption) -> None:
+def ensure_model_command(
+    model_dir: Path = ModelDirOption, embedding_model: str = EmbeddingModelOption
+) -> None:
     """Train and promote the default model unless one is promoted already."""
-    model = ensure_model(model_dir, progress=True)
+    model = ensure_model(model_dir, embedding_model, progress=True)
     err.print(f"triage model {model.version} in {model_dir}")
 
 
@@ -129,23 +163,30 @@ def train(
     size: int = SizeOption,
     promote: bool = PromoteOption,
     database_url: str = DatabaseOption,
+    embedding_model: str = EmbeddingModelOption,
 ) -> None:
     """Train a new version with officers' corrections, compare it with the current one, promote."""
     console = Console()
     current = registry.load_current(model_dir)
     corrections = asyncio.run(_corrections(database_url, current)) if database_url else []
-    err.print(f"{len(corrections)} officer corrections join the synthetic training data")
+    err.print(f"{len(corrections)} officer corrections join the training data")
     model = train_default_model(
-        extra_examples=weighted(corrections), seed=seed, progress=True, size=size
+        extra_examples=weighted(corrections),
+        seed=seed,
+        progress=True,
+        size=size,
+        embedding_model=_encoder(embedding_model),
     )
     examples = load_examples(holdout) if holdout.exists() else []
-    new_report = evaluate(model, examples) if examples else None
-    old_report = evaluate(current, examples) if examples and current else None
+    new_report = _held_out(model, examples)
+    old_report = _held_out(current, examples) if current and current.current_format else None
     if new_report:
         console.print(_comparison_table(new_report, old_report))
     metadata: dict[str, Any] = {
         "seed": seed,
         "synthetic_size": size,
+        "embedding_model": model.embedding_model,
+        "embedding_version": model.embedding_version,
         "holdout": str(holdout),
         "officer_corrections": [e.id for e in corrections],
     }
@@ -155,6 +196,12 @@ def train(
     if promote:
         registry.promote(model_dir, version)
     console.print(f"saved {version}" + (" and promoted it" if promote else " (not promoted)"))
+
+
+def _held_out(model: TriageModel, examples: list[Example]) -> EvalReport | None:
+    if not examples:
+        return None
+    return evaluate(model, examples)
 
 
 async def _corrections(database_url: str, tagger: TriageModel | None) -> list[Example]:
@@ -168,24 +215,87 @@ async def _corrections(database_url: str, tagger: TriageModel | None) -> list[Ex
 
 @app.command("eval")
 def eval_command(
-    file: Path = EvalFileArgument,
+    files: list[Path] = EvalFilesArgument,
     model_dir: Path = ModelDirOption,
     plot: Path | None = PlotOption,
+    by_writer: bool = ByWriterOption,
+    json_out: Path | None = JsonOption,
+    size: int = SizeOption,
+    seed: int = SeedOption,
+    embedding_model: str = EmbeddingModelOption,
+    triaged_out: Path | None = TriagedOutOption,
 ) -> None:
-    """Evaluate the promoted model on a labelled JSONL file."""
+    """Evaluate the promoted model on labelled JSONL, or leave one writer out (--by-writer)."""
     try:
-        examples = load_examples(file)
+        examples = [as_example(r) for r in load_corpus(files)] if by_writer else _labelled(files)
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from exc
-    report = evaluate(ensure_model(model_dir), examples)
     console = Console()
+    if by_writer:
+        generated = written(generate(size, seed=seed), SYNTHETIC_WEIGHT) if size else written([])
+        by = evaluate_by_writer(examples, generated, _encoder(embedding_model), seed=seed)
+        report = by.pooled
+        console.print(_by_writer_table(by))
+        if triaged_out is not None:
+            with triaged_out.open("w", encoding="utf-8") as handle:
+                for example, result in zip(examples, by.results, strict=True):
+                    handle.write(json.dumps(_output_row(example.id, result)) + "\n")
+    else:
+        model = ensure_model(model_dir, embedding_model, progress=True)
+        held_out = _held_out(model, examples)
+        if held_out is None:
+            err.print("[red]error:[/red] no labelled complaints in the files", highlight=False)
+            raise typer.Exit(code=2)
+        report = held_out
     console.print(_comparison_table(report, None))
     console.print(_per_category_table(report))
-    if report.errors:
+    if report.errors and not by_writer:
         console.print("misclassified: " + "; ".join(f"#{i} {g}->{p}" for i, g, p in report.errors))
     if plot is not None:
         console.print(f"confusion matrix written to {plot_confusion(report, plot)}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(_report_json(report, by if by_writer else None), indent=2))
+        console.print(f"figures written to {json_out}")
+
+
+def _labelled(files: list[Path]) -> list[Example]:
+    return [example for file in files for example in load_examples(file)]
+
+
+def _encoder(name: str) -> str | None:
+    """`none` trains models that read text only (for comparison)."""
+    return None if name == "none" else name
+
+
+def _report_json(report: EvalReport, by: ByWriterReport | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "n": report.n,
+        "model_version": report.model_version,
+        **report.summary(),
+        "per_category": {c.value: s.f1 for c, s in report.per_category.items()},
+    }
+    if by is not None:
+        data["writers"] = {w: {"n": r.n, **r.summary()} for w, r in by.writers.items()}
+    return data
+
+
+def _by_writer_table(by: ByWriterReport) -> Table:
+    table = Table(title="leave-one-writer-out: each writer scored by a model that never read them")
+    columns = ("writer", "n", "category macro-F1", "tag micro-F1", "P1 recall", "P1 precision")
+    for column in (*columns, "ECE"):
+        table.add_column(column, justify="left" if column == "writer" else "right")
+    for writer, r in by.writers.items():
+        table.add_row(
+            writer,
+            str(r.n),
+            f"{r.category_macro_f1:.3f}",
+            f"{r.tag_micro_f1:.3f}",
+            f"{r.p1_recall:.3f}",
+            f"{r.p1_precision:.3f}",
+            f"{r.ece:.3f}",
+        )
+    return table
 
 
 def _comparison_table(new: EvalReport, old: EvalReport | None) -> Table:

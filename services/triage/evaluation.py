@@ -16,7 +16,7 @@ from sklearn.metrics import (
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.examples import Example
-from services.triage.model import TriageModel, TriageResult
+from services.triage.model import Embeddings, TriageModel, TriageResult
 
 ECE_BINS = 10
 
@@ -61,19 +61,32 @@ class EvalReport:
         }
 
 
-def evaluate(model: TriageModel, examples: Sequence[Example]) -> EvalReport:
+def evaluate(
+    model: TriageModel, examples: Sequence[Example], embeddings: Embeddings = None
+) -> EvalReport:
     """Classify `examples` and score the results against their labels."""
     if not examples:
         raise ValueError("nothing to evaluate")
     results = model.classify(
-        [e.text for e in examples], [e.sector.value if e.sector else None for e in examples]
+        [e.text for e in examples],
+        [e.sector_id for e in examples],
+        embeddings=embeddings,
     )
+    return score(examples, results, model.version)
+
+
+def score(
+    examples: Sequence[Example], results: Sequence[TriageResult], model_version: str
+) -> EvalReport:
+    """Score triage results against the examples' gold labels (same order)."""
+    if not examples:
+        raise ValueError("nothing to evaluate")
     gold = [e.category for e in examples]
     pred = [r.category for r in results]
     present = [c for c in Category if c in gold or c in pred]
     return EvalReport(
         n=len(examples),
-        model_version=model.version,
+        model_version=model_version,
         category_accuracy=float(accuracy_score(gold, pred)),
         category_macro_f1=float(
             f1_score(gold, pred, labels=present, average="macro", zero_division=0)

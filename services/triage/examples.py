@@ -22,6 +22,13 @@ class Example:
     priority: Priority | None = None
     sector: Sector | None = None
     id: str | int | None = None
+    # Who wrote it: the unit of leave-one-writer-out evaluation; None for generated text.
+    writer: str | None = None
+
+    @property
+    def sector_id(self) -> str | None:
+        """The sector as the classifier takes it."""
+        return self.sector.value if self.sector else None
 
 
 def example_from_dict(data: Mapping[str, Any]) -> Example:
@@ -36,18 +43,20 @@ def example_from_dict(data: Mapping[str, Any]) -> Example:
         priority=Priority(priority) if priority else None,
         sector=Sector(sector) if sector else None,
         id=data.get("id"),
+        writer=data.get("writer"),
     )
 
 
 def example_to_dict(example: Example) -> dict[str, Any]:
     return {
         "id": example.id,
-        "sector": example.sector.value if example.sector else None,
+        "sector": example.sector_id,
         "text": example.text,
         "category": example.category.value,
         "secondary": [c.value for c in example.secondary],
         "tags": sorted(t.value for t in example.tags),
         "priority": example.priority.value if example.priority else None,
+        **({"writer": example.writer} if example.writer else {}),
     }
 
 

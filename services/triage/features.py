@@ -8,7 +8,6 @@ domain knowledge of DOMAIN §1-§2 into a model trained on a few thousand texts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,15 +35,6 @@ def _extra_features(nt: NormalizedText) -> list[float]:
     ]
 
 
-@dataclass(frozen=True)
-class FeatureSet:
-    """`full` feeds the category head; `lexical` (no character n-grams, ~8x fewer non-zeros)
-    feeds the dozens of binary tag heads, which would otherwise dominate training time."""
-
-    full: sp.csr_matrix
-    lexical: sp.csr_matrix
-
-
 class Featurizer:
     """Fits the vocabularies on training text and turns complaints into sparse matrices."""
 
@@ -67,36 +57,24 @@ class Featurizer:
             dtype=np.float32,
         )
 
-    def fit_transform(self, texts: Sequence[CueScan], sectors: Sequence[str | None]) -> FeatureSet:
+    def fit_transform(
+        self, texts: Sequence[CueScan], sectors: Sequence[str | None]
+    ) -> sp.csr_matrix:
         chars = self.char.fit_transform([t.text.text for t in texts])
         words = self.word.fit_transform([t.text.marked for t in texts])
         return self._stack(chars, words, texts, sectors)
 
-    def transform(self, texts: Sequence[CueScan], sectors: Sequence[str | None]) -> FeatureSet:
+    def transform(self, texts: Sequence[CueScan], sectors: Sequence[str | None]) -> sp.csr_matrix:
         chars = self.char.transform([t.text.text for t in texts])
         words = self.word.transform([t.text.marked for t in texts])
         return self._stack(chars, words, texts, sectors)
 
-    def transform_lexical(
-        self, texts: Sequence[CueScan], sectors: Sequence[str | None]
-    ) -> sp.csr_matrix:
-        """Only the `lexical` block: what the tag heads read, without the costly char n-grams."""
-        return self._lexical(self.word.transform([t.text.marked for t in texts]), texts, sectors)
-
+    @staticmethod
     def _stack(
-        self,
         chars: sp.spmatrix,
         words: sp.spmatrix,
         texts: Sequence[CueScan],
         sectors: Sequence[str | None],
-    ) -> FeatureSet:
-        lexical = self._lexical(words, texts, sectors)
-        full = sp.hstack([chars, lexical], dtype=np.float64).tocsr()
-        return FeatureSet(full=full, lexical=lexical)
-
-    @staticmethod
-    def _lexical(
-        words: sp.spmatrix, texts: Sequence[CueScan], sectors: Sequence[str | None]
     ) -> sp.csr_matrix:
         cues = (
             np.array(
@@ -113,7 +91,7 @@ class Featurizer:
             * SECTOR_WEIGHT
         )
         return sp.hstack(
-            [words, sp.csr_matrix(cues), sp.csr_matrix(sector_rows)], dtype=np.float64
+            [chars, words, sp.csr_matrix(cues), sp.csr_matrix(sector_rows)], dtype=np.float64
         ).tocsr()
 
 

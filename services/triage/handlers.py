@@ -22,7 +22,7 @@ from services.runtime.messaging import Delivery
 from services.runtime.outbox import first_time
 from services.triage.labels import store_correction
 from services.triage.metrics import POLL_COMPLAINTS, POLL_STAGE_SECONDS
-from services.triage.model import TriageResult
+from services.triage.model import EMBED_BATCH, TriageResult
 from services.triage.worker import ModelHolder
 
 CONSUMER = "triage"
@@ -32,7 +32,6 @@ CONSUMER = "triage"
 # batches of 8 after sorting by length, ran at 96% of the rate of one call over 640 texts
 # (polls of 32: 90%; batches of 16 or 32 pad short complaints to long ones and lose more).
 BATCH_SIZE = 128
-EMBED_INNER_BATCH = 8
 
 
 def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
@@ -76,9 +75,13 @@ def triage_batch(
     texts = [event.text for event in events]
     # The encoder sorts one call's texts by length and pads each inner batch to its longest.
     with POLL_STAGE_SECONDS.labels("embed").time():
-        vectors = holder.embedder.embed(texts, batch_size=EMBED_INNER_BATCH)
+        vectors = holder.embedder.embed(texts, batch_size=EMBED_BATCH)
     with POLL_STAGE_SECONDS.labels("classify").time():
-        results = model.classify(texts, [e.sector.value for e in events], embeddings=vectors)
+        results = model.classify(
+            texts,
+            [e.sector.value for e in events],
+            embeddings=vectors if model.embedding_model else None,
+        )
     return vectors, results
 
 

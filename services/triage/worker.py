@@ -14,7 +14,7 @@ from pathlib import Path
 
 import structlog
 
-from services.runtime.embedding import Embedder, shared_embedder
+from services.runtime.embedding import DEFAULT_MODEL, Embedder, shared_embedder
 from services.triage.model import TriageModel
 from services.triage.registry import current_version, load_current, promote, save_version
 from services.triage.training import train_default_model
@@ -34,26 +34,28 @@ def _exclusive(model_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def ensure_model(model_dir: Path, progress: bool = False) -> TriageModel:
-    """The promoted model; trains and promotes the default one when there is none yet."""
+def ensure_model(
+    model_dir: Path, embedding_model: str = DEFAULT_MODEL, progress: bool = False
+) -> TriageModel:
+    """The promoted model; trains and promotes the default one when there is none yet, or when
+    the promoted one reads another encoder's vectors or was saved by an older release."""
     with _exclusive(model_dir):
         model = load_current(model_dir)
-        if model is None:
-            model = train_default_model(progress=progress)
-            promote(model_dir, save_version(model, model_dir, {"trained_by": "first start"}))
-            log.info("triage_model_trained", version=model.version)
+        if model is None or not model.current_format or model.embedding_model != embedding_model:
+            reason = "first start" if model is None else f"replaces {model.version}"
+            model = train_default_model(progress=progress, embedding_model=embedding_model)
+            promote(model_dir, save_version(model, model_dir, {"trained_by": reason}))
+            log.info("triage_model_trained", version=model.version, reason=reason)
     return model
 
 
 class ModelHolder:
     """The model a worker uses now, refreshed when another version is promoted."""
 
-    def __init__(
-        self, model_dir: Path, embedding_model: str, torch_threads: int | None = None
-    ) -> None:
+    def __init__(self, model_dir: Path, embedding_model: str, threads: int | None = None) -> None:
         self.model_dir = model_dir
-        self.torch_threads = torch_threads
-        self.embedder: Embedder = shared_embedder(embedding_model)
+        self.embedding_model = embedding_model
+        self.embedder: Embedder = shared_embedder(embedding_model, threads)
         self._model: TriageModel | None = None
         # Every torch call of the worker (warm-up included) runs on this one thread, off the
         # event loop. libgomp keeps one team of OpenMP workers per calling thread; with a second
@@ -70,11 +72,7 @@ class ModelHolder:
     def load(self) -> None:
         """Load the promoted model and the encoder; call it on `cpu`, where the encoder runs
         (OpenMP's thread count belongs to the calling thread)."""
-        if self.torch_threads is not None:
-            import torch
-
-            torch.set_num_threads(self.torch_threads)
-        self._model = ensure_model(self.model_dir)
+        self._model = ensure_model(self.model_dir, self.embedding_model)
         self.embedder.embed(["pemanasan"])  # load the weights now, not on the first complaint
 
     def refresh(self) -> bool:
@@ -82,6 +80,6 @@ class ModelHolder:
         promoted = current_version(self.model_dir)
         if promoted is None or (self._model is not None and promoted == self._model.version):
             return False
-        self._model = ensure_model(self.model_dir)
+        self._model = ensure_model(self.model_dir, self.embedding_model)
         log.info("triage_model_swapped", version=self._model.version)
         return True

@@ -176,6 +176,8 @@ class TestOneComplaintEndToEnd:
     async def test_an_officers_correction_ends_up_in_the_next_model(
         self, stack: Stack, tmp_path: Path
     ) -> None:
+        """Category and priority both: the officer reads a quota problem and an emergency (dizzy
+        workers kept at the target in the heat) where the model may read neither."""
         spn = {"X-API-Key": stack.keys["spn"]}
         # Heat and quota pressure: the model reads K3, the officer reads the quota.
         text = "gudang panas banget kipas mati, bnyk yg pusing, mandor bilang kejar target dulu"
@@ -193,15 +195,21 @@ class TestOneComplaintEndToEnd:
                     http.post(
                         url,
                         headers=spn,
-                        json={"officer": "Rina", "category": "working_hours_targets"},
+                        json={
+                            "officer": "Rina",
+                            "category": "working_hours_targets",
+                            "priority": "P1",
+                        },
                     )
                 )
             )
         conn = await asyncpg.connect(stack.infra.database_url)
         try:
             await eventually(lambda: conn.fetchval("SELECT count(*) FROM triage.labelled_examples"))
+            stored = await conn.fetchval("SELECT priority FROM triage.labelled_examples")
         finally:
             await conn.close()
+        assert stored == "P1"
         model_dir = tmp_path / "models"
         shutil.copytree(stack.model_dir, model_dir)
         trained = await asyncio.create_subprocess_exec(
@@ -221,10 +229,14 @@ class TestOneComplaintEndToEnd:
         [newest] = [v for v in list_versions(model_dir) if v["current"]]
         assert newest["officer_corrections"] == [accepted["complaint_id"]]
         without = train_default_model(size=1500, progress=False)
+        corrected = load_current(model_dir)
+        assert corrected is not None
         [before] = without.category_scores([text], ["garment"])
-        [after] = load_current(model_dir).category_scores([text], ["garment"])  # type: ignore[union-attr]
+        [after] = corrected.category_scores([text], ["garment"])
         label = Category.WORKING_HOURS_TARGETS
         assert after[label] > before[label], "the officer's label gained weight for this text"
+        [old], [new] = without.classify([text], ["garment"]), corrected.classify([text], ["garment"])
+        assert new.emergency_score > old.emergency_score, "the officer's P1 taught the detector"
 
 
 async def _posted(request: object) -> bool:

