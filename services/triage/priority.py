@@ -219,9 +219,11 @@ def emergency_signals(scan: CueScan) -> list[float]:
 P1_RECALL_TARGET = 0.98
 # From this probability on, P1 without asking: half the mass says emergency.
 SURE = 0.5
-# Below this a rule-based P1 is not believed: the detector is 95% sure there is no emergency
-# (the cue of a danger tag in a context the writers taught it is none).
-VETO = 0.05
+# Below this a rule-based P1 is not believed: the detector is 98% sure there is no emergency
+# (the cue of a danger tag in a context the writers taught it is none). On the held-out writers
+# a veto at 0.05 bought precision 0.651 at recall 0.983; at 0.02 it keeps 196 of those 280 false
+# alarms away and loses 4 emergencies instead of 13 (recall 0.990, precision 0.624).
+VETO = 0.02
 # The review threshold never goes below this: under it, nearly every complaint would be raised.
 REVIEW_FLOOR = 0.02
 

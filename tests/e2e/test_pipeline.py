@@ -235,7 +235,8 @@ class TestOneComplaintEndToEnd:
         [after] = corrected.category_scores([text], ["garment"])
         label = Category.WORKING_HOURS_TARGETS
         assert after[label] > before[label], "the officer's label gained weight for this text"
-        [old], [new] = without.classify([text], ["garment"]), corrected.classify([text], ["garment"])
+        [old] = without.classify([text], ["garment"])
+        [new] = corrected.classify([text], ["garment"])
         assert new.emergency_score > old.emergency_score, "the officer's P1 taught the detector"
 
 

@@ -245,7 +245,8 @@ class TestTriagedFile:
     def test_one_line_per_example_in_the_classify_contract(self) -> None:
         triaged, errors = read_triaged(GOLD_DATA.with_name("domain_examples_triaged.jsonl"))
         assert not errors and set(triaged) == {str(i) for i in range(1, 41)}
-        keys = {"id", "category", "secondary", "tags", "priority", "confidence", "needs_review"}
+        keys = {"id", "category", "secondary", "tags", "priority", "confidence"}
+        keys |= {"needs_review", "emergency_score"}
         path = GOLD_DATA.with_name("domain_examples_triaged.jsonl")
         assert all(set(json.loads(line)) == keys for line in path.read_text().splitlines())
 

@@ -118,6 +118,18 @@ class TestCaseVotes:
         assert ranking.actions[0].action is A.LABOUR_INSPECTION_REPORT
         assert ranking.actions[0].supporting_cases[:3] == ["c0", "c1", "c2"]
 
+    def test_the_step_similar_cases_took_first_leads(self) -> None:
+        """Cases record their steps in order: the same actions, taken in another order, give
+        another first recommendation."""
+
+        def first(order: list[A]) -> A:
+            cases = [neighbour(f"c{i}", 0.9, C.OTHER, order) for i in range(6)]
+            return rank_actions(complaint(C.OTHER), cases).actions[0].action
+
+        inspection, mediation = A.LABOUR_INSPECTION_REPORT, A.DISNAKER_MEDIATION
+        assert first([inspection, mediation]) is inspection
+        assert first([mediation, inspection]) is mediation
+
     def test_scores_stay_in_unit_interval(self) -> None:
         cases = [neighbour("a", 1.0, C.OSH_SAFETY_HEALTH, list(A))]
         tags = {T.IMMEDIATE_DANGER, T.INJURY, T.SEXUAL_VIOLENCE, T.INFO_REQUEST}
@@ -168,6 +180,36 @@ class TestUrgency:
             A.URGENT_SAFETY_RESPONSE,
             A.MEDICAL_CARE_DOCUMENTATION,
         ]
+
+    def test_similar_cases_decide_which_fitting_urgent_step_leads(self) -> None:
+        """A violent supervisor calls for medical care and a safety plan; where similar cases
+        made the safety plan their first step, it leads. Both stay first, before any vote."""
+        tags = {T.PHYSICAL_VIOLENCE, T.SUPERVISOR_IMPLICATED}
+        p1 = complaint(C.HARASSMENT_GBV, tags, Priority.P1)
+        plan_first = [A.CONFIDENTIAL_SAFETY_PLAN, A.POLICE_REPORT, A.MEDICAL_CARE_DOCUMENTATION]
+        cases = [neighbour(f"v{i}", 0.8, C.HARASSMENT_GBV, plan_first) for i in range(3)]
+        cases += [neighbour("far", 0.35, C.HARASSMENT_GBV, [A.MEDICAL_CARE_DOCUMENTATION])]
+        led = ids(rank_actions(p1, cases).actions)
+        assert led[:2] == [A.CONFIDENTIAL_SAFETY_PLAN, A.MEDICAL_CARE_DOCUMENTATION]
+        # Without cases, the order of DOMAIN's urgent steps: medical care first.
+        alone = ids(rank_actions(p1, []).actions)
+        assert alone[:2] == [A.MEDICAL_CARE_DOCUMENTATION, A.CONFIDENTIAL_SAFETY_PLAN]
+
+    def test_a_p1_without_harm_tags_leads_as_similar_emergencies_did(self) -> None:
+        """The emergency detector raised it; the tags do not say which harm. When most similar
+        cases began with an urgent step, the one they began with leads; when most were handled
+        as ordinary complaints, no urgent step is invented."""
+        p1 = complaint(C.HARASSMENT_GBV, {T.WOMAN_WORKER}, Priority.P1)
+        urgent = [A.CONFIDENTIAL_SAFETY_PLAN, A.SATGAS_PPKS_REFERRAL]
+        ordinary = [A.BIPARTITE_NEGOTIATION, A.COLLECT_EVIDENCE]
+        mostly_urgent = [neighbour(f"u{i}", 0.8, C.HARASSMENT_GBV, urgent) for i in range(3)]
+        mostly_urgent += [neighbour("o", 0.8, C.HARASSMENT_GBV, ordinary)]
+        led = rank_actions(p1, mostly_urgent).actions[0]
+        assert led.action is A.CONFIDENTIAL_SAFETY_PLAN and "P1" in led.rationale
+        mostly_ordinary = [neighbour(f"o{i}", 0.8, C.HARASSMENT_GBV, ordinary) for i in range(3)]
+        mostly_ordinary += [neighbour("u", 0.8, C.HARASSMENT_GBV, urgent)]
+        actions = rank_actions(p1, mostly_ordinary).actions
+        assert not any("P1" in a.rationale for a in actions)
 
     def test_pregnant_worker_exposed_now_is_taken_off_the_hazard_first(self) -> None:
         tags = {T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, T.WOMAN_WORKER}

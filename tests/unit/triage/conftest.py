@@ -15,7 +15,7 @@ from services.triage.training import train_default_model
 
 @pytest.fixture(scope="session")
 def model() -> TriageModel:
-    """The default model exactly as `aduan triage train` builds it (about 15 s on 2 cores)."""
+    """The default model exactly as `aduan triage train` builds it (about a minute on 2 cores)."""
     return train_default_model(progress=False)
 
 

@@ -73,7 +73,7 @@ class TestTriageSettings:
         monkeypatch.setenv("ADUAN_ENCODER_THREADS", "1")
         assert TriageSettings().encoder_threads == 1
         monkeypatch.setenv("ADUAN_ENCODER_THREADS", "0")
-        with pytest.raises(ValidationError, match="encoder_threads"):
+        with pytest.raises(ValidationError, match="ADUAN_ENCODER_THREADS"):
             TriageSettings()
 
     def test_the_older_setting_name_still_works(self, monkeypatch: pytest.MonkeyPatch) -> None:
