@@ -103,8 +103,10 @@ class TestOneComplaintEndToEnd:
             complaint_url = f"{intake}/v1/complaints/{accepted['complaint_id']}"
 
             async def recommended() -> dict[str, object] | None:
+                # Intake reads complaint.triaged and complaint.recommended on separate
+                # consumers, so the recommendation may land in the view before the triage.
                 view = (await http.get(complaint_url, headers=spn)).json()
-                return view if view.get("recommendation") else None
+                return view if view.get("recommendation") and view.get("triage") else None
 
             view = await eventually(recommended, timeout=PIPELINE_TIMEOUT_S)
             assert view["triage"]["category"] == "osh_safety_health"
