@@ -27,7 +27,7 @@ from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import presented_key_hash, unknown_key
-from services.runtime.http import ServiceRuntime, runtime_of
+from services.runtime.http import ServiceRuntime, current_runtime, runtime_of
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import normalise_tracking_code, tracking_secret_matches
 
@@ -115,7 +115,7 @@ class RatingRequest(BaseModel):
         return self
 
 
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
 async def calling_union(request: Request) -> str:

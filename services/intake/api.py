@@ -15,7 +15,7 @@ from services.intake import store
 from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
 from services.runtime.auth import presented_key_hash, unknown_key
-from services.runtime.http import ServiceRuntime, runtime_of
+from services.runtime.http import ServiceRuntime, current_runtime, runtime_of
 from services.runtime.tokens import (
     normalise_tracking_code,
     tracking_secret,
@@ -66,7 +66,7 @@ async def calling_union(request: Request) -> str:
 
 
 Union = Annotated[str, Depends(calling_union)]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=SubmissionAccepted)

@@ -11,7 +11,7 @@ from services.recommend.reembed import (
     staged_count,
     stale_count,
 )
-from services.recommend.store import MIGRATIONS, init_connection
+from services.recommend.store import CONNECTION_SETTINGS, MIGRATIONS, init_connection
 from services.runtime.embedding import shared_embedder
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
@@ -32,6 +32,7 @@ def create_app(settings: RecommendSettings | None = None) -> FastAPI:
         settings,
         migrations=MIGRATIONS,
         pool_init=init_connection,
+        pool_settings=CONNECTION_SETTINGS,
     )
     handlers.register(runtime)
     # Shared: services (and tests) running in one process load the model once.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from uuid import UUID
 
 import asyncpg
 import numpy as np
@@ -39,6 +43,15 @@ from services.runtime.outbox import enqueue, first_time, replay
 log = structlog.get_logger(__name__)
 
 CONSUMER = "recommend"
+# Complaints answered at once from one poll. An answer is mostly waiting on PostgreSQL (four
+# case searches, then one transaction), so overlapping a few keeps the database busy instead of
+# idle between one complaint's round trips; more than the pool's connections would only queue.
+ANSWER_CONCURRENCY = 4
+# The largest poll taken at once: a backlog is worked through in polls of this size.
+ANSWER_POLL = 32
+# The cases' own events (unions, corrections, resolutions) are read apart from the triaged
+# stream, so that stream can be taken a poll at a time.
+CASES_GROUP = "cases"
 
 SOURCE = "recommend"
 
@@ -99,10 +112,41 @@ def register(runtime: ServiceRuntime) -> None:
             if await first_time(conn, CONSUMER, delivery.event_id):
                 await _add_case(conn, event)
 
-    bus.subscribe(UNION_REGISTERED, on_union)
-    bus.subscribe(COMPLAINT_TRIAGED, on_triaged)
-    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized)
-    bus.subscribe(COMPLAINT_RESOLVED, on_resolved)
+    async def on_triaged_poll(items: list[tuple[ComplaintTriaged, Delivery]]) -> None:
+        await answer_concurrently(items, on_triaged)
+
+    bus.subscribe_batch(COMPLAINT_TRIAGED, on_triaged_poll, max_records=ANSWER_POLL)
+    bus.subscribe(UNION_REGISTERED, on_union, group=CASES_GROUP)
+    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized, group=CASES_GROUP)
+    bus.subscribe(COMPLAINT_RESOLVED, on_resolved, group=CASES_GROUP)
+
+
+async def answer_concurrently(
+    items: list[tuple[ComplaintTriaged, Delivery]],
+    answer: Callable[[ComplaintTriaged, Delivery], Awaitable[None]],
+) -> None:
+    """Answer a poll's complaints `ANSWER_CONCURRENCY` at a time; one complaint's events (a
+    re-triage after a correction) in the order they came.
+
+    Every answer is attempted before the first failure is raised: the kit then retries the
+    poll, and complaints already answered are recognised as seen (their answer is replayed).
+    """
+    by_complaint: dict[UUID, list[tuple[ComplaintTriaged, Delivery]]] = defaultdict(list)
+    for event, delivery in items:
+        by_complaint[event.complaint_id].append((event, delivery))
+    slots = asyncio.Semaphore(ANSWER_CONCURRENCY)
+
+    async def in_order(events: list[tuple[ComplaintTriaged, Delivery]]) -> None:
+        for event, delivery in events:
+            async with slots:
+                await answer(event, delivery)
+
+    outcomes = await asyncio.gather(
+        *(in_order(events) for events in by_complaint.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 def _complaint(event: ComplaintTriaged) -> Complaint:

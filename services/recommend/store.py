@@ -52,6 +52,12 @@ class ImportReport:
     embedded: int = 0  # texts sent to the embedder
 
 
+# Plan every statement with its parameters. asyncpg prepares each query once per connection,
+# and after five executions PostgreSQL may switch to a generic plan; for the BM25 search (its
+# tsquery a parameter) the generic plan ran at 26 ms a query where planning each time ran at 9.
+CONNECTION_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
     """Pool `init`: teach asyncpg the vector type, wherever the extension was installed."""
     schema = await conn.fetchval(
@@ -70,6 +76,7 @@ async def open_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> async
         init=init_connection,
         min_size=min_size,
         max_size=max_size,
+        settings=CONNECTION_SETTINGS,
     )
 
 
@@ -258,6 +265,11 @@ async def import_cases(
         await _import_batch(pool, batch, embedder, source, report)
         if on_progress is not None:
             on_progress(len(batch))
+    if report.inserted or report.updated:
+        # Fresh statistics for the planner: right after a first load autovacuum has not yet
+        # analysed the table, and without statistics the searches planned so badly that
+        # PostgreSQL spent ~90 ms of CPU per complaint instead of ~20 (benchmarks/stack_latency).
+        await pool.execute("ANALYZE recommend.cases")
     return report
 
 
@@ -395,10 +407,15 @@ def search_settings(limit: int, *, iterative_scan: bool = True) -> dict[str, str
 async def apply_search_settings(
     conn: asyncpg.Connection, limit: int, *, iterative_scan: bool = True
 ) -> None:
-    """SET LOCAL each search setting: they die with the caller's transaction, so the pooled
-    connection stays clean."""
-    for name, value in search_settings(limit, iterative_scan=iterative_scan).items():
-        await conn.execute(f"SET LOCAL {name} = {value}")
+    """SET LOCAL every search setting in one round trip: they die with the caller's transaction,
+    so the pooled connection stays clean."""
+    settings = search_settings(limit, iterative_scan=iterative_scan)
+    await conn.execute(
+        "SELECT set_config(name, value, true)"
+        " FROM unnest($1::text[], $2::text[]) AS s(name, value)",
+        list(settings),
+        list(settings.values()),
+    )
 
 
 def search_query(

@@ -48,12 +48,14 @@ class ServiceRuntime:
         *,
         migrations: Path | None = None,
         pool_init: ConnectionInit | None = None,
+        pool_settings: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.bus = EventBus(settings, name)
         self.migrations = migrations
         self.pool_init = pool_init
+        self.pool_settings = pool_settings
         self._pool: asyncpg.Pool | None = None
         self._relay: OutboxRelay | None = None
         self._start_hooks: list[Hook] = []
@@ -86,6 +88,7 @@ class ServiceRuntime:
                 schema=self.name,
                 migrations=self.migrations,
                 init=self.pool_init,
+                settings=self.pool_settings,
             )
         for hook in self._start_hooks:
             await hook(self)
@@ -183,3 +186,10 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 def runtime_of(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+async def current_runtime(request: Request) -> ServiceRuntime:
+    """`runtime_of` as a FastAPI dependency. Async, though it awaits nothing: FastAPI runs a
+    plain-def dependency in its thread pool, a hand-off to another thread and back on every
+    request."""
+    return runtime_of(request)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +36,13 @@ from schemas.envelope import CORRELATION_ID, body_bytes, cloudevent_headers, eve
 from schemas.events import Event
 from schemas.topics import Topic, topic_for
 from services.runtime.logging import bound_event_context
-from services.runtime.metrics import EVENTS_CONSUMED, EVENTS_PUBLISHED, HANDLER_RETRIES
+from services.runtime.metrics import (
+    EVENT_HANDLING_SECONDS,
+    EVENT_WAIT_SECONDS,
+    EVENTS_CONSUMED,
+    EVENTS_PUBLISHED,
+    HANDLER_RETRIES,
+)
 from services.runtime.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -95,6 +102,8 @@ class _Raw:
     key: bytes | None
     partition: int
     offset: int
+    # The broker's timestamp (CreateTime: when the producer sent it), in milliseconds.
+    timestamp_ms: int | None
 
     @classmethod
     def of_message(cls, msg: KafkaMessage) -> _Raw:
@@ -116,7 +125,13 @@ class _Raw:
             getattr(record, "key", None),
             getattr(record, "partition", -1),
             getattr(record, "offset", -1),
+            getattr(record, "timestamp", None),
         )
+
+    def observe_wait(self, service: str, topic: str) -> None:
+        if self.timestamp_ms is not None:
+            waited = max(0.0, time.time() - self.timestamp_ms / 1000)
+            EVENT_WAIT_SECONDS.labels(service, topic).observe(waited)
 
 
 PRODUCER_BATCH_BYTES = 512 * 1024  # half of max_request_size, so one batch always fits
@@ -249,6 +264,7 @@ class EventBus:
             "auto_offset_reset": "earliest",
             "session_timeout_ms": self.settings.consumer_session_timeout_ms,
             "heartbeat_interval_ms": self.settings.consumer_heartbeat_interval_ms,
+            "fetch_max_wait_ms": self.settings.consumer_fetch_max_wait_ms,
             "title": self.group_id(group),
         }
 
@@ -302,9 +318,12 @@ class _Consumer:
             return None
 
     async def on_raw(self, raw: _Raw) -> None:
-        parsed = await self.parse(raw)
-        if parsed is not None:
-            await self.handle(*parsed, raw)
+        service, topic = self.bus.service, self.topic.name
+        raw.observe_wait(service, topic)
+        with EVENT_HANDLING_SECONDS.labels(service, topic).time():
+            parsed = await self.parse(raw)
+            if parsed is not None:
+                await self.handle(*parsed, raw)
 
     async def handle(self, event: Event, delivery: Delivery, raw: _Raw) -> None:
         with bound_event_context(**_ids(event, delivery)):
@@ -349,6 +368,19 @@ class _BatchConsumer:
 
     async def on_batch(self, msg: KafkaMessage) -> None:
         raws = [_Raw.of_record(r) for r in msg.raw_message]
+        bus, topic = self.fallback.bus, self.fallback.topic
+        for raw in raws:
+            raw.observe_wait(bus.service, topic.name)
+        started = time.perf_counter()
+        try:
+            await self._handle_all(raws)
+        finally:
+            handling = EVENT_HANDLING_SECONDS.labels(bus.service, topic.name)
+            elapsed = time.perf_counter() - started
+            for _ in raws:
+                handling.observe(elapsed)
+
+    async def _handle_all(self, raws: list[_Raw]) -> None:
         items: list[tuple[Event, Delivery, _Raw]] = []
         for raw in raws:
             parsed = await self.fallback.parse(raw)

@@ -6,7 +6,7 @@ unbounded series. Only registered unions get their own series; everything else i
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 OTHER_UNION = "other"
 
@@ -22,6 +22,20 @@ HANDLER_RETRIES = Counter(
     "aduan_handler_retries_total",
     "Handler attempts that failed and were retried.",
     ["service", "topic"],
+)
+# From a few milliseconds (a quiet stream) to tens of seconds (a backlog being drained).
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+EVENT_WAIT_SECONDS = Histogram(
+    "aduan_event_wait_seconds",
+    "From an event's broker timestamp to its handler starting: how long it queued.",
+    ["service", "topic"],
+    buckets=LATENCY_BUCKETS,
+)
+EVENT_HANDLING_SECONDS = Histogram(
+    "aduan_event_handling_seconds",
+    "How long an event was in its handler (a batch's duration counts for each of its events).",
+    ["service", "topic"],
+    buckets=LATENCY_BUCKETS,
 )
 OUTBOX_PENDING = Gauge(
     "aduan_outbox_pending", "Outbox rows not yet published, at the last relay pass.", ["service"]

@@ -16,11 +16,25 @@ def add_commands(app: typer.Typer) -> None:
     def up(
         data_dir: Path = typer.Option(DEFAULT_DATA_DIR, help="where data, logs and state live"),
         demo: bool = typer.Option(False, help="run `aduan demo` once everything is up"),
+        triage_workers: int = typer.Option(
+            1, min=1, max=6, help="triage processes in one consumer group (six partitions)"
+        ),
+        # One: on a small machine the encoder shares the cores with four services, PostgreSQL
+        # and the broker, and idle BLAS threads spinning for work cost triage ~50 ms of CPU a
+        # complaint at 10/s where one thread cost ~17 (benchmarks/stack_latency.py).
+        encoder_threads: int = typer.Option(
+            1, min=1, help="threads each triage worker's encoder may use"
+        ),
     ) -> None:
         """Start broker, database and the four services on this machine (Ctrl-C stops)."""
         from services.stack.up import run_up
 
-        run_up(data_dir, after_start=[["demo", "--data-dir", str(data_dir)]] if demo else None)
+        run_up(
+            data_dir,
+            after_start=[["demo", "--data-dir", str(data_dir)]] if demo else None,
+            triage_workers=triage_workers,
+            encoder_threads=encoder_threads,
+        )
 
     @app.command()
     def demo(

@@ -27,6 +27,8 @@ class Child:
     port: int
     env: dict[str, str]
     log_path: Path
+    # Which service the process runs; a second triage worker is named "triage-2".
+    service: str = ""
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     history: list[float] = field(default_factory=list)
@@ -38,7 +40,15 @@ class Child:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", self.name, "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "serve",
+                self.service or self.name,
+                "--port",
+                str(self.port),
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

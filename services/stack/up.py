@@ -58,7 +58,13 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise Stop
 
 
-def run_up(data_dir: Path, *, after_start: list[list[str]] | None = None) -> None:
+def run_up(
+    data_dir: Path,
+    *,
+    after_start: list[list[str]] | None = None,
+    triage_workers: int = 1,
+    encoder_threads: int | None = None,
+) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "logs").mkdir(exist_ok=True)
     signal.signal(signal.SIGTERM, _raise_stop)
@@ -80,7 +86,7 @@ def run_up(data_dir: Path, *, after_start: list[list[str]] | None = None) -> Non
             "ADUAN_MODEL_DIR": str((data_dir / "models" / "triage").resolve()),
         }
         _prepare_data(env)
-        children = _start_services(data_dir, env)
+        children = _start_services(data_dir, env, triage_workers, encoder_threads)
         state = StackState(
             started_at=datetime.now(UTC),
             kafka_bootstrap_servers=broker.bootstrap_servers,
@@ -138,20 +144,32 @@ def _prepare_data(env: dict[str, str]) -> None:
         subprocess.run([sys.executable, "-m", "services.cli", *args], env=full_env, check=True)
 
 
-def _start_services(data_dir: Path, env: dict[str, str]) -> list[Child]:
+def service_processes(triage_workers: int) -> list[tuple[str, str]]:
+    """(process name, service) of each process to start: the four services, triage as
+    `triage_workers` processes sharing one consumer group ("triage", "triage-2", ...)."""
+    processes = [(name, name) for name in SERVICES if name != "triage"]
+    processes += [
+        ("triage" if i == 0 else f"triage-{i + 1}", "triage") for i in range(triage_workers)
+    ]
+    return processes
+
+
+def _start_services(
+    data_dir: Path, env: dict[str, str], triage_workers: int, encoder_threads: int | None
+) -> list[Child]:
     children = []
-    for name in SERVICES:
-        port = DEFAULT_PORTS[name]
-        port = port if _free(port) else free_port()
+    for name, service_name in service_processes(triage_workers):
+        port = DEFAULT_PORTS.get(name, 0)
+        port = port if port and _free(port) else free_port()
+        extra = {"ADUAN_HTTP_PORT": str(port)}
+        if service_name == "triage" and encoder_threads is not None:
+            extra["ADUAN_ENCODER_THREADS"] = str(encoder_threads)
         child = Child(
-            name,
-            port,
-            child_env({**env, "ADUAN_HTTP_PORT": str(port)}),
-            data_dir / "logs" / f"{name}.log",
+            name, port, child_env({**env, **extra}), data_dir / "logs" / f"{name}.log", service_name
         )
         child.start()
         children.append(child)
-    with console.status("waiting for the four services to be healthy"):
+    with console.status(f"waiting for the {len(children)} service processes to be healthy"):
         late = wait_healthy(children, HEALTH_TIMEOUT_SECONDS)
     if late:
         names = ", ".join(c.name for c in late)

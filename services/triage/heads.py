@@ -84,16 +84,21 @@ def writer_folds(groups: Sequence[str | None], n_folds: int = WRITER_FOLDS) -> l
 
 @dataclass(frozen=True)
 class Linear:
-    """A fitted linear scorer: decision = x @ coef.T + intercept (one column per output)."""
+    """A fitted linear scorer: decision = x @ weights + intercept (one column per output).
 
-    coef: Floats
+    `weights` is features x outputs and C-contiguous: a sparse row times a dense matrix needs
+    that layout, and a transposed view made scipy copy the whole 120,000 x 115 matrix on every
+    call (~100 ms for one complaint, most of what triaging it cost).
+    """
+
+    weights: Floats
     intercept: Floats
 
     def decision(self, x: sp.csr_matrix | Floats) -> Floats:
-        return np.asarray(x @ self.coef.T + self.intercept)
+        return np.asarray(x @ self.weights + self.intercept)
 
     def columns(self, index: slice) -> Linear:
-        return Linear(self.coef[index], self.intercept[index])
+        return Linear(np.ascontiguousarray(self.weights[:, index]), self.intercept[index])
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ def _dense_with_intercept(x: Floats) -> Floats:
 
 def _linear(coef: Floats) -> Linear:
     """Split the constant feature's weight back out as the intercept."""
-    return Linear(coef[:, :-1].copy(), coef[:, -1] * INTERCEPT_SCALE)
+    return Linear(np.ascontiguousarray(coef[:, :-1].T), coef[:, -1] * INTERCEPT_SCALE)
 
 
 def _solve_dual(gram: Floats, rows: npt.NDArray[np.intp], weights: Floats, y: Floats) -> Floats:
@@ -252,7 +257,7 @@ class BinaryHeads(Generic[C]):
     def word_weights(self, column: C) -> Floats:
         """The words-view coefficients of one column, scaled as the combiner uses them."""
         j = self.columns.index(column)
-        return np.asarray(self.words.coef[j] * self.combiner[j, 0])
+        return np.asarray(self.words.weights[:, j] * self.combiner[j, 0])
 
     @classmethod
     def from_fit(

@@ -39,7 +39,7 @@ MODEL_FILE = "model.joblib"
 # long ones and lose more). USE packs a batch's tokens without padding and ignores it.
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3  # 3: linear weights stored features x outputs
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
 MAX_SECONDARY = 2

@@ -18,7 +18,7 @@ import yaml
 
 from schemas.topics import COMPLAINT_PARTITIONS, COMPLAINT_SUBMITTED, all_topic_partitions
 from services.runtime.settings import ServiceSettings
-from services.stack.up import DEFAULT_PORTS
+from services.stack.up import DEFAULT_PORTS, service_processes
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -359,3 +359,24 @@ class TestKubernetes:
         manifests = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
         assert sorted(kustomization["resources"]) == sorted(manifests)
         assert not any(r.startswith("optional") for r in kustomization["resources"])
+
+
+class TestEmbeddedProcesses:
+    """`aduan up --triage-workers N` runs triage as N processes of one consumer group."""
+
+    def test_one_worker_by_default_names_each_process_after_its_service(self) -> None:
+        assert service_processes(1) == [
+            ("intake", "intake"),
+            ("feedback", "feedback"),
+            ("recommend", "recommend"),
+            ("triage", "triage"),
+        ]
+
+    def test_extra_triage_workers_get_their_own_names_and_run_triage(self) -> None:
+        processes = service_processes(3)
+        assert processes[-3:] == [
+            ("triage", "triage"),
+            ("triage-2", "triage"),
+            ("triage-3", "triage"),
+        ]
+        assert len({name for name, _ in processes}) == len(processes)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from faststream.kafka import KafkaMessage, TestKafkaBroker
+from prometheus_client import REGISTRY
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted
@@ -202,3 +203,40 @@ class TestBatches:
             "ValidationError",
             "ValueError",
         ]
+
+
+class TestTimings:
+    """Every consumed event is timed: how long it queued, how long its handler took."""
+
+    @staticmethod
+    def _count(metric: str, topic: str) -> float:
+        value = REGISTRY.get_sample_value(
+            f"aduan_event_{metric}_seconds_count", {"service": "unit", "topic": topic}
+        )
+        return value or 0.0
+
+    async def test_a_handled_event_is_counted_in_both_histograms(self, bus: EventBus) -> None:
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            return None
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        before = {m: self._count(m, COMPLAINT_SUBMITTED.name) for m in ("wait", "handling")}
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish(submitted().model_dump_json().encode(), COMPLAINT_SUBMITTED.name)
+        for metric in ("wait", "handling"):
+            assert self._count(metric, COMPLAINT_SUBMITTED.name) == before[metric] + 1
+
+    async def test_each_event_of_a_batch_counts_once(self, bus: EventBus) -> None:
+        async def handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            return None
+
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        before = self._count("handling", COMPLAINT_SUBMITTED.name)
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish_batch(
+                *(submitted(f"keluhan {i}").model_dump_json().encode() for i in range(3)),
+                topic=COMPLAINT_SUBMITTED.name,
+            )
+        assert self._count("handling", COMPLAINT_SUBMITTED.name) == before + 3
