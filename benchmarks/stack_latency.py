@@ -256,12 +256,11 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
 def scrape(state: StackState) -> dict[tuple[str, str, str, str], float]:
     """(service process, wait|handling, sum|count, topic) → value, from every service."""
     values: dict[tuple[str, str, str, str], float] = {}
-    for name, url in state.services.items():
+    for url in state.services.values():
         text = httpx.get(f"{url}/metrics", timeout=10).text
         for kind, stat, service, topic, value in HISTOGRAM.findall(text):
             key = (service, kind, stat, topic)
             values[key] = values.get(key, 0.0) + float(value)
-        del name
     return values
 
 
