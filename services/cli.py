@@ -52,6 +52,8 @@ def serve(
         host=settings.http_host,
         port=settings.http_port,
         log_level="warning",
+        loop="uvloop",
+        http="httptools",
         # Let in-flight requests and handlers finish on SIGTERM before the process exits.
         timeout_graceful_shutdown=20,
     )

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 
 from schemas.envelope import CE_ID
-from schemas.events import Event
+from schemas.events import Event, UnionRegistered
 from schemas.topics import all_topic_partitions, topic_for
 from services.runtime.messaging import key_of
 from services.stack.embedded import create_topics
@@ -25,6 +26,16 @@ from tests.conftest import (
     TEST_HEARTBEAT_INTERVAL_MS,
     TEST_SESSION_TIMEOUT_MS,
 )
+
+
+def union_registered(union_id: str = "spn") -> UnionRegistered:
+    """A union's registration event, as intake announces it."""
+    return UnionRegistered(
+        union_id=union_id,
+        name=f"Serikat Pekerja {union_id.upper()}",
+        api_key_hash="0" * 64,
+        registered_at=datetime.now(UTC),
+    )
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from schemas.events import (
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.settings import FeedbackSettings
-from services.runtime.auth import presented_key_hash, unknown_key
-from services.runtime.http import ServiceRuntime, current_runtime, runtime_of
+from services.runtime.auth import UnionKeys
+from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import normalise_tracking_code, tracking_secret_matches
 
@@ -118,14 +118,7 @@ class RatingRequest(BaseModel):
 Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
-async def calling_union(request: Request) -> str:
-    union_id = await store.union_for_key_hash(runtime_of(request).pool, presented_key_hash(request))
-    if union_id is None:
-        raise unknown_key()
-    return union_id
-
-
-Union = Annotated[str, Depends(calling_union)]
+Union = Annotated[str, Depends(UnionKeys(store.union_for_key_hash))]
 
 
 def _not_found() -> HTTPException:

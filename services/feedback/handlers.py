@@ -44,16 +44,24 @@ from services.runtime.metrics import UnionLabels
 from services.runtime.outbox import first_time
 
 CONSUMER = "feedback"
+# Events a poll hands over at most. The topics are read in lifecycle order within a poll
+# (registration, submission, triage, ...), the order they are subscribed below.
+POLL = 64
 
 Apply = Callable[[asyncpg.Connection, Any], Awaitable[None]]
 
 
 def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
-    def once(apply: Apply) -> Callable[[Any, Delivery], Awaitable[None]]:
-        async def handle(event: Any, delivery: Delivery) -> None:
-            async with runtime.pool.acquire() as conn, conn.transaction():
-                if await first_time(conn, CONSUMER, delivery.event_id):
-                    await apply(conn, event)
+    def once(apply: Apply) -> Callable[[list[tuple[Any, Delivery]]], Awaitable[None]]:
+        # One transaction per event, not per poll: the handlers observe metrics as they go, and
+        # a poll retried after its third event failed must not count the first two again (they
+        # committed, so first_time skips them). The poll still costs one offset commit.
+        async def handle(batch: list[tuple[Any, Delivery]]) -> None:
+            async with runtime.pool.acquire() as conn:
+                for event, delivery in batch:
+                    async with conn.transaction():
+                        if await first_time(conn, CONSUMER, delivery.event_id):
+                            await apply(conn, event)
 
         return handle
 
@@ -171,15 +179,19 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
             metrics.RATINGS_FIXED.labels(unions(event.union_id), event.fixed).inc()
 
     bus = runtime.bus
-    bus.subscribe(UNION_REGISTERED, once(on_union))
-    bus.subscribe(COMPLAINT_SUBMITTED, once(on_submitted))
-    bus.subscribe(COMPLAINT_TRIAGED, once(on_triaged))
-    bus.subscribe(COMPLAINT_RECOMMENDED, once(on_recommended))
-    bus.subscribe(COMPLAINT_RESPONDED, once(on_responded))
-    bus.subscribe(COMPLAINT_RESOLVED, once(on_resolved))
-    bus.subscribe(FEEDBACK_RATED, once(on_rated))
-    bus.subscribe(COMPLAINT_SLA_BREACHED, once(on_breached))
-    bus.subscribe(COMPLAINT_REOPENED, once(on_reopened))
+    bus.subscribe_batch(UNION_REGISTERED, once(on_union), max_records=POLL, background=True)
+    bus.subscribe_batch(COMPLAINT_SUBMITTED, once(on_submitted), max_records=POLL, background=True)
+    bus.subscribe_batch(COMPLAINT_TRIAGED, once(on_triaged), max_records=POLL, background=True)
+    bus.subscribe_batch(
+        COMPLAINT_RECOMMENDED, once(on_recommended), max_records=POLL, background=True
+    )
+    bus.subscribe_batch(COMPLAINT_RESPONDED, once(on_responded), max_records=POLL, background=True)
+    bus.subscribe_batch(COMPLAINT_RESOLVED, once(on_resolved), max_records=POLL, background=True)
+    bus.subscribe_batch(FEEDBACK_RATED, once(on_rated), max_records=POLL, background=True)
+    bus.subscribe_batch(
+        COMPLAINT_SLA_BREACHED, once(on_breached), max_records=POLL, background=True
+    )
+    bus.subscribe_batch(COMPLAINT_REOPENED, once(on_reopened), max_records=POLL, background=True)
 
 
 async def _observe_clock(

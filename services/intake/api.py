@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS, ComplaintReceived, Contact
@@ -14,8 +14,8 @@ from schemas.vocabulary import Sector
 from services.intake import store
 from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
-from services.runtime.auth import presented_key_hash, unknown_key
-from services.runtime.http import ServiceRuntime, current_runtime, runtime_of
+from services.runtime.auth import UnionKeys
+from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.tokens import (
     normalise_tracking_code,
     tracking_secret,
@@ -57,15 +57,7 @@ class SubmissionAccepted(BaseModel):
     status: str
 
 
-async def calling_union(request: Request) -> str:
-    key_hash = presented_key_hash(request)
-    union_id = await store.union_for_key_hash(runtime_of(request).pool, key_hash)
-    if union_id is None:
-        raise unknown_key()
-    return union_id
-
-
-Union = Annotated[str, Depends(calling_union)]
+Union = Annotated[str, Depends(UnionKeys(store.union_for_key_hash))]
 Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 

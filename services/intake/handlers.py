@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import structlog
 from pydantic import ValidationError
 
@@ -41,6 +42,11 @@ from services.runtime.outbox import first_time
 log = structlog.get_logger(__name__)
 
 TIMELINE_CONSUMER = "intake.timeline"
+# The downstream events are read by a consumer group of their own, apart from submissions: a
+# busy timeline never delays a complaint arriving over Kafka, and a poll's events of one topic
+# are applied in one transaction with one offset commit, instead of one of each per event.
+TIMELINE_GROUP = "timeline"
+TIMELINE_POLL = 64
 
 # Which timeline entry and status each downstream event makes.
 TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
@@ -100,28 +106,49 @@ def register(runtime: ServiceRuntime) -> None:
 
     bus.subscribe(COMPLAINT_RECEIVED, on_received, on_invalid=on_invalid_received)
     for topic, (kind, status) in TIMELINE_TOPICS.items():
-        bus.subscribe(topic, _timeline_handler(runtime, kind, status))
+        bus.subscribe_batch(
+            topic,
+            _timeline_handler(runtime, kind, status),
+            group=TIMELINE_GROUP,
+            max_records=TIMELINE_POLL,
+            background=True,
+        )
 
 
 def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) -> Any:
-    async def on_event(event: ComplaintEvent, delivery: Delivery) -> None:
+    async def on_events(batch: list[tuple[ComplaintEvent, Delivery]]) -> None:
+        unknown = 0
         async with runtime.pool.acquire() as conn, conn.transaction():
-            if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
-                return
-            added = await store.record_timeline(
-                conn,
-                event_id=delivery.event_id,
-                complaint_id=event.complaint_id,
-                kind=kind,
-                at=_event_time(event),
-                body=_timeline_body(event),
-            )
-            if added and status is not None:
-                await store.advance_status(conn, event.complaint_id, status, _round(event))
-        if not added:
-            log.warning("timeline_event_for_unknown_complaint", kind=kind)
+            for event, delivery in batch:
+                if not await _add_to_timeline(conn, event, delivery, kind, status):
+                    unknown += 1
+        if unknown:
+            log.warning("timeline_event_for_unknown_complaint", kind=kind, events=unknown)
 
-    return on_event
+    return on_events
+
+
+async def _add_to_timeline(
+    conn: asyncpg.Connection,
+    event: ComplaintEvent,
+    delivery: Delivery,
+    kind: str,
+    status: str | None,
+) -> bool:
+    """Apply one downstream event; False when its complaint is unknown here."""
+    if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
+        return True
+    added = await store.record_timeline(
+        conn,
+        event_id=delivery.event_id,
+        complaint_id=event.complaint_id,
+        kind=kind,
+        at=_event_time(event),
+        body=_timeline_body(event),
+    )
+    if added and status is not None:
+        await store.advance_status(conn, event.complaint_id, status, _round(event))
+    return added
 
 
 def _round(event: ComplaintEvent) -> int | None:

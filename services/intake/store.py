@@ -33,10 +33,6 @@ async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
     return union_id
 
 
-async def union_exists(conn: asyncpg.Connection, union_id: str) -> bool:
-    return bool(await conn.fetchval("SELECT true FROM unions WHERE union_id = $1", union_id))
-
-
 async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None:
     await conn.execute(
         "INSERT INTO unions (union_id, name, federation, share_cases, api_key_hash, registered_at)"
@@ -69,19 +65,41 @@ async def by_idempotency_key(
     return row
 
 
-async def insert_complaint(
+# One statement (one round trip) stores a submission: the complaint, its contact data when
+# given, and its first timeline entry. A second submission under the same idempotency key
+# inserts nothing and returns no row; an unknown union fails the complaint's foreign key.
+INSERT_SUBMISSION = """
+WITH complaint AS (
+    INSERT INTO complaints (complaint_id, union_id, idempotency_key, request_hash, tracking_code,
+        channel, sector, kind, original_text, masked_text, language, member, anonymous,
+        workplace, occurred_on, submitted_at, submitted_event_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+    ON CONFLICT (union_id, idempotency_key) DO NOTHING
+    RETURNING complaint_id
+), contact AS (
+    INSERT INTO contacts (complaint_id, name, phone, email, whatsapp)
+    SELECT complaint_id, $18::text, $19::text, $20::text, $21::text FROM complaint WHERE $22::bool
+), first_entry AS (
+    INSERT INTO timeline (event_id, complaint_id, kind, at, body)
+    SELECT $17, complaint_id, 'submitted', $16, $23::jsonb FROM complaint
+)
+SELECT complaint_id FROM complaint
+"""
+
+
+async def insert_submission(
     conn: asyncpg.Connection,
     received: ComplaintReceived,
     submitted: ComplaintSubmitted,
     *,
     request_hash: str,
     event_id: str,
-) -> None:
-    await conn.execute(
-        "INSERT INTO complaints (complaint_id, union_id, idempotency_key, request_hash,"
-        " tracking_code, channel, sector, kind, original_text, masked_text, language, member,"
-        " anonymous, workplace, occurred_on, submitted_at, submitted_event_id)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+) -> bool:
+    """Store a new submission; False when its idempotency key is already taken."""
+    contact = received.contact
+    first_entry = {"channel": submitted.channel, "sector": submitted.sector.value}
+    stored = await conn.fetchval(
+        INSERT_SUBMISSION,
         submitted.complaint_id,
         received.union_id,
         received.idempotency_key,
@@ -99,18 +117,14 @@ async def insert_complaint(
         received.occurred_on,
         submitted.submitted_at,
         event_id,
+        contact and contact.name,
+        contact and contact.phone,
+        contact and contact.email,
+        contact and contact.whatsapp,
+        contact is not None,
+        json.dumps(first_entry),
     )
-    if received.contact is not None:
-        c = received.contact
-        await conn.execute(
-            "INSERT INTO contacts (complaint_id, name, phone, email, whatsapp)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            submitted.complaint_id,
-            c.name,
-            c.phone,
-            c.email,
-            c.whatsapp,
-        )
+    return stored is not None
 
 
 async def record_timeline(

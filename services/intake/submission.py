@@ -87,27 +87,22 @@ async def _accept_once(
     pool: asyncpg.Pool, received: ComplaintReceived, correlation_id: str | None
 ) -> Accepted:
     fingerprint = request_hash(received)
+    submitted = _submitted(received)
+    event_id = submitted_event_id(submitted.complaint_id)
     async with pool.acquire() as conn, conn.transaction():
-        if not await store.union_exists(conn, received.union_id):
+        try:
+            stored = await store.insert_submission(
+                conn, received, submitted, request_hash=fingerprint, event_id=event_id
+            )
+        except asyncpg.ForeignKeyViolationError:
             raise Rejected(
                 "unknown_union", f"union {received.union_id!r} is not registered", "union_id"
+            ) from None
+        if not stored:
+            return _replayed(
+                await store.by_idempotency_key(conn, received.union_id, received.idempotency_key),
+                fingerprint,
             )
-        existing = await store.by_idempotency_key(conn, received.union_id, received.idempotency_key)
-        if existing is not None:
-            return _replayed(existing, fingerprint)
-        submitted = _submitted(received)
-        event_id = submitted_event_id(submitted.complaint_id)
-        await store.insert_complaint(
-            conn, received, submitted, request_hash=fingerprint, event_id=event_id
-        )
-        await store.record_timeline(
-            conn,
-            event_id=event_id,
-            complaint_id=submitted.complaint_id,
-            kind="submitted",
-            at=submitted.submitted_at,
-            body={"channel": submitted.channel, "sector": submitted.sector.value},
-        )
         await enqueue(
             conn,
             submitted,
@@ -118,7 +113,11 @@ async def _accept_once(
     return Accepted(submitted.complaint_id, submitted.tracking_code, created=True)
 
 
-def _replayed(existing: asyncpg.Record, fingerprint: str) -> Accepted:
+def _replayed(existing: asyncpg.Record | None, fingerprint: str) -> Accepted:
+    if existing is None:
+        # The key was taken when we inserted but its complaint is gone: nothing deletes
+        # complaints, so this is a bug worth a 500 rather than a guess.
+        raise RuntimeError("idempotency key conflict without a stored complaint")
     if existing["request_hash"] != fingerprint:
         raise Rejected(
             "duplicate_conflict",

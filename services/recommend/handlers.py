@@ -116,9 +116,9 @@ def register(runtime: ServiceRuntime) -> None:
         await answer_concurrently(items, on_triaged)
 
     bus.subscribe_batch(COMPLAINT_TRIAGED, on_triaged_poll, max_records=ANSWER_POLL)
-    bus.subscribe(UNION_REGISTERED, on_union, group=CASES_GROUP)
-    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized, group=CASES_GROUP)
-    bus.subscribe(COMPLAINT_RESOLVED, on_resolved, group=CASES_GROUP)
+    bus.subscribe(UNION_REGISTERED, on_union, group=CASES_GROUP, background=True)
+    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized, group=CASES_GROUP, background=True)
+    bus.subscribe(COMPLAINT_RESOLVED, on_resolved, group=CASES_GROUP, background=True)
 
 
 async def answer_concurrently(

@@ -562,7 +562,7 @@ class PgCaseIndex:
         category = labels.category.value
         searches = [self._vector(vector, union_id, n), self._vector(vector, union_id, n, category)]
         if text is not None:
-            searches.append(self._lexical(vector, text, union_id, n))
+            # One statement brings both lexical lists: all cases and the category's.
             searches.append(self._lexical(vector, text, union_id, n, category))
         return [n for found in await asyncio.gather(*searches) for n in found]
 
@@ -597,55 +597,60 @@ class PgCaseIndex:
 
 
 # BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
-# over the cases the union may see that share a term with the query (GIN index on `lexemes`),
-# of one category when $9 is not null (the statistics stay those of all cases, as in memory).
+# over the cases the union may see that share a term with the query (GIN index on `lexemes`):
+# the best $4 of them and, when $9 names a category, also the best $4 of that category (the
+# statistics stay those of all cases, as in memory). One pass over the cases holding a query
+# term yields each term's document frequency and each case's term frequencies, so the query
+# costs one GIN lookup instead of one per term, and both candidate lists of a category-aware
+# search come from it; only the chosen cases are read whole (their vectors are TOASTed).
 # The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
 LEXICAL_SEARCH_SQL = f"""
-WITH terms AS (
-    SELECT DISTINCT t AS term FROM unnest($5::text[]) AS t
-), corpus AS (
+WITH corpus AS (
     SELECT count(*)::float8 AS n_docs, coalesce(avg(token_count), 0)::float8 AS avg_len
     FROM recommend.cases WHERE embedding_version = $3
-), idf AS (
-    SELECT terms.term,
-           ln(1 + (corpus.n_docs - d.df + 0.5) / (d.df + 0.5)) AS idf
-    FROM terms
-    CROSS JOIN corpus
-    CROSS JOIN LATERAL (
-        SELECT count(*)::float8 AS df FROM recommend.cases AS c
-        WHERE c.embedding_version = $3 AND c.lexemes @@ plainto_tsquery('simple', terms.term)
-    ) AS d
-    WHERE d.df > 0
-), matched AS (
-    SELECT c.case_id, c.lexemes, c.token_count
+), hits AS (
+    SELECT c.case_id, c.token_count, c.category, c.union_id, l.lexeme AS term,
+           cardinality(l.positions) AS tf
     FROM recommend.cases AS c
+    CROSS JOIN LATERAL unnest(c.lexemes) AS l
     WHERE c.embedding_version = $3
       AND c.lexemes @@ to_tsquery('simple', $6)
-      AND ($9::text IS NULL OR c.category = $9)
-      AND (c.union_id = $2
-           OR c.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases))
+      AND l.lexeme = ANY ($5::text[])
+), idf AS (
+    SELECT h.term, ln(1 + (corpus.n_docs - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+    FROM hits AS h CROSS JOIN corpus
+    GROUP BY h.term, corpus.n_docs
 ), scored AS (
-    SELECT m.case_id,
-           sum(idf.idf * cardinality(l.positions) * ($7::float8 + 1)
-               / (cardinality(l.positions)
+    SELECT h.case_id, h.category,
+           sum(idf.idf * h.tf * ($7::float8 + 1)
+               / (h.tf
                   + $7::float8 * (1 - $8::float8
                                   + $8::float8 * CASE WHEN corpus.avg_len > 0
-                                                      THEN m.token_count / corpus.avg_len
+                                                      THEN h.token_count / corpus.avg_len
                                                       ELSE 0 END)))
                AS score
-    FROM matched AS m
-    CROSS JOIN LATERAL unnest(m.lexemes) AS l
-    JOIN idf ON idf.term = l.lexeme
+    FROM hits AS h
+    JOIN idf ON idf.term = h.term
     CROSS JOIN corpus
-    GROUP BY m.case_id
+    WHERE h.union_id = $2
+       OR h.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)
+    GROUP BY h.case_id, h.category
+), ranked AS (
+    SELECT case_id, score,
+           row_number() OVER (ORDER BY score DESC, case_id) AS overall,
+           row_number() OVER (PARTITION BY category IS NOT DISTINCT FROM $9::text
+                              ORDER BY score DESC, case_id) AS within,
+           category IS NOT DISTINCT FROM $9::text AS in_category
+    FROM scored
+), best AS (
+    SELECT case_id, score FROM ranked WHERE overall <= $4 OR (in_category AND within <= $4)
 )
 SELECT
 {CASE_COLUMNS},
-    s.score AS lexical_score
-FROM scored AS s
-JOIN recommend.cases AS c ON c.case_id = s.case_id
-ORDER BY s.score DESC, c.case_id
-LIMIT $4
+    b.score AS lexical_score
+FROM best AS b
+JOIN recommend.cases AS c ON c.case_id = b.case_id
+ORDER BY b.score DESC, c.case_id
 """
 
 
@@ -659,8 +664,8 @@ async def search_cases_lexical(
     limit: int,
     category: str | None = None,
 ) -> list[tuple[Neighbour, float]]:
-    """Visible cases (of `category` if given) sharing a term with `text` and their BM25, best
-    first (similarity: cosine)."""
+    """Visible cases sharing a term with `text` and their BM25, best first (similarity: cosine):
+    the best `limit` of all and, when `category` is given, also the best `limit` of it."""
     terms = query_terms(text)
     if not terms or limit <= 0:
         return []

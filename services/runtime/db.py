@@ -85,7 +85,13 @@ async def create_pool(
         max_size=max_size,
         init=init,
         reset=_keep_session,
-        server_settings={"search_path": f'"{schema}",public', **(settings or {})},
+        server_settings={
+            "search_path": f'"{schema}",public',
+            # Names the service in pg_stat_activity (and lets benchmarks charge a backend's CPU
+            # to the service whose pool opened it).
+            "application_name": f"aduan-{schema}",
+            **(settings or {}),
+        },
     )
     if pool is None:  # asyncpg types the result as optional
         raise RuntimeError("could not create a database pool")

@@ -158,7 +158,9 @@ class EventBus:
             graceful_timeout=15.0,
         )
         self._groups: dict[str, dict[str, _Consumer]] = {}
-        self._batches: list[tuple[str, _BatchConsumer, int]] = []
+        self._batches: dict[str, _BatchConsumer] = {}
+        # Groups with a subscription on the path from submission to recommendation.
+        self._urgent: set[str] = set()
         self._attached = False
 
     async def start(self) -> None:
@@ -206,14 +208,20 @@ class EventBus:
         *,
         on_invalid: InvalidHandler | None = None,
         group: str = "",
+        background: bool = False,
     ) -> None:
         """Route `topic`'s events to `handler` once the bus starts.
+
+        A `background` subscription may wait for its events (see
+        `consumer_background_fetch_max_wait_ms`); a group polls as often as its most urgent
+        subscription needs.
 
         All topics of one group are read by one consumer: replicas of a service share the
         partitions, and a service joins each group once, not once per topic (each join costs
         session_timeout/2 on Tansu).
         """
         self._check_not_started()
+        self._note_urgency(group, background)
         routes = self._groups.setdefault(group, {})
         routes[self.settings.topic(topic.name)] = _Consumer(self, topic, handler, on_invalid)
 
@@ -224,14 +232,29 @@ class EventBus:
         *,
         group: str = "",
         max_records: int = 32,
+        background: bool = False,
     ) -> None:
-        """Hand `topic`'s events to `handler` a poll at a time (up to `max_records`).
+        """Hand `topic`'s events to `handler` a poll at a time (up to `max_records` a poll).
 
-        The group must not also have per-event routes: one group, one consumer.
+        Several topics may share a batch group: one consumer reads them all, a poll is split by
+        topic and each topic's handler gets its events in turn, in the order the topics were
+        subscribed (so an event never meets one that depends on it later in the same poll).
+        The whole poll is committed once. A group is either per-event or batched, not both.
+        `background` as for `subscribe`.
         """
         self._check_not_started()
-        fallback = _Consumer(self, topic, lambda e, d: handler([(e, d)]), None)
-        self._batches.append((group, _BatchConsumer(fallback, handler), max_records))
+        self._note_urgency(group, background)
+        batches = self._batches.setdefault(group, _BatchConsumer())
+        batches.route(
+            self.settings.topic(topic.name),
+            _Consumer(self, topic, _one(handler), None),
+            handler,
+            max_records,
+        )
+
+    def _note_urgency(self, group: str, background: bool) -> None:
+        if not background:
+            self._urgent.add(group)
 
     def _check_not_started(self) -> None:
         if self._attached:
@@ -244,18 +267,18 @@ class EventBus:
         for group, routes in self._groups.items():
             subscriber = self.broker.subscriber(*routes, **self._consumer_options(group))
             subscriber(_Dispatcher(routes).dispatch)
-        for group, consumer, max_records in self._batches:
+        for group, batches in self._batches.items():
             if group in self._groups:
                 raise RuntimeError(f"group {group!r} has both per-event and batch routes")
             subscriber = self.broker.subscriber(
-                self.settings.topic(consumer.fallback.topic.name),
+                *batches.topics,
                 batch=True,
-                max_records=max_records,
+                max_records=batches.max_records,
                 # A lone complaint waits at most this long for company before it is handled.
                 batch_timeout_ms=50,
                 **self._consumer_options(group),
             )
-            subscriber(consumer.on_batch)
+            subscriber(batches.on_poll)
 
     def _consumer_options(self, group: str) -> dict[str, Any]:
         return {
@@ -264,7 +287,11 @@ class EventBus:
             "auto_offset_reset": "earliest",
             "session_timeout_ms": self.settings.consumer_session_timeout_ms,
             "heartbeat_interval_ms": self.settings.consumer_heartbeat_interval_ms,
-            "fetch_max_wait_ms": self.settings.consumer_fetch_max_wait_ms,
+            "fetch_max_wait_ms": (
+                self.settings.consumer_fetch_max_wait_ms
+                if group in self._urgent
+                else self.settings.consumer_background_fetch_max_wait_ms
+            ),
             "title": self.group_id(group),
         }
 
@@ -359,15 +386,50 @@ class _Consumer:
         )
 
 
+def _one(handler: BatchHandler[Any]) -> Handler[Any]:
+    """A batch handler called with a single event (the one-by-one fallback)."""
+
+    async def handle(event: Event, delivery: Delivery) -> None:
+        await handler([(event, delivery)])
+
+    return handle
+
+
 class _BatchConsumer:
-    """A poll's events handled together; on a failure, one by one so only the bad one is lost."""
+    """One batch group's consumer: splits each poll by topic for the topics' handlers."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, _TopicBatch] = {}
+        self.max_records = 0
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.routes)
+
+    def route(
+        self, topic_name: str, fallback: _Consumer, handler: BatchHandler[Any], max_records: int
+    ) -> None:
+        self.routes[topic_name] = _TopicBatch(fallback, handler)
+        self.max_records = max(self.max_records, max_records)
+
+    async def on_poll(self, msg: KafkaMessage) -> None:
+        by_topic: dict[str, list[_Raw]] = {name: [] for name in self.routes}
+        for record in msg.raw_message:
+            by_topic[record.topic].append(_Raw.of_record(record))
+        for name, raws in by_topic.items():
+            if raws:
+                await self.routes[name].on_batch(raws)
+
+
+class _TopicBatch:
+    """A poll's events of one topic handled together; on a failure, one by one so only the bad
+    one is lost."""
 
     def __init__(self, fallback: _Consumer, handler: BatchHandler[Any]) -> None:
         self.fallback = fallback
         self.handler = handler
 
-    async def on_batch(self, msg: KafkaMessage) -> None:
-        raws = [_Raw.of_record(r) for r in msg.raw_message]
+    async def on_batch(self, raws: list[_Raw]) -> None:
         bus, topic = self.fallback.bus, self.fallback.topic
         for raw in raws:
             raw.observe_wait(bus.service, topic.name)
@@ -390,7 +452,7 @@ class _BatchConsumer:
             return
         bus, topic = self.fallback.bus, self.fallback.topic
         try:
-            await retrying(bus, topic, self._whole, [(e, d) for e, d, _ in items], None)
+            await retrying(bus, topic, self.handler, [(e, d) for e, d, _ in items])
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
@@ -402,9 +464,6 @@ class _BatchConsumer:
         for event, delivery, _ in items:
             with bound_event_context(**_ids(event, delivery)):
                 log.info("event_handled", batch=len(items))
-
-    async def _whole(self, batch: list[tuple[Event, Delivery]], _: None) -> None:
-        await self.handler(batch)
 
 
 def _ids(event: Event, delivery: Delivery) -> dict[str, object]:

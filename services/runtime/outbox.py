@@ -22,6 +22,7 @@ from services.runtime.metrics import OUTBOX_PENDING
 
 log = structlog.get_logger(__name__)
 
+# The channel the outbox's insert trigger notifies (migrations/001_outbox_notify.sql).
 NOTIFY_CHANNEL = "aduan_outbox"
 # Rows published per round trip: big enough to drain a burst quickly, small enough that a
 # relay holding the row locks never blocks a second relay for long.
@@ -53,7 +54,6 @@ async def enqueue(
         body_bytes(event),
         json.dumps(headers),
     )
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return headers["ce_id"]
 
 

@@ -41,6 +41,10 @@ class ServiceSettings(BaseSettings):
     # 500 ms default: up to ~250 ms added to a hop); 50 ms bounds that, at the cost of about 20
     # empty fetches a second per idle consumer.
     consumer_fetch_max_wait_ms: int = 50
+    # The same for consumers off the path from submission to recommendation (timeline, SLA
+    # clocks, case base, label corrections): their events may wait a little, and each idle
+    # consumer polling 20 times a second kept a fifth of a core busy in the broker and clients.
+    consumer_background_fetch_max_wait_ms: int = 500
     # Attempts before a failing event goes to `<topic>.dlq`, with exponential backoff between.
     handler_max_attempts: int = 3
     handler_backoff_seconds: float = 0.2

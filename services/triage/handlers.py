@@ -64,7 +64,7 @@ def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
                 await store_correction(conn, event)
 
     runtime.bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted, max_records=BATCH_SIZE)
-    runtime.bus.subscribe(COMPLAINT_RECATEGORIZED, on_corrected, group="labels")
+    runtime.bus.subscribe(COMPLAINT_RECATEGORIZED, on_corrected, group="labels", background=True)
 
 
 def triage_batch(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from faststream.kafka import KafkaMessage, TestKafkaBroker
 from prometheus_client import REGISTRY
 
 from schemas.envelope import CE_ID
-from schemas.events import ComplaintSubmitted
-from schemas.topics import COMPLAINT_SUBMITTED
+from schemas.events import ComplaintSubmitted, UnionRegistered
+from schemas.topics import COMPLAINT_SUBMITTED, UNION_REGISTERED
 from services.runtime.messaging import Delivery, EventBus
 from services.runtime.settings import ServiceSettings
+from tests.support import union_registered
 
 
 def submitted(text: str = "gaji telat tiga bulan") -> ComplaintSubmitted:
@@ -203,6 +205,86 @@ class TestBatches:
             "ValidationError",
             "ValueError",
         ]
+
+    async def test_topics_of_one_group_share_one_consumer(self, bus: EventBus) -> None:
+        seen: list[str] = []
+
+        async def on_union(items: list[tuple[UnionRegistered, Delivery]]) -> None:
+            seen.extend(event.union_id for event, _ in items)
+
+        async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            seen.extend(event.text for event, _ in items)
+
+        bus.subscribe_batch(UNION_REGISTERED, on_union, group="lifecycle")
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted, group="lifecycle")
+        bus._attach_consumers()
+        assert len(bus.broker.subscribers) == 1
+        async with TestKafkaBroker(bus.broker) as broker:
+            await broker.publish(
+                union_registered().model_dump_json().encode(), UNION_REGISTERED.name
+            )
+            await broker.publish(
+                submitted("lembur").model_dump_json().encode(), COMPLAINT_SUBMITTED.name
+            )
+        assert seen == ["spn", "lembur"]
+
+    async def test_a_poll_is_handled_in_the_order_topics_were_subscribed(
+        self, bus: EventBus
+    ) -> None:
+        """A poll holding a complaint before its union still registers the union first, so a
+        handler never meets an event whose dependency sits later in the same poll."""
+        calls: list[str] = []
+
+        async def on_union(items: list[tuple[UnionRegistered, Delivery]]) -> None:
+            calls.append("union")
+
+        async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            calls.append("submitted")
+
+        bus.subscribe_batch(UNION_REGISTERED, on_union, group="lifecycle")
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted, group="lifecycle")
+        poll = SimpleNamespace(
+            raw_message=(
+                _record(COMPLAINT_SUBMITTED.name, submitted()),
+                _record(UNION_REGISTERED.name, union_registered()),
+            )
+        )
+        await bus._batches["lifecycle"].on_poll(poll)  # type: ignore[arg-type]
+        assert calls == ["union", "submitted"]
+
+
+def _record(topic: str, event: ComplaintSubmitted | UnionRegistered) -> SimpleNamespace:
+    """A record as aiokafka hands it over in a poll."""
+    return SimpleNamespace(
+        topic=topic,
+        value=event.model_dump_json().encode(),
+        headers=[],
+        key=None,
+        partition=0,
+        offset=0,
+        timestamp=None,
+    )
+
+
+class TestPolling:
+    """Consumers off the submission-to-recommendation path poll the broker less often."""
+
+    def test_a_background_group_waits_longer_for_events(self, bus: EventBus) -> None:
+        async def handler(event: UnionRegistered, delivery: Delivery) -> None:
+            return None
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus.subscribe(UNION_REGISTERED, handler, group="quiet", background=True)
+        assert bus._consumer_options("")["fetch_max_wait_ms"] == 50
+        assert bus._consumer_options("quiet")["fetch_max_wait_ms"] == 500
+
+    def test_one_urgent_subscription_makes_its_group_urgent(self, bus: EventBus) -> None:
+        async def handler(event: UnionRegistered, delivery: Delivery) -> None:
+            return None
+
+        bus.subscribe(UNION_REGISTERED, handler, group="mixed", background=True)
+        bus.subscribe(COMPLAINT_SUBMITTED, handler, group="mixed")
+        assert bus._consumer_options("mixed")["fetch_max_wait_ms"] == 50
 
 
 class TestTimings:

@@ -41,6 +41,29 @@ class TestAcceptance:
         assert "3201" not in body["text"]
         assert "Rp 2.500.000" in body["text"], "money amounts must survive masking"
 
+    async def test_contact_and_first_timeline_entry_are_stored_with_the_complaint(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """Kept apart from the complaint, the contact is stored only when one was given."""
+        with_contact = await intake.submit(
+            idempotency_key="with-contact", contact={"name": "Siti Aminah", "phone": "0812345678"}
+        )
+        without = await intake.submit(idempotency_key="without-contact")
+        conn = await intake.db()
+        try:
+            contacts = await conn.fetch("SELECT complaint_id, name, phone FROM contacts")
+            entries = await conn.fetch("SELECT complaint_id, kind FROM timeline ORDER BY at")
+        finally:
+            await conn.close()
+        ids = [with_contact.json()["complaint_id"], without.json()["complaint_id"]]
+        assert [(str(r["complaint_id"]), r["name"], r["phone"]) for r in contacts] == [
+            (ids[0], "Siti Aminah", "0812345678")
+        ]
+        assert [(str(r["complaint_id"]), r["kind"]) for r in entries] == [
+            (ids[0], "submitted"),
+            (ids[1], "submitted"),
+        ]
+
     async def test_repeated_idempotency_key_returns_the_same_complaint_and_creates_nothing(
         self, intake: IntakeUnderTest
     ) -> None:

@@ -1,0 +1,87 @@
+"""Which union a request's API key belongs to, and how long that answer is trusted."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi import HTTPException
+from starlette.requests import Request
+
+from services.runtime import auth
+from services.runtime.auth import UnionKeys
+from services.runtime.tokens import hash_api_key
+
+
+class FakeDirectory:
+    """The union table a service looks keys up in; counts the lookups."""
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        self.keys = {hash_api_key(k): union for k, union in keys.items()}
+        self.lookups = 0
+
+    async def __call__(self, pool: Any, key_hash: str) -> str | None:
+        self.lookups += 1
+        return self.keys.get(key_hash)
+
+
+def request(key: str | None) -> Request:
+    app = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(pool=None)))
+    headers = [(b"x-api-key", key.encode())] if key else []
+    return Request({"type": "http", "headers": headers, "app": app})
+
+
+class TestUnionKeys:
+    """A union's frontend presents the same key on every request: it is looked up once per
+    `KEY_TTL_SECONDS`, and a key nobody holds is never remembered."""
+
+    async def test_a_known_key_is_looked_up_once_while_remembered(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        keys = UnionKeys(directory)
+        assert [await keys(request("kunci-spn")) for _ in range(3)] == ["spn"] * 3
+        assert directory.lookups == 1
+
+    async def test_a_remembered_key_is_looked_up_again_after_its_time(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        keys = UnionKeys(directory, ttl_seconds=0.0)
+        await keys(request("kunci-spn"))
+        await keys(request("kunci-spn"))
+        assert directory.lookups == 2
+
+    async def test_a_revoked_key_stops_working_once_forgotten(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        keys = UnionKeys(directory, ttl_seconds=0.0)
+        await keys(request("kunci-spn"))
+        directory.keys.clear()
+        with pytest.raises(HTTPException) as refused:
+            await keys(request("kunci-spn"))
+        assert refused.value.status_code == 401
+
+    async def test_an_unknown_key_is_refused_and_asked_again_next_time(self) -> None:
+        directory = FakeDirectory({})
+        keys = UnionKeys(directory)
+        for _ in range(2):
+            with pytest.raises(HTTPException) as refused:
+                await keys(request("tebakan"))
+            assert refused.value.status_code == 401
+        assert directory.lookups == 2  # a union registered meanwhile is found at once
+
+    async def test_a_request_without_a_key_is_refused_without_a_lookup(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        with pytest.raises(HTTPException) as refused:
+            await UnionKeys(directory)(request(None))
+        assert refused.value.status_code == 401
+        assert directory.lookups == 0
+
+    async def test_the_oldest_key_is_forgotten_when_too_many_are_remembered(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(auth, "MAX_REMEMBERED_KEYS", 2)
+        directory = FakeDirectory({"a": "u1", "b": "u2", "c": "u3"})
+        keys = UnionKeys(directory)
+        for key in ("a", "b", "c"):
+            await keys(request(key))
+        await keys(request("c"))
+        await keys(request("a"))
+        assert directory.lookups == 4  # "a" was dropped for "c"; "c" still remembered
