@@ -8,11 +8,12 @@ Events on the analyst streams never carry contact data, and their text is masked
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from schemas.clean import refuse_control_characters
 from schemas.vocabulary import Action, Category, Outcome, Priority, Sector, Tag
 
 UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
@@ -27,6 +28,12 @@ class Event(BaseModel):
     """Consumers ignore fields they do not know, so producers can add optional fields safely."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_control_characters(cls, data: Any) -> Any:
+        """No string of an event may hold a control character (`schemas/clean.py`)."""
+        return refuse_control_characters(data)
 
 
 class ComplaintEvent(Event):

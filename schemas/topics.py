@@ -88,7 +88,7 @@ COMPLAINT_RECOMMENDED = Topic(
     ComplaintRecommended,
     "complaint_id",
     ("recommend",),
-    ("intake",),
+    ("intake", "feedback"),
     "Ranked follow-up actions with rationale and the similar past cases behind them.",
 )
 COMPLAINT_RESPONDED = Topic(
@@ -96,7 +96,7 @@ COMPLAINT_RESPONDED = Topic(
     ComplaintResponded,
     "complaint_id",
     ("feedback",),
-    ("intake",),
+    ("intake", "feedback"),
     "An officer's response; the first one stops the response-time clock.",
 )
 COMPLAINT_RECATEGORIZED = Topic(
@@ -104,7 +104,7 @@ COMPLAINT_RECATEGORIZED = Topic(
     ComplaintRecategorized,
     "complaint_id",
     ("feedback",),
-    ("triage", "intake"),
+    ("triage", "intake", "recommend"),
     "An officer corrected the category or tags.",
 )
 COMPLAINT_RESOLVED = Topic(
@@ -112,7 +112,7 @@ COMPLAINT_RESOLVED = Topic(
     ComplaintResolved,
     "complaint_id",
     ("feedback",),
-    ("recommend", "intake"),
+    ("recommend", "intake", "feedback"),
     "Outcome, actions taken and resolution note.",
 )
 FEEDBACK_RATED = Topic(
@@ -120,7 +120,7 @@ FEEDBACK_RATED = Topic(
     FeedbackRated,
     "complaint_id",
     ("feedback",),
-    ("intake", "analysts"),
+    ("intake", "feedback", "analysts"),
     "The worker's satisfaction rating and whether the problem was fixed.",
 )
 COMPLAINT_REOPENED = Topic(

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.clean import NoControlCharacters
 from schemas.events import (
     MAX_TEXT_CHARS,
     ComplaintRecategorized,
@@ -41,7 +42,7 @@ workers = APIRouter(prefix="/v1/track", tags=["workers"])
 statistics = APIRouter(prefix="/v1/unions", tags=["statistics"])
 
 
-class ResponseRequest(BaseModel):
+class ResponseRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     officer: str = Field(min_length=1, max_length=120)
     message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
@@ -52,7 +53,7 @@ class ResponseRequest(BaseModel):
     )
 
 
-class ResolutionRequest(BaseModel):
+class ResolutionRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     officer: str = Field(min_length=1, max_length=120)
     outcome: Outcome
@@ -60,7 +61,7 @@ class ResolutionRequest(BaseModel):
     resolution_note: str = Field(default="", max_length=MAX_TEXT_CHARS)
 
 
-class CategoryRequest(BaseModel):
+class CategoryRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     officer: str = Field(min_length=1, max_length=120)
     category: Category
@@ -71,20 +72,20 @@ class CategoryRequest(BaseModel):
     )
 
 
-class ReopenRequest(BaseModel):
+class ReopenRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     secret: str = Field(min_length=1, max_length=64)
     reasons: list[str] = Field(min_length=1, max_length=10, description="why it is not fixed")
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class ReplyRequest(BaseModel):
+class ReplyRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     secret: str = Field(min_length=1, max_length=64)
     message: str = Field(min_length=1, max_length=2000)
 
 
-class SlaSettingsRequest(BaseModel):
+class SlaSettingsRequest(NoControlCharacters):
     """Only the settings given change; the others keep their current (or default) values."""
 
     model_config = ConfigDict(extra="forbid")
@@ -100,7 +101,7 @@ class SlaSettingsRequest(BaseModel):
     )
 
 
-class RatingRequest(BaseModel):
+class RatingRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     secret: str = Field(min_length=1, max_length=64)
     score: int = Field(ge=1, le=5)

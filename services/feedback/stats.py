@@ -37,6 +37,9 @@ from services.feedback.sla import CLOCKS, Clock, Pause, SlaPolicy
 
 MIN_GROUP = 5
 HOUR = timedelta(hours=1)
+# Ten years: more than any report needs, and a bound on the weekly slices a request can make
+# (from=0001-01-01&to=9999-12-31 asked for half a million of them).
+MAX_PERIOD_DAYS = 3653
 
 PRIORITIES = ("P1", "P2", "P3")
 UNTRIAGED = "untriaged"
@@ -66,6 +69,10 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        if self.end >= date.max:
+            raise ValueError(f"the period must end before {date.max}")
+        if (self.end - self.start).days >= MAX_PERIOD_DAYS:
+            raise ValueError(f"a period spans at most {MAX_PERIOD_DAYS} days; ask year by year")
 
     @classmethod
     def month(cls, month: str) -> Period:
@@ -81,7 +88,9 @@ class Period:
     def default(cls, start: date | None = None, end: date | None = None) -> Period:
         """Missing ends default to the 30 days up to today (UTC)."""
         end = end or datetime.now(UTC).date()
-        return cls(start or end - timedelta(days=29), end)
+        if start is None:
+            start = end - timedelta(days=29) if end.toordinal() > 29 else date.min
+        return cls(start, end)
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Half-open [start 00:00, day after end 00:00) in UTC, for SQL."""

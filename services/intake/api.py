@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from schemas.clean import NoControlCharacters
 from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS, ComplaintReceived, Contact
 from schemas.vocabulary import Sector
 from services.intake import store
@@ -25,7 +26,7 @@ from services.runtime.tokens import (
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
 
-class SubmissionRequest(BaseModel):
+class SubmissionRequest(NoControlCharacters):
     """A complaint as a union frontend posts it; the union comes from the API key."""
 
     model_config = ConfigDict(extra="forbid")

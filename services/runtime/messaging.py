@@ -252,6 +252,12 @@ class EventBus:
             max_records,
         )
 
+    def subscribed_topics(self) -> set[str]:
+        """The registry names of every topic this service consumes (its real consumer edges)."""
+        consumers = [c for routes in self._groups.values() for c in routes.values()]
+        consumers += [b.fallback for g in self._batches.values() for b in g.routes.values()]
+        return {c.topic.name for c in consumers}
+
     def _note_urgency(self, group: str, background: bool) -> None:
         if not background:
             self._urgent.add(group)

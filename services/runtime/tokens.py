@@ -51,4 +51,6 @@ def tracking_secret(tracking_key: str, tracking_code: str) -> str:
 
 def tracking_secret_matches(tracking_key: str, tracking_code: str, secret: str) -> bool:
     expected = tracking_secret(tracking_key, tracking_code)
-    return hmac.compare_digest(expected, secret.strip().upper())
+    # Compared as UTF-8 bytes: compare_digest refuses str with non-ASCII characters (a TypeError,
+    # so a 500), and whatever a client types must only ever be a wrong secret.
+    return hmac.compare_digest(expected.encode(), secret.strip().upper().encode())

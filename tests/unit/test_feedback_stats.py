@@ -330,6 +330,18 @@ class TestPeriods:
         with pytest.raises(ValueError):
             Period(date(2025, 3, 2), date(2025, 3, 1))
 
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [(date.min, date.max), (date(2020, 1, 1), date.max), (date(1, 1, 1), date(2026, 1, 1))],
+    )
+    def test_extreme_periods_are_refused_with_a_reason(self, start: date, end: date) -> None:
+        """Dates at the calendar's ends and decades-long periods are a 422, not an overflow."""
+        with pytest.raises(ValueError, match="period"):
+            Period.default(start, end).bounds()
+
+    def test_a_period_ending_in_the_first_days_of_the_calendar_defaults_its_start(self) -> None:
+        assert Period.default(None, date(1, 1, 5)) == Period(date.min, date(1, 1, 5))
+
     def test_weekly_counts_hide_small_weeks(self) -> None:
         rows = [row(day=0) for _ in range(6)] + [row(day=8) for _ in range(2)]
         # 6 and 2 alone: the 2 would be the month's total minus 6, so both hide.

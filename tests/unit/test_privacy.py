@@ -66,3 +66,8 @@ class TestSecrets:
         assert tracking_secret_matches("k1", code.lower(), secret.lower())
         assert not tracking_secret_matches("k2", code, secret)
         assert not tracking_secret_matches("k1", new_tracking_code(), secret)
+
+    @pytest.mark.parametrize("typed", ["rahasia-é", "秘密", "\u200b", "ÄÖÜ" * 8])
+    def test_a_secret_with_any_characters_is_just_wrong(self, typed: str) -> None:
+        """Whatever a worker (or an attacker) types is a wrong secret, never a server error."""
+        assert not tracking_secret_matches("k1", new_tracking_code(), typed)

@@ -114,6 +114,37 @@ class TestOfficers:
         )
         assert response.status_code == 404
 
+    @pytest.mark.parametrize(
+        ("route", "body"),
+        [
+            ("responses", {"officer": "Ri\x00na", "message": "kami proses"}),
+            (
+                "resolution",
+                {
+                    "officer": "Rina",
+                    "outcome": "resolved",
+                    "actions_taken": ["collect_evidence"],
+                    "resolution_note": "selesai\x00",
+                },
+            ),
+        ],
+    )
+    async def test_a_control_character_is_refused_before_anything_is_stored(
+        self, feedback: FeedbackUnderTest, route: str, body: dict[str, object]
+    ) -> None:
+        """Stored, a NUL answered 500 or dead-lettered the event in intake: now a 422 first."""
+        response = await feedback.client.post(
+            feedback.url(route), headers=feedback.auth(), json=body
+        )
+        assert response.status_code == 422
+        assert "control character U+0000" in response.text
+        resolved = await feedback.client.post(
+            feedback.url("resolution"),
+            headers=feedback.auth(),
+            json={"officer": "Rina", "outcome": "resolved", "actions_taken": ["collect_evidence"]},
+        )
+        assert resolved.status_code == 201  # nothing of the refused resolution was kept
+
     async def test_resolution_is_published_once(self, feedback: FeedbackUnderTest) -> None:
         body = {
             "officer": "Rina",

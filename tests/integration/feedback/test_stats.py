@@ -282,6 +282,17 @@ class TestUnionStats:
         unauthenticated = await feedback.client.get("/v1/unions/spn/stats")
         assert unauthenticated.status_code == 401
 
+    async def test_a_period_at_the_ends_of_the_calendar_is_refused_with_a_reason(
+        self, feedback: StatsUnderTest
+    ) -> None:
+        response = await feedback.client.get(
+            "/v1/unions/spn/stats",
+            params={"from": "0001-01-01", "to": "9999-12-31"},
+            headers={"X-API-Key": KEYS["spn"]},
+        )
+        assert response.status_code == 422
+        assert "period" in response.json()["detail"]
+
     async def test_a_union_with_three_complaints_is_suppressed(
         self, feedback: StatsUnderTest
     ) -> None:

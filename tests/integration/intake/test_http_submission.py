@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+import pytest
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintTriaged
@@ -40,6 +43,31 @@ class TestAcceptance:
         assert "0812" not in body["text"] and "siti.aminah" not in body["text"]
         assert "3201" not in body["text"]
         assert "Rp 2.500.000" in body["text"], "money amounts must survive masking"
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"text": "gaji dipotong\x00 tanpa alasan"},
+            {"contact": {"name": "Siti\x00"}},
+            {"workplace": "PT Maju\x1b[2J"},
+            {"idempotency_key": "k\x00"},
+        ],
+    )
+    async def test_a_control_character_is_refused_with_the_field_named(
+        self, intake: IntakeUnderTest, body: dict[str, Any]
+    ) -> None:
+        response = await intake.submit(**body)
+        assert response.status_code == 422
+        assert "contains the control character" in response.text
+        conn = await intake.db()
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM complaints") == 0
+        finally:
+            await conn.close()
+
+    async def test_tabs_and_line_breaks_are_kept(self, intake: IntakeUnderTest) -> None:
+        response = await intake.submit(text="lembur tidak dibayar\nsejak Maret,\tsemua shift")
+        assert response.status_code == 201
 
     async def test_contact_and_first_timeline_entry_are_stored_with_the_complaint(
         self, intake: IntakeUnderTest
@@ -188,6 +216,11 @@ class TestTimeline:
         assert ok.json()["status"] == "submitted"
         assert "text" not in ok.json()
         assert wrong.status_code == 404
+
+    async def test_a_secret_in_any_script_is_a_wrong_secret(self, intake: IntakeUnderTest) -> None:
+        code = (await intake.submit()).json()["tracking_code"]
+        response = await intake.client.get(f"/v1/track/{code}", params={"secret": "rahasia-é秘"})
+        assert response.status_code == 404
 
 
 async def _equals(value: object, expected: str) -> bool:

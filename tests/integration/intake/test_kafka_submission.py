@@ -41,11 +41,18 @@ class TestKafkaSubmissions:
             kafka, prefix + COMPLAINT_RECEIVED.name, received(text="x" * 6000, key="long")
         )
         await produce(kafka, prefix + COMPLAINT_RECEIVED.name, received(union_id="nobody"))
-        rejected = await read_topic(kafka, prefix + COMPLAINT_REJECTED.name, count=2)
+        await produce(
+            kafka,
+            prefix + COMPLAINT_RECEIVED.name,
+            received(text="lembur gak\u0000 dibayar", key="nul"),
+        )
+        rejected = await read_topic(kafka, prefix + COMPLAINT_REJECTED.name, count=3)
         by_code = {r.json()["code"]: r.json() for r in rejected}
         assert by_code["too_long"]["idempotency_key"] == "long"
         assert by_code["too_long"]["reasons"][0]["field"] == "text"
         assert "not registered" in by_code["unknown_union"]["reasons"][0]["message"]
+        assert by_code["invalid"]["idempotency_key"] == "nul"
+        assert "control character U+0000" in by_code["invalid"]["reasons"][0]["message"]
 
     async def test_unreadable_event_goes_to_the_dead_letter_topic_and_the_next_is_processed(
         self, intake: IntakeUnderTest

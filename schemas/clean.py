@@ -1,0 +1,57 @@
+"""One rule for control characters, applied wherever text enters Aduan (HTTP bodies, events).
+
+PostgreSQL cannot store NUL in `text` or `jsonb`, and a lone surrogate is not UTF-8 at all: such a
+value accepted at the edge failed later, as a 500 or as an event dead-lettered by one service
+while another had already acted on it. Other control characters (ESC, backspace, C1 codes) are
+never part of a worker's message and only hide text from the officer reading it. Tab, line feed
+and carriage return are ordinary text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, model_validator
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def first_control_character(value: Any, path: str = "") -> tuple[str, str] | None:
+    """Where the first control character in `value` (strings, nested lists and dicts) is, and
+    which one; None when there is none. Dict keys are field names, checked by the model."""
+    if isinstance(value, str):
+        found = CONTROL_CHARACTERS.search(value)
+        return (path, found.group()) if found else None
+    if isinstance(value, dict):
+        items: Any = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}.{i}" if path else str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for where, item in items:
+        found_in = first_control_character(item, where)
+        if found_in is not None:
+            return found_in
+    return None
+
+
+def refuse_control_characters(data: Any) -> Any:
+    """`data` unchanged, or a ValueError naming the field and the character (never the value)."""
+    found = first_control_character(data)
+    if found is not None:
+        where, character = found
+        raise ValueError(
+            f"{where or 'the value'} contains the control character U+{ord(character):04X};"
+            " remove it"
+        )
+    return data
+
+
+class NoControlCharacters(BaseModel):
+    """A request model that refuses control characters in any string it is given."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_control_characters(cls, data: Any) -> Any:
+        return refuse_control_characters(data)
