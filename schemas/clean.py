@@ -10,11 +10,26 @@ and carriage return are ordinary text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, model_validator
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Invisible characters a phone keyboard or a copy-paste leaves in text: they change no word a
+# reader sees, but split the words a classifier and a search index see.
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def normalise_text(text: str) -> str:
+    """A worker's words in one canonical form: NFKC (full-width letters, ligatures, composed
+    accents) without zero-width characters."""
+    return ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
+
+
+def visible_length(text: str) -> int:
+    """How many characters of `text` a reader sees (whitespace and zero-width ones excluded)."""
+    return len("".join(ZERO_WIDTH.sub("", text).split()))
 
 
 def first_control_character(value: Any, path: str = "") -> tuple[str, str] | None:

@@ -7,13 +7,21 @@ Events on the analyst streams never carry contact data, and their text is masked
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from schemas.clean import refuse_control_characters
+from schemas.clean import normalise_text, refuse_control_characters, visible_length
 from schemas.vocabulary import Action, Category, Outcome, Priority, Sector, Tag
 
 UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
@@ -22,6 +30,8 @@ UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 # limit also keeps one event well under Kafka's default 1 MiB message size with its embedding.
 MAX_TEXT_CHARS = 5000
 MIN_TEXT_CHARS = 10
+# Complaints may recall old wrongs (years of unpaid pension contributions), not ancient ones.
+EARLIEST_OCCURRENCE = date(1950, 1, 1)
 
 
 class Event(BaseModel):
@@ -67,6 +77,27 @@ class ComplaintReceived(Event):
     contact: Contact | None = None
     workplace: str | None = Field(default=None, max_length=200)
     occurred_on: date | None = None
+
+    @field_validator("text", "workplace", mode="before")
+    @classmethod
+    def _canonical(cls, value: Any) -> Any:
+        return normalise_text(value) if isinstance(value, str) else value
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, text: str) -> str:
+        if visible_length(text) < MIN_TEXT_CHARS:
+            raise ValueError(f"the text needs at least {MIN_TEXT_CHARS} visible characters")
+        return text
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _plausible_day(cls, day: date | None) -> date | None:
+        # A day after tomorrow (UTC; Indonesia is at most a day ahead) has not happened yet.
+        latest = datetime.now(UTC).date() + timedelta(days=1)
+        if day is not None and not EARLIEST_OCCURRENCE <= day <= latest:
+            raise ValueError(f"occurred_on must lie between {EARLIEST_OCCURRENCE} and {latest}")
+        return day
 
 
 RejectionCode = Literal["invalid", "unknown_union", "duplicate_conflict", "too_long"]

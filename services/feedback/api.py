@@ -27,7 +27,7 @@ from schemas.events import (
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.settings import FeedbackSettings
-from services.runtime.auth import UnionKeys
+from services.runtime.auth import UnionKeys, refuse_union_credentials
 from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import normalise_tracking_code, tracking_secret_matches
@@ -135,21 +135,12 @@ def _owned(complaint: dict[str, Any] | None, union_id: str) -> dict[str, Any]:
     return complaint
 
 
-def _not_an_officer(request: Request) -> None:
-    """Workers' routes refuse a union's credentials: officers cannot rate, reopen or reply."""
-    if request.headers.get("x-api-key") or request.headers.get("authorization"):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            "this is the worker's own route (tracking code and secret); officers cannot use it",
-        )
-
-
 async def _workers_complaint(
     runtime: ServiceRuntime, request: Request, code: str, secret: str
 ) -> dict[str, Any]:
     """The complaint of a tracking code, for the worker holding its secret and never for an
     officer; 404 alike for an unknown code and a wrong secret."""
-    _not_an_officer(request)
+    refuse_union_credentials(request)
     code = normalise_tracking_code(code)
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)

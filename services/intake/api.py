@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.clean import NoControlCharacters
@@ -15,7 +15,7 @@ from schemas.vocabulary import Sector
 from services.intake import store
 from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
-from services.runtime.auth import UnionKeys
+from services.runtime.auth import UnionKeys, refuse_union_credentials
 from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.tokens import (
     normalise_tracking_code,
@@ -84,7 +84,9 @@ async def submit_complaint(
         )
         accepted = await accept(runtime.pool, received)
     except ValidationError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.errors()) from exc
+        # Without the input (never echoed back) and the context (it may hold the exception).
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
     except Rejected as rejection:
         code = status.HTTP_409_CONFLICT if rejection.code == "duplicate_conflict" else 400
         raise HTTPException(code, str(rejection)) from rejection
@@ -111,14 +113,18 @@ async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -
 @router.get("/track/{code}", tags=["workers"])
 async def track(
     code: str,
+    request: Request,
     runtime: Runtime,
     secret: Annotated[str | None, Header(alias="X-Tracking-Secret")] = None,
-    secret_param: Annotated[str | None, Query(alias="secret")] = None,
 ) -> dict[str, Any]:
-    """A worker's view of their complaint, opened with the tracking code and secret."""
-    given = secret or secret_param
+    """A worker's view of their complaint, opened with the tracking code and secret.
+
+    The secret travels in a header only: in a query string it would be written to every
+    access log and proxy log on the way.
+    """
+    refuse_union_credentials(request)
     code = normalise_tracking_code(code)
-    if not given or not tracking_secret_matches(runtime.settings.tracking_key, code, given):
+    if not secret or not tracking_secret_matches(runtime.settings.tracking_key, code, secret):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
     row = await store.complaint_by_tracking_code(runtime.pool, code)
     if row is None:

@@ -40,6 +40,16 @@ def presented_key_hash(request: Request) -> str:
     return hash_api_key(key)
 
 
+def refuse_union_credentials(request: Request) -> None:
+    """Workers' routes refuse a union's credentials (403): officers cannot track, rate, reopen
+    or reply in a worker's name."""
+    if request.headers.get("x-api-key") or request.headers.get("authorization"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "this is the worker's own route (tracking code and secret); officers cannot use it",
+        )
+
+
 def unknown_key() -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,

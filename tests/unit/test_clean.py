@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from pydantic import ValidationError
 
@@ -43,3 +45,33 @@ class TestControlCharacters:
 
     def test_numbers_and_booleans_pass_untouched(self) -> None:
         assert first_control_character({"score": 3, "fixed": True, "vector": [0.1, 0.2]}) is None
+
+
+class TestSubmittedText:
+    """A submission's text is stored in one canonical form and must say something."""
+
+    def test_full_width_letters_and_ligatures_become_plain_letters(self) -> None:
+        assert received(text="ｇａｊｉ telat ﬁnal bulan").text == "gaji telat final bulan"
+
+    def test_zero_width_characters_are_dropped_from_text_and_workplace(self) -> None:
+        complaint = received(text="lem\u200bbur tidak\ufeff dibayar", workplace="PT\u200d Maju")
+        assert complaint.text == "lembur tidak dibayar"
+        assert complaint.workplace == "PT Maju"
+
+    @pytest.mark.parametrize(
+        "text", [" " * 40, "\n\t " * 10, "\u200b" * 30, "a \u200b b  \u2060 c"]
+    )
+    def test_a_text_without_enough_visible_characters_is_refused(self, text: str) -> None:
+        # Zero-width characters are dropped first, so some texts are simply too short then.
+        with pytest.raises(ValidationError, match=r"at least 10 (visible )?characters"):
+            received(text=text)
+
+    @pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 31), date(1949, 12, 31)])
+    def test_an_implausible_day_is_refused(self, day: date) -> None:
+        with pytest.raises(ValidationError, match="occurred_on must lie between"):
+            received(occurred_on=day)
+
+    def test_today_and_old_wrongs_are_plausible_days(self) -> None:
+        today = datetime.now(UTC).date()
+        assert received(occurred_on=today).occurred_on == today
+        assert received(occurred_on=date(1998, 5, 1)).occurred_on == date(1998, 5, 1)

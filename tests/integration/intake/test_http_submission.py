@@ -65,6 +65,20 @@ class TestAcceptance:
         finally:
             await conn.close()
 
+    @pytest.mark.parametrize(
+        ("body", "reason"),
+        [
+            ({"text": " " * 30}, "visible characters"),
+            ({"occurred_on": "0001-01-01"}, "occurred_on must lie between"),
+        ],
+    )
+    async def test_an_empty_text_or_an_impossible_day_is_refused(
+        self, intake: IntakeUnderTest, body: dict[str, Any], reason: str
+    ) -> None:
+        response = await intake.submit(**body)
+        assert response.status_code == 422
+        assert reason in response.text
+
     async def test_tabs_and_line_breaks_are_kept(self, intake: IntakeUnderTest) -> None:
         response = await intake.submit(text="lembur tidak dibayar\nsejak Maret,\tsemua shift")
         assert response.status_code == 201
@@ -211,15 +225,34 @@ class TestTimeline:
         accepted = (await intake.submit()).json()
         code, secret = accepted["tracking_code"], accepted["tracking_secret"]
         ok = await intake.client.get(f"/v1/track/{code}", headers={"X-Tracking-Secret": secret})
-        wrong = await intake.client.get(f"/v1/track/{code}", params={"secret": "WRONG"})
+        wrong = await intake.client.get(f"/v1/track/{code}", headers={"X-Tracking-Secret": "NO"})
         assert ok.status_code == 200
         assert ok.json()["status"] == "submitted"
         assert "text" not in ok.json()
         assert wrong.status_code == 404
 
+    async def test_a_secret_in_the_query_string_opens_nothing(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """A query string ends up in access logs: the secret is read from its header only."""
+        accepted = (await intake.submit()).json()
+        code, secret = accepted["tracking_code"], accepted["tracking_secret"]
+        response = await intake.client.get(f"/v1/track/{code}", params={"secret": secret})
+        assert response.status_code == 404
+
+    async def test_a_union_key_cannot_open_a_workers_view(self, intake: IntakeUnderTest) -> None:
+        accepted = (await intake.submit()).json()
+        code, secret = accepted["tracking_code"], accepted["tracking_secret"]
+        response = await intake.client.get(
+            f"/v1/track/{code}", headers={"X-Tracking-Secret": secret, **intake.auth("spn")}
+        )
+        assert response.status_code == 403
+
     async def test_a_secret_in_any_script_is_a_wrong_secret(self, intake: IntakeUnderTest) -> None:
         code = (await intake.submit()).json()["tracking_code"]
-        response = await intake.client.get(f"/v1/track/{code}", params={"secret": "rahasia-é秘"})
+        # Raw UTF-8 bytes: the server reads header values as Latin-1, so it sees non-ASCII.
+        headers = {b"X-Tracking-Secret": "rahasia-é秘".encode()}
+        response = await intake.client.get(f"/v1/track/{code}", headers=headers)
         assert response.status_code == 404
 
 
