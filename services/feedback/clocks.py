@@ -266,7 +266,12 @@ async def scan(pool: asyncpg.Pool, now: datetime) -> int:
     policies = await policies_of(pool, sorted({r["union_id"] for r in candidates}))
     published = 0
     for row in candidates:
-        async with pool.acquire() as conn, conn.transaction():
-            await store.lock_complaint(conn, row["complaint_id"])
-            published += len(await check_breaches(conn, row["complaint_id"], now, policies))
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await store.lock_complaint(conn, row["complaint_id"])
+                published += len(await check_breaches(conn, row["complaint_id"], now, policies))
+        except Exception:
+            # One complaint that cannot be judged must not hide every other union's breaches;
+            # it is tried again at the next scan.
+            log.exception("sla_scan_failed_for_complaint", complaint_id=str(row["complaint_id"]))
     return published

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
+import structlog
+
 from services.feedback.businesstime import (
     Pause,
     WorkCalendar,
@@ -42,9 +44,15 @@ from services.feedback.businesstime import (
 Clock = Literal["first_response", "resolution"]
 CLOCKS: tuple[Clock, ...] = ("first_response", "resolution")
 PRIORITIES = ("P1", "P2", "P3")
+log = structlog.get_logger(__name__)
+
 Status = Literal["met", "breached", "pending", "paused", "no_target"]
 
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dh])\s*$")
+# The longest target a union may set: a year of its calendar. Beyond it a deadline means nothing
+# to a worker, and a target of 10^14 days overflowed every date computed from it, so the union's
+# clocks, statistics and the breach scan of every union failed.
+MAX_TARGET_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,10 @@ class Target:
         if match is None or float(match.group(1)) <= 0:
             raise ValueError(f"a target looks like 3d or 27h, not {text!r}")
         unit: Literal["d", "h"] = "d" if match.group(2) == "d" else "h"
-        return cls(float(match.group(1)), unit)
+        amount = float(match.group(1))
+        if amount > (MAX_TARGET_DAYS if unit == "d" else MAX_TARGET_DAYS * 24):
+            raise ValueError(f"a target is at most {MAX_TARGET_DAYS}d (or {MAX_TARGET_DAYS * 24}h)")
+        return cls(amount, unit)
 
     def duration(self, calendar: WorkCalendar) -> timedelta:
         if self.unit == "h":
@@ -191,7 +202,12 @@ def policy_from_row(row: Mapping[str, Any] | None) -> SlaPolicy:
     targets = dict(DEFAULT_TARGETS)
     for clock, by_priority in (row["targets"] or {}).items():
         for priority, text in by_priority.items():
-            targets[(clock, priority)] = Target.parse(text)
+            try:
+                targets[(clock, priority)] = Target.parse(text)
+            except ValueError:
+                # Stored before today's bounds: the default holds until the union sets a new
+                # one, so its clocks, statistics and settings keep working meanwhile.
+                log.error("stored_sla_target_refused", clock=clock, priority=priority)
     return SlaPolicy(calendar, frozenset(row["around_the_clock"]), targets)
 
 

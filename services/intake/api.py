@@ -86,7 +86,7 @@ async def submit_complaint(
     except ValidationError as exc:
         # Without the input (never echoed back) and the context (it may hold the exception).
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors) from exc
     except Rejected as rejection:
         code = status.HTTP_409_CONFLICT if rejection.code == "duplicate_conflict" else 400
         raise HTTPException(code, str(rejection)) from rejection

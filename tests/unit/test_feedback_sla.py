@@ -40,6 +40,22 @@ class TestTargets:
             with pytest.raises(ValueError):
                 Target.parse(bad)
 
+    def test_a_target_is_at_most_a_year(self) -> None:
+        """10^14 days overflowed every deadline computed from it; 3,000,000 became '3e+06d'."""
+        assert str(Target.parse("366d")) == "366d"
+        assert str(Target.parse("8784h")) == "8784h"
+        for too_long in ("367d", "8785h", "3000000d", "99999999999999d"):
+            with pytest.raises(ValueError, match="at most 366d"):
+                Target.parse(too_long)
+
+    def test_a_stored_target_beyond_the_bounds_falls_back_to_the_default(self) -> None:
+        """A union poisoned before the bounds existed keeps working with the default target."""
+        stored = {"first_response": {"P2": "99999999999999d", "P3": "5d"}}
+        row = policy_to_row(SlaPolicy()) | {"targets": stored}
+        policy = policy_from_row(row)
+        assert policy.target("first_response", "P2") == SlaPolicy().target("first_response", "P2")
+        assert policy.target("first_response", "P3") == 45 * H
+
     def test_a_day_is_the_unions_working_day(self) -> None:
         short = changed(SlaPolicy(), hours="07:00-15:00")
         assert short.target("first_response", "P2") == 24 * H  # 3 days of 8 h

@@ -28,6 +28,7 @@ from schemas.topics import (
 from services.feedback import clocks
 from services.feedback.app import create_app
 from services.feedback.settings import FeedbackSettings
+from services.feedback.sla import SlaPolicy, policy_to_row
 from services.runtime.tokens import hash_api_key, tracking_secret
 from tests.support import Infra, Record, eventually, read_topic, serving
 
@@ -171,6 +172,23 @@ class TestBreaches:
         )
         line = 'aduan_sla_breaches_total{clock="first_response",priority="P2",union="spn"} 1.0'
         assert await eventually(lambda: sla.metric(line))
+
+    async def test_a_union_poisoned_before_the_bounds_does_not_stop_the_scan(
+        self, sla: SlaUnderTest
+    ) -> None:
+        """A target stored before targets were bounded once failed the scan for every union;
+        now that union's clocks fall back to the default and everyone's breaches are found."""
+        poisoned = policy_to_row(SlaPolicy()) | {
+            "targets": {"first_response": {"P2": "99999999999999d"}}
+        }
+        async with sla.pool.acquire() as conn:
+            await clocks.save_policy(conn, "japbusi", poisoned, "before the bounds")
+        await sla.complaint("P2", MONDAY_10)
+        await sla.complaint("P2", MONDAY_10, union_id="japbusi")
+        due = datetime(2025, 2, 6, 10, tzinfo=WIB)
+        assert await clocks.scan(sla.pool, due + timedelta(minutes=1)) == 2
+        settings = await sla.client.get("/v1/unions/japbusi/sla", headers=sla.auth("japbusi"))
+        assert settings.status_code == 200
 
     async def test_a_late_response_is_a_breach_without_the_job(self, sla: SlaUnderTest) -> None:
         # P1 runs around the clock: 24 h; this one waited 30 h.
@@ -390,6 +408,22 @@ class TestSettings:
         )
         assert response.status_code == 422
         assert response.json()["detail"]
+
+    @pytest.mark.parametrize("target", ["99999999999999d", "3000000d", "9000h"])
+    async def test_a_target_beyond_a_year_is_refused_and_nothing_is_stored(
+        self, sla: SlaUnderTest, target: str
+    ) -> None:
+        """Such a target once answered 500 yet was committed, and poisoned the union's routes."""
+        response = await sla.client.put(
+            "/v1/unions/spn/sla",
+            headers=sla.auth(),
+            json={"officer": "Rina", "targets": {"resolution": {"P3": target}}},
+        )
+        assert response.status_code == 422
+        assert "at most 366d" in response.json()["detail"]
+        settings = await sla.client.get("/v1/unions/spn/sla", headers=sla.auth())
+        assert settings.status_code == 200
+        assert settings.json()["targets"]["resolution"]["P3"]["target"] == "60d"
 
     async def test_another_unions_settings_are_not_found(self, sla: SlaUnderTest) -> None:
         response = await sla.client.put(
