@@ -35,6 +35,7 @@ from schemas.topics import (
     COMPLAINT_TRIAGED,
     FEEDBACK_RATED,
     UNION_REGISTERED,
+    Topic,
 )
 from services.feedback import clocks, metrics, store
 from services.feedback.sla import CLOCKS, Clock
@@ -44,8 +45,7 @@ from services.runtime.metrics import UnionLabels
 from services.runtime.outbox import first_time
 
 CONSUMER = "feedback"
-# Events a poll hands over at most. The topics are read in lifecycle order within a poll
-# (registration, submission, triage, ...), the order they are subscribed below.
+# Events a poll hands over at most.
 POLL = 64
 
 Apply = Callable[[asyncpg.Connection, Any], Awaitable[None]]
@@ -179,19 +179,20 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
             metrics.RATINGS_FIXED.labels(unions(event.union_id), event.fixed).inc()
 
     bus = runtime.bus
-    bus.subscribe_batch(UNION_REGISTERED, once(on_union), max_records=POLL, background=True)
-    bus.subscribe_batch(COMPLAINT_SUBMITTED, once(on_submitted), max_records=POLL, background=True)
-    bus.subscribe_batch(COMPLAINT_TRIAGED, once(on_triaged), max_records=POLL, background=True)
-    bus.subscribe_batch(
-        COMPLAINT_RECOMMENDED, once(on_recommended), max_records=POLL, background=True
-    )
-    bus.subscribe_batch(COMPLAINT_RESPONDED, once(on_responded), max_records=POLL, background=True)
-    bus.subscribe_batch(COMPLAINT_RESOLVED, once(on_resolved), max_records=POLL, background=True)
-    bus.subscribe_batch(FEEDBACK_RATED, once(on_rated), max_records=POLL, background=True)
-    bus.subscribe_batch(
-        COMPLAINT_SLA_BREACHED, once(on_breached), max_records=POLL, background=True
-    )
-    bus.subscribe_batch(COMPLAINT_REOPENED, once(on_reopened), max_records=POLL, background=True)
+    # In lifecycle order: a poll applies a complaint's submission before its triage.
+    lifecycle: list[tuple[Topic, Apply]] = [
+        (UNION_REGISTERED, on_union),
+        (COMPLAINT_SUBMITTED, on_submitted),
+        (COMPLAINT_TRIAGED, on_triaged),
+        (COMPLAINT_RECOMMENDED, on_recommended),
+        (COMPLAINT_RESPONDED, on_responded),
+        (COMPLAINT_RESOLVED, on_resolved),
+        (FEEDBACK_RATED, on_rated),
+        (COMPLAINT_SLA_BREACHED, on_breached),
+        (COMPLAINT_REOPENED, on_reopened),
+    ]
+    for topic, apply in lifecycle:
+        bus.subscribe_batch(topic, once(apply), max_records=POLL, background=True)
 
 
 async def _observe_clock(
