@@ -24,6 +24,7 @@ import structlog
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.message import StreamMessage
 from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -288,6 +289,7 @@ class EventBus:
 
     def _consumer_options(self, group: str) -> dict[str, Any]:
         return {
+            "decoder": _undecoded,
             "group_id": self.group_id(group),
             "ack_policy": AckPolicy.NACK_ON_ERROR,
             "auto_offset_reset": "earliest",
@@ -309,6 +311,29 @@ class _Dispatcher:
     async def dispatch(self, msg: KafkaMessage) -> None:
         topic_name = getattr(msg.raw_message, "topic", "")
         await self.routes[topic_name].on_raw(_Raw.of_message(msg))
+
+
+async def _undecoded(message: StreamMessage[Any]) -> bytes:
+    """The body as it came: the consumer validates it against its topic's model itself.
+
+    FastStream would otherwise parse any body marked `content-type: application/json` before
+    the consumer sees it, and a body that is not JSON would fail there, outside the
+    dead-letter path, and be redelivered forever (the partition wedged).
+    """
+    return message.body
+
+
+def error_summary(exc: Exception) -> str:
+    """Why an event failed, without quoting it: a complaint's words never reach a log or header.
+
+    pydantic's own message repeats each offending value, which may be a worker's phone number.
+    """
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+    return str(exc)
 
 
 def key_of(event: Event, topic: Topic) -> bytes | None:
@@ -371,9 +396,13 @@ class _Consumer:
             log.info("event_handled", attempts=attempts)
 
     async def dead_letter(self, raw: _Raw, exc: Exception, attempts: int) -> None:
+        reason = error_summary(exc)
         dlq_headers = {
             **raw.headers,
-            "x-dlq-error": str(exc)[:2000],
+            # The body is kept byte for byte, whatever it is: it is only as JSON as it turns out.
+            "content-type": "application/octet-stream",
+            "x-dlq-original-content-type": raw.headers.get("content-type", ""),
+            "x-dlq-error": reason[:2000],
             "x-dlq-error-type": type(exc).__name__,
             "x-dlq-original-topic": self.topic.name,
             "x-dlq-original-partition": str(raw.partition),
@@ -386,7 +415,7 @@ class _Consumer:
         EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "dead_lettered").inc()
         log.error(
             "event_dead_lettered",
-            error=str(exc)[:500],
+            error=reason[:500],
             error_type=type(exc).__name__,
             attempts=attempts,
         )
@@ -462,7 +491,12 @@ class _TopicBatch:
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
-            log.warning("batch_failed_handling_one_by_one", size=len(items), error=repr(exc))
+            log.warning(
+                "batch_failed_handling_one_by_one",
+                size=len(items),
+                error=error_summary(exc)[:500],
+                error_type=type(exc).__name__,
+            )
             for event, delivery, raw in items:
                 await self.fallback.handle(event, delivery, raw)
             return

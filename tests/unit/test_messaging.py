@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -89,6 +90,68 @@ class TestConsuming:
         [headers] = dead_letters
         assert headers["x-dlq-error-type"] == "ValidationError"
         assert headers["x-dlq-original-topic"] == COMPLAINT_SUBMITTED.name
+
+    @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
+    async def test_a_body_marked_json_that_is_not_json_is_dead_lettered_not_redelivered(
+        self, bus: EventBus, batch: bool
+    ) -> None:
+        """FastStream parses bodies marked application/json itself; a broken one must still
+        take the dead-letter path rather than fail before the consumer sees it (a wedge)."""
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            raise AssertionError("never called for a body that is not an event")
+
+        async def batch_handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            raise AssertionError("never called for a body that is not an event")
+
+        if batch:
+            bus.subscribe_batch(COMPLAINT_SUBMITTED, batch_handler)
+        else:
+            bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead_letters: list[tuple[bytes, dict[str, str]]] = []
+
+            @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+            async def keep(message: KafkaMessage) -> None:
+                dead_letters.append((message.body, dict(message.headers)))
+
+            await broker.start()
+            await broker.publish(
+                b"{nomor saya 081234567890",
+                COMPLAINT_SUBMITTED.name,
+                headers={"content-type": "application/json"},
+            )
+        [(body, headers)] = dead_letters
+        assert body == b"{nomor saya 081234567890"
+        assert headers["x-dlq-error-type"] == "ValidationError"
+        assert headers["x-dlq-original-content-type"] == "application/json"
+        assert headers["content-type"] == "application/octet-stream"
+
+    async def test_the_reason_names_fields_without_quoting_their_values(
+        self, bus: EventBus
+    ) -> None:
+        """A dead-letter header is read by operators and analysts: no worker's words in it."""
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            raise AssertionError("never called for an invalid event")
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+        event = submitted().model_dump(mode="json")
+        event["complaint_id"] = "hubungi 081234567890"
+        async with TestKafkaBroker(bus.broker) as broker:
+            reasons: list[str] = []
+
+            @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+            async def keep(message: KafkaMessage) -> None:
+                reasons.append(message.headers["x-dlq-error"])
+
+            await broker.start()
+            await broker.publish(json.dumps(event).encode(), COMPLAINT_SUBMITTED.name)
+        [reason] = reasons
+        assert reason.startswith("complaint_id: ")
+        assert "0812" not in reason
 
     async def test_failing_handler_is_retried_then_dead_lettered(self, bus: EventBus) -> None:
         attempts = 0

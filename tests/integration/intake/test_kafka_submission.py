@@ -58,7 +58,13 @@ class TestKafkaSubmissions:
         self, intake: IntakeUnderTest
     ) -> None:
         prefix, kafka = intake.infra.prefix, intake.infra.kafka
-        await produce(kafka, prefix + COMPLAINT_RECEIVED.name, b"\x00 not json", key="same")
+        await produce(
+            kafka,
+            prefix + COMPLAINT_RECEIVED.name,
+            b"\x00 not json",
+            key="same",
+            headers={"content-type": "application/json"},
+        )
         await produce(kafka, prefix + COMPLAINT_RECEIVED.name, received(key="after"), key="same")
         [dead] = await read_topic(kafka, prefix + COMPLAINT_RECEIVED.dlq)
         assert dead.body == b"\x00 not json"
