@@ -32,6 +32,7 @@ MAX_TEXT_CHARS = 5000
 MIN_TEXT_CHARS = 10
 # Complaints may recall old wrongs (years of unpaid pension contributions), not ancient ones.
 EARLIEST_OCCURRENCE = date(1950, 1, 1)
+EMERGENCY = "the worker pressed the emergency button"
 
 
 class Event(BaseModel):
@@ -77,6 +78,7 @@ class ComplaintReceived(Event):
     contact: Contact | None = None
     workplace: str | None = Field(default=None, max_length=200)
     occurred_on: date | None = None
+    emergency: bool = Field(default=False, description=EMERGENCY)
 
     @field_validator("text", "workplace", mode="before")
     @classmethod
@@ -133,6 +135,9 @@ class ComplaintSubmitted(ComplaintEvent):
     workplace: str | None
     occurred_on: date | None
     submitted_at: datetime
+    emergency: bool = Field(
+        default=False, description=f"{EMERGENCY}; triage makes it P1 and sends it to review"
+    )
 
 
 class TagEvidence(Event):

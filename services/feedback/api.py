@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.clean import NoControlCharacters
 from schemas.events import (
@@ -26,6 +26,7 @@ from schemas.events import (
 )
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
+from services.feedback.businesstime import Pause
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import UnionKeys, refuse_union_credentials
 from services.runtime.http import ServiceRuntime, current_runtime
@@ -40,6 +41,7 @@ LOW_SCORE = 2
 officers = APIRouter(prefix="/v1/complaints", tags=["officers"])
 workers = APIRouter(prefix="/v1/track", tags=["workers"])
 statistics = APIRouter(prefix="/v1/unions", tags=["statistics"])
+federations = APIRouter(prefix="/v1/federations", tags=["statistics"])
 
 
 class ResponseRequest(NoControlCharacters):
@@ -99,6 +101,39 @@ class SlaSettingsRequest(NoControlCharacters):
     targets: dict[str, dict[str, str]] | None = Field(
         default=None, examples=[{"first_response": {"P2": "2d"}, "resolution": {"P3": "40h"}}]
     )
+
+
+class ClockView(BaseModel):
+    status: sla.Status = Field(
+        description="met or breached once stopped; pending, paused (waiting on the worker) or"
+        " breached (past its deadline) while running; no_target before triage"
+    )
+    breached: bool = Field(description="the clock ran, or stopped, past its deadline")
+    deadline: datetime | None = Field(
+        description="when the target runs out; null while paused and before triage"
+    )
+    target_hours: float | None
+    started_at: datetime
+    stopped_at: datetime | None = Field(description="the first response, or the resolution")
+    round: int = Field(description="0, or how often the worker reopened (resolution clock)")
+    breach_published: bool = Field(description="the federation was told of the breach")
+
+
+class ComplaintClocks(BaseModel):
+    complaint_id: UUID
+    tracking_code: str | None = Field(description="null until feedback has the submission")
+    priority: Priority | None = Field(description="null until triaged")
+    reopen_count: int
+    waiting_on_worker: bool = Field(description="both clocks are paused until the worker replies")
+    breached: bool = Field(description="either clock is breached")
+    first_response: ClockView
+    resolution: ClockView
+
+
+class UnionClocks(BaseModel):
+    union_id: str
+    as_of: datetime
+    clocks: list[ComplaintClocks] = Field(description="the open complaints, oldest first")
 
 
 class RatingRequest(NoControlCharacters):
@@ -265,23 +300,17 @@ async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -
     complaint = _owned(await store.complaint(runtime.pool, complaint_id), union_id)
     policy = await clocks.policy_of(runtime.pool, union_id)
     pauses = await clocks.pauses_of(runtime.pool, complaint_id)
-    breached = {
-        (r["clock"], r["round"])
-        for r in await runtime.pool.fetch(
-            "SELECT clock, round FROM sla_breaches WHERE complaint_id = $1", complaint_id
-        )
-    }
+    breached = await clocks.breaches_of(runtime.pool, complaint_id)
     result: dict[str, Any] = {
         "complaint_id": str(complaint_id),
         "priority": complaint["priority"],
         "reopen_count": complaint["reopen_count"],
-        "waiting_on_worker": any(end is None for _, end in pauses),
+        "waiting_on_worker": clocks.waiting_on_worker(pauses),
         "as_of": now.isoformat(),
     }
-    for clock in sla.CLOCKS:
-        verdict = clocks.verdict(policy, complaint, clock, pauses, now)
-        span = clocks.span(complaint, clock)
-        result[clock] = {
+    for state in clocks.states(policy, complaint, pauses, breached, now):
+        verdict, span = state.verdict, state.span
+        result[state.clock] = {
             "status": verdict.status,
             "round": span.round,
             "started_at": span.started_at.isoformat(),
@@ -289,7 +318,7 @@ async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -
             "target_hours": None if verdict.target is None else verdict.target / HOUR,
             "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
             "working_hours_used": None if verdict.used is None else round(verdict.used / HOUR, 3),
-            "breach_published": (clock, span.round) in breached,
+            "breach_published": state.breach_published,
         }
     return result
 
@@ -408,13 +437,92 @@ async def union_stats(
     """
     if union_id != caller:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no statistics for this union")
-    try:
-        period = stats.Period.default(start, end)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    period = _period(start, end)
     rows = await stats.fetch_complaints(runtime.pool, [union_id], period)
     policies = await clocks.policies_of(runtime.pool, [union_id])
     return stats.union_stats(rows, union_id, period, policies=policies)
+
+
+@federations.get("/{federation}/stats")
+async def federation_stats(
+    federation: str,
+    caller: Union,
+    runtime: Runtime,
+    start: Annotated[date | None, Query(alias="from", description="first day (UTC)")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day, included")] = None,
+) -> dict[str, Any]:
+    """The statistics of the federation the calling union belongs to, for a period (default:
+    the last 30 days), as `aduan stats --federation` shows them.
+
+    Each member's volume, breaches and reopens are listed; a member with fewer than 5
+    complaints is suppressed, and left out of the federation's figures when the suppressed
+    members add up to fewer than 5 (so no subtraction gives them away).
+    """
+    members = [
+        union_id
+        for union_id, name in (await stats.union_federations(runtime.pool)).items()
+        if name == federation
+    ]
+    # Another federation's statistics are answered exactly like an unknown federation's.
+    if caller not in members:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no statistics for this federation")
+    period = _period(start, end)
+    rows = await stats.fetch_complaints(runtime.pool, members, period)
+    policies = await clocks.policies_of(runtime.pool, members)
+    return stats.federation_stats(rows, federation, members, period, policies=policies)
+
+
+def _period(start: date | None, end: date | None) -> stats.Period:
+    try:
+        return stats.Period.default(start, end)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@statistics.get("/{union_id}/clocks", response_model=UnionClocks)
+async def union_clocks(union_id: str, caller: Union, runtime: Runtime) -> UnionClocks:
+    """The SLA clocks of each of the union's open (not resolved) complaints, oldest first:
+    deadlines and states for its queue, judged as `GET /v1/complaints/{id}/sla` judges them."""
+    if union_id != caller:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no clocks for this union")
+    now = datetime.now(UTC)
+    policy = await clocks.policy_of(runtime.pool, union_id)
+    return UnionClocks(
+        union_id=union_id,
+        as_of=now,
+        clocks=[
+            _complaint_clocks(complaint, pauses, clocks.states(policy, complaint, pauses, b, now))
+            for complaint, pauses, b in await clocks.open_complaints(runtime.pool, union_id)
+        ],
+    )
+
+
+def _complaint_clocks(
+    complaint: dict[str, Any], pauses: list[Pause], states: list[clocks.ClockState]
+) -> ComplaintClocks:
+    views = {
+        state.clock: ClockView(
+            status=state.verdict.status,
+            breached=state.verdict.status == "breached",
+            deadline=state.verdict.deadline,
+            target_hours=None if state.verdict.target is None else state.verdict.target / HOUR,
+            started_at=state.span.started_at,
+            stopped_at=state.span.stopped_at,
+            round=state.span.round,
+            breach_published=state.breach_published,
+        )
+        for state in states
+    }
+    return ComplaintClocks(
+        complaint_id=complaint["complaint_id"],
+        tracking_code=complaint["tracking_code"],
+        priority=complaint["priority"],
+        reopen_count=complaint["reopen_count"],
+        waiting_on_worker=clocks.waiting_on_worker(pauses),
+        breached=any(view.breached for view in views.values()),
+        first_response=views["first_response"],
+        resolution=views["resolution"],
+    )
 
 
 @statistics.get("/{union_id}/sla")

@@ -33,6 +33,6 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     handlers.register(runtime, unions)
     return create_service_app(
         runtime,
-        [api.officers, api.workers, api.statistics],
+        [api.officers, api.workers, api.statistics, api.federations],
         description="Officer responses and resolutions, worker ratings, response-time metrics.",
     )

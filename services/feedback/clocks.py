@@ -158,6 +158,78 @@ def verdict(
     return evaluate(policy, clock, complaint["priority"], s.started_at, s.stopped_at, now, pauses)
 
 
+@dataclass(frozen=True)
+class ClockState:
+    """Where one clock of a complaint stands, as the officers' routes show it."""
+
+    clock: Clock
+    span: ClockSpan
+    verdict: Verdict
+    breach_published: bool
+
+
+def states(
+    policy: SlaPolicy,
+    complaint: Mapping[str, Any],
+    pauses: list[Pause],
+    breached: set[tuple[str, int]],
+    now: datetime,
+) -> list[ClockState]:
+    """Both clocks of a complaint row as of `now`; `breached` holds the (clock, round) whose
+    breach was published."""
+    found = []
+    for clock in CLOCKS:
+        s = span(complaint, clock)
+        result = verdict(policy, complaint, clock, pauses, now)
+        found.append(ClockState(clock, s, result, (clock, s.round) in breached))
+    return found
+
+
+def waiting_on_worker(pauses: list[Pause]) -> bool:
+    """An officer asked the worker something and no answer has come: the clocks are paused."""
+    return any(end is None for _, end in pauses)
+
+
+async def breaches_of(
+    conn: asyncpg.Connection | asyncpg.Pool, complaint_id: UUID
+) -> set[tuple[str, int]]:
+    rows = await conn.fetch(
+        "SELECT clock, round FROM sla_breaches WHERE complaint_id = $1", complaint_id
+    )
+    return {(r["clock"], r["round"]) for r in rows}
+
+
+# A union's complaints not resolved yet, each with its pauses and published breaches: every
+# clock of a union's queue in one round trip.
+OPEN_COMPLAINTS_SQL = """
+SELECT c.*,
+       ARRAY(SELECT p.started_at FROM clock_pauses p
+              WHERE p.complaint_id = c.complaint_id ORDER BY p.started_at) AS pause_starts,
+       ARRAY(SELECT p.ended_at FROM clock_pauses p
+              WHERE p.complaint_id = c.complaint_id ORDER BY p.started_at) AS pause_ends,
+       ARRAY(SELECT b.clock FROM sla_breaches b
+              WHERE b.complaint_id = c.complaint_id ORDER BY b.clock, b.round) AS breach_clocks,
+       ARRAY(SELECT b.round FROM sla_breaches b
+              WHERE b.complaint_id = c.complaint_id ORDER BY b.clock, b.round) AS breach_rounds
+  FROM complaints c
+ WHERE c.union_id = $1 AND c.resolved_at IS NULL AND c.outcome IS NULL
+ ORDER BY c.submitted_at, c.complaint_id
+"""
+
+
+async def open_complaints(
+    conn: asyncpg.Connection | asyncpg.Pool, union_id: str
+) -> list[tuple[dict[str, Any], list[Pause], set[tuple[str, int]]]]:
+    """The union's open complaints, oldest first, with their pauses and published breaches."""
+    found = []
+    for row in await conn.fetch(OPEN_COMPLAINTS_SQL, union_id):
+        complaint = dict(row)
+        pauses = list(zip(complaint["pause_starts"], complaint["pause_ends"], strict=True))
+        breached = set(zip(complaint["breach_clocks"], complaint["breach_rounds"], strict=True))
+        found.append((complaint, pauses, breached))
+    return found
+
+
 async def check_breaches(
     conn: asyncpg.Connection,
     complaint_id: UUID,

@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.clean import NoControlCharacters
 from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS, ComplaintReceived, Contact
 from schemas.vocabulary import Sector
-from services.intake import store
+from services.intake import queue, store
+from services.intake.queue import Queue, QueueFilters
 from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
 from services.runtime.auth import UnionKeys, refuse_union_credentials
@@ -47,6 +48,11 @@ class SubmissionRequest(NoControlCharacters):
     contact: Contact | None = None
     workplace: str | None = Field(default=None, max_length=200)
     occurred_on: date | None = None
+    emergency: bool = Field(
+        default=False,
+        description="the worker pressed the emergency button: triage makes the complaint P1 and"
+        " sends it to an officer's review",
+    )
 
 
 class SubmissionAccepted(BaseModel):
@@ -97,6 +103,27 @@ async def submit_complaint(
         tracking_code=accepted.tracking_code,
         tracking_secret=tracking_secret(runtime.settings.tracking_key, accepted.tracking_code),
         status="submitted" if accepted.created else "already_submitted",
+    )
+
+
+@router.get("/complaints", response_model=Queue)
+async def list_complaints(
+    filters: Annotated[QueueFilters, Query()], union_id: Union, runtime: Runtime
+) -> Queue:
+    """The union's complaints, most urgent and oldest first, with counts for filter badges.
+
+    The counts cover all of the union's complaints, whatever the filters; `total` counts those
+    matching the filters. Only the owning union's complaints are ever listed.
+    """
+    total, rows = await store.queue_page(
+        runtime.pool, union_id, filters.conditions(), filters.limit, filters.offset
+    )
+    return Queue(
+        items=[queue.item(row) for row in rows],
+        total=total,
+        limit=filters.limit,
+        offset=filters.offset,
+        counts=queue.counts(await store.queue_groups(runtime.pool, union_id)),
     )
 
 

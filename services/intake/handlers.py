@@ -61,6 +61,8 @@ TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
     COMPLAINT_WORKER_REPLIED: ("worker_replied", None),
     COMPLAINT_SLA_BREACHED: ("sla_breached", None),
 }
+# Entries that change how a complaint is judged: the queue's columns follow them.
+JUDGING_KINDS = frozenset({"triaged", "recategorized"})
 
 
 def register(runtime: ServiceRuntime) -> None:
@@ -146,6 +148,8 @@ async def _add_to_timeline(
         at=_event_time(event),
         body=_timeline_body(event),
     )
+    if added and kind in JUDGING_KINDS:
+        await store.refresh_triage(conn, event.complaint_id)
     if added and status is not None:
         await store.advance_status(conn, event.complaint_id, status, _round(event))
     return added

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from schemas.events import ComplaintReceived, ComplaintSubmitted, UnionRegistered
+from services.intake.queue import EXCERPT_SOURCE_CHARS, UNTRIAGED
 
 # How far along a complaint is; a late or replayed event never moves it back.
 STATUS_RANK = {
@@ -72,8 +74,8 @@ INSERT_SUBMISSION = """
 WITH complaint AS (
     INSERT INTO complaints (complaint_id, union_id, idempotency_key, request_hash, tracking_code,
         channel, sector, kind, original_text, masked_text, language, member, anonymous,
-        workplace, occurred_on, submitted_at, submitted_event_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        workplace, occurred_on, submitted_at, submitted_event_id, emergency)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $24)
     ON CONFLICT (union_id, idempotency_key) DO NOTHING
     RETURNING complaint_id
 ), contact AS (
@@ -123,6 +125,7 @@ async def insert_submission(
         contact and contact.whatsapp,
         contact is not None,
         json.dumps(first_entry),
+        submitted.emergency,
     )
     return stored is not None
 
@@ -149,6 +152,12 @@ async def record_timeline(
         json.dumps(body, default=str),
     )
     return bool(inserted)
+
+
+async def refresh_triage(conn: asyncpg.Connection, complaint_id: UUID) -> None:
+    """Derive category, priority, tags, needs_review and confidence from the timeline again
+    (the SQL function of migration 002, which also filled them in for older complaints)."""
+    await conn.execute("SELECT refresh_triage($1)", complaint_id)
 
 
 async def advance_status(
@@ -197,6 +206,71 @@ async def timeline(pool: asyncpg.Pool, complaint_id: UUID) -> list[asyncpg.Recor
     rows: list[asyncpg.Record] = await pool.fetch(
         "SELECT event_id, kind, at, body FROM timeline WHERE complaint_id = $1 ORDER BY at, kind",
         complaint_id,
+    )
+    return rows
+
+
+# Each filter of the queue as a condition on a parameter of its own: only this fixed text goes
+# into the SQL, the values travel as parameters.
+QUEUE_CONDITIONS = {
+    "status": "status = {}",
+    "category": "category = {}",
+    "tag": "{} = ANY (tags)",
+    "sector": "sector = {}",
+    "priority": "priority = {}",
+    "needs_review": "needs_review = {}",
+    "emergency": "emergency = {}",
+}
+# P1 first and the untriaged last; an untriaged emergency is a P1 already (triage makes it one),
+# an officer who lowered an emergency's priority moves it down. Oldest first within a priority.
+QUEUE_ORDER = """
+ORDER BY CASE coalesce(priority, CASE WHEN emergency THEN 'P1' END)
+         WHEN 'P1' THEN 1 WHEN 'P2' THEN 2 WHEN 'P3' THEN 3 ELSE 4 END,
+         submitted_at, complaint_id
+"""
+
+
+def _queue_where(union_id: str, filters: Mapping[str, object]) -> tuple[str, list[object]]:
+    conditions: list[str] = ["union_id = $1"]
+    args: list[object] = [union_id]
+    for name, value in filters.items():
+        if name == "priority" and value == UNTRIAGED:
+            conditions.append("priority IS NULL")
+            continue
+        args.append(value)
+        conditions.append(QUEUE_CONDITIONS[name].format(f"${len(args)}"))
+    return " AND ".join(conditions), args
+
+
+async def queue_page(
+    pool: asyncpg.Pool, union_id: str, filters: Mapping[str, object], limit: int, offset: int
+) -> tuple[int, list[asyncpg.Record]]:
+    """How many of the union's complaints match `filters`, and the page of them asked for."""
+    where, args = _queue_where(union_id, filters)
+    n = len(args)
+    async with pool.acquire() as conn:
+        total: int = await conn.fetchval(f"SELECT count(*) FROM complaints WHERE {where}", *args)
+        rows: list[asyncpg.Record] = await conn.fetch(
+            "SELECT complaint_id, tracking_code, status, submitted_at, sector, kind, category,"
+            " priority, tags, needs_review, emergency, confidence,"
+            f" left(masked_text, ${n + 1}) AS excerpt,"
+            f" char_length(masked_text) > ${n + 1} AS truncated"
+            f" FROM complaints WHERE {where} {QUEUE_ORDER} LIMIT ${n + 2} OFFSET ${n + 3}",
+            *args,
+            EXCERPT_SOURCE_CHARS,
+            limit,
+            offset,
+        )
+    return total, rows
+
+
+async def queue_groups(pool: asyncpg.Pool, union_id: str) -> list[asyncpg.Record]:
+    """All of the union's complaints, counted per status, priority, category, needs_review and
+    emergency (at most a few thousand groups, however many complaints)."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        "SELECT status, priority, category, needs_review, emergency, count(*) AS complaints"
+        " FROM complaints WHERE union_id = $1 GROUP BY 1, 2, 3, 4, 5",
+        union_id,
     )
     return rows
 

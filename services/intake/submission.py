@@ -45,7 +45,10 @@ class Rejected(Exception):
 
 
 def request_hash(received: ComplaintReceived) -> str:
-    return hashlib.sha256(received.model_dump_json().encode()).hexdigest()
+    # Without the emergency flag when it is off: a retry of a submission stored before the flag
+    # existed hashes as it did then, instead of conflicting with itself.
+    exclude = None if received.emergency else {"emergency"}
+    return hashlib.sha256(received.model_dump_json(exclude=exclude).encode()).hexdigest()
 
 
 def submitted_event_id(complaint_id: uuid.UUID) -> str:
@@ -68,6 +71,7 @@ def submitted_from_row(row: asyncpg.Record) -> ComplaintSubmitted:
         workplace=row["workplace"],
         occurred_on=row["occurred_on"],
         submitted_at=row["submitted_at"],
+        emergency=row["emergency"],
     )
 
 
@@ -142,4 +146,5 @@ def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
         workplace=received.workplace,
         occurred_on=received.occurred_on,
         submitted_at=datetime.now(UTC),
+        emergency=received.emergency,
     )

@@ -36,10 +36,8 @@ def _latest(timeline: list[asyncpg.Record], kind: str) -> dict[str, Any] | None:
 
 
 def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[str, Any]:
-    triage = _latest(timeline, "triaged")
-    correction = _latest(timeline, "recategorized")
-    category = (correction or triage or {}).get("category")
-    priority = ((correction or {}).get("priority")) or (triage or {}).get("priority")
+    # Category and priority as the queue shows them: triage's, as officers corrected them.
+    category = row["category"]
     return {
         "complaint_id": str(row["complaint_id"]),
         "union_id": row["union_id"],
@@ -60,10 +58,11 @@ def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[
             "email": row["contact_email"],
             "whatsapp": row["contact_whatsapp"],
         },
+        "emergency": row["emergency"],
         "category": category,
         "category_label": CATEGORY_LABELS[Category(category)] if category else None,
-        "priority": priority,
-        "triage": triage,
+        "priority": row["priority"],
+        "triage": _latest(timeline, "triaged"),
         "recommendation": _recommendation(_latest(timeline, "recommended")),
         "timeline": [
             {

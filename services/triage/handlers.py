@@ -17,6 +17,7 @@ from schemas.events import (
     TagEvidence,
 )
 from schemas.topics import COMPLAINT_RECATEGORIZED, COMPLAINT_SUBMITTED
+from schemas.vocabulary import Priority
 from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery
 from services.runtime.outbox import first_time
@@ -91,6 +92,12 @@ def triaged_event(
     vector: npt.NDArray[np.float32],
     embedding_version: str,
 ) -> ComplaintTriaged:
+    """The triage of one complaint; one the worker marked an emergency is P1 and reviewed."""
+    # The button is the worker's own word that it cannot wait, and a P1 runs its SLA clocks
+    # around the clock; the model's P2 or P3 for the same words would leave it for Monday.
+    # An officer reads it either way: the button may be pressed by mistake, and that is theirs
+    # to lower. What the model read (category, tags, confidence) stays as it is.
+    priority = Priority.P1 if event.emergency else result.priority
     return ComplaintTriaged(
         complaint_id=event.complaint_id,
         union_id=event.union_id,
@@ -98,9 +105,9 @@ def triaged_event(
         secondary=result.secondary,
         tags=result.tags,
         evidence=[TagEvidence(tag=tag, cue=cue) for tag, cue in result.evidence.items()],
-        priority=result.priority,
+        priority=priority,
         confidence=result.confidence,
-        needs_review=result.needs_review,
+        needs_review=result.needs_review or event.emergency,
         model_version=result.model_version,
         embedding=vector.tolist(),
         embedding_version=embedding_version,

@@ -433,3 +433,111 @@ class TestSettings:
         assert (
             await sla.client.get("/v1/unions/japbusi/sla", headers=sla.auth())
         ).status_code == 404
+
+
+class TestUnionClocks:
+    """`GET /v1/unions/{union_id}/clocks`: the deadlines of a union's queue, one call."""
+
+    async def test_each_open_complaint_as_its_own_sla_route_judges_it(
+        self, sla: SlaUnderTest
+    ) -> None:
+        now = datetime.now(UTC)
+        overdue, _ = await sla.complaint("P2", MONDAY_10)
+        late, _ = await sla.complaint("P1", now - timedelta(hours=30))
+        untriaged = await self._untriaged(sla, now - timedelta(hours=2))
+        asked, _ = await sla.complaint("P3", now - timedelta(hours=1))
+        assert (await sla.respond(asked, waiting=True)).status_code == 201
+        resolved, _ = await sla.complaint("P3", now - timedelta(hours=1))
+        assert (await sla.respond(resolved)).status_code == 201
+        assert (await sla.resolve(resolved)).status_code == 201
+        await sla.complaint("P1", now - timedelta(hours=30), union_id="japbusi")
+        # overdue's two clocks, late's first response, japbusi's first response.
+        assert await clocks.scan(sla.pool, datetime.now(UTC)) == 4
+
+        response = await sla.client.get("/v1/unions/spn/clocks", headers=sla.auth())
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["union_id"] == "spn"
+        listed = {uuid.UUID(c["complaint_id"]): c for c in body["clocks"]}
+        assert list(listed) == [overdue, late, untriaged, asked], "open ones, oldest first"
+
+        for complaint_id, clocked in listed.items():
+            single = await sla.clock(complaint_id)
+            assert clocked["priority"] == single["priority"]
+            assert clocked["waiting_on_worker"] == single["waiting_on_worker"]
+            for name in ("first_response", "resolution"):
+                mine, theirs = clocked[name], single[name]
+                assert mine["status"] == theirs["status"], (complaint_id, name)
+                assert mine["breached"] == (theirs["status"] == "breached")
+                assert _instant(mine["deadline"]) == _instant(theirs["deadline"])
+                assert mine["target_hours"] == theirs["target_hours"]
+                assert mine["breach_published"] == theirs["breach_published"]
+                assert mine["round"] == theirs["round"]
+            assert clocked["breached"] == any(
+                single[name]["status"] == "breached" for name in ("first_response", "resolution")
+            )
+
+        assert _states(listed[overdue]) == ("breached", "breached", True, True)
+        assert _states(listed[late])[::2] == ("breached", True)
+        assert listed[late]["resolution"]["status"] == "pending"
+        assert _states(listed[untriaged]) == ("no_target", "no_target", False, False)
+        assert listed[untriaged]["priority"] is None
+        paused = listed[asked]
+        assert paused["waiting_on_worker"] is True
+        assert (paused["first_response"]["status"], paused["resolution"]["status"]) == (
+            "met",
+            "paused",
+        )
+        assert paused["resolution"]["deadline"] is None
+        # P2's 27 working hours from Monday 10:00 end on Thursday 10:00 (Jakarta).
+        deadline = _instant(listed[overdue]["first_response"]["deadline"])
+        assert deadline == datetime(2025, 2, 6, 10, tzinfo=WIB)
+
+    async def test_another_unions_clocks_are_not_found(self, sla: SlaUnderTest) -> None:
+        await sla.complaint("P1", datetime.now(UTC), union_id="japbusi")
+        assert (
+            await sla.client.get("/v1/unions/japbusi/clocks", headers=sla.auth())
+        ).status_code == 404
+        assert (
+            await sla.client.get("/v1/unions/nosuch/clocks", headers=sla.auth())
+        ).status_code == 404
+        assert (await sla.client.get("/v1/unions/spn/clocks")).status_code == 401
+        own = await sla.client.get("/v1/unions/spn/clocks", headers=sla.auth())
+        assert own.json()["clocks"] == []
+
+    @staticmethod
+    async def _untriaged(sla: SlaUnderTest, submitted_at: datetime) -> uuid.UUID:
+        complaint_id = uuid.uuid4()
+        await sla.infra.publish(
+            ComplaintSubmitted(
+                complaint_id=complaint_id, union_id="spn", tracking_code="ADU-SLA-UNTR-IAGE",
+                channel="app", sector="garment", kind="complaint",
+                text="lembur tidak dibayar sudah tiga bulan", language="id", member=True,
+                anonymous=False, workplace=None, occurred_on=None, submitted_at=submitted_at,
+            )
+        )  # fmt: skip
+
+        async def stored() -> bool:
+            return bool(
+                await sla.pool.fetchval(
+                    "SELECT count(*) FROM complaints WHERE complaint_id = $1", complaint_id
+                )
+            )
+
+        await eventually(stored)
+        return complaint_id
+
+
+def _instant(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _states(clocked: dict[str, Any]) -> tuple[str, str, bool, bool]:
+    """(first response status, resolution status, their breach_published)."""
+    first, resolution = clocked["first_response"], clocked["resolution"]
+    return (
+        first["status"],
+        resolution["status"],
+        first["breach_published"],
+        resolution["breach_published"],
+    )

@@ -355,3 +355,89 @@ class TestUnionStats:
         assert "<b>2 / 4</b>" in page  # SLA breaches, first response / resolution
         assert "<b>3,6 / 5</b>" in page
         assert '<img src="data:image/png;base64,' in page
+
+
+class TestFederationStats:
+    """`GET /v1/federations/{federation}/stats`, for the federation's own members only."""
+
+    async def get(
+        self, feedback: StatsUnderTest, federation: str = FEDERATION, key_of: str = "spn"
+    ) -> httpx.Response:
+        return await feedback.client.get(
+            f"/v1/federations/{federation}/stats",
+            params=PERIOD,
+            headers={"X-API-Key": KEYS[key_of]},
+        )
+
+    async def test_the_api_gives_the_clis_figures_with_the_small_member_left_out(
+        self, feedback: StatsUnderTest
+    ) -> None:
+        response = await self.get(feedback)
+        assert response.status_code == 200, response.text
+        stats = response.json()
+        assert stats["scope"] == {
+            "kind": "federation",
+            "federation": FEDERATION,
+            "unions": ["japbusi", "spn"],
+        }
+        assert stats["period"] == {**PERIOD, "timezone": "UTC"}
+        # japbusi's 3 complaints are hidden and left out: 13 - 10 would give them away.
+        assert stats["volumes"]["total"] == 10
+        assert stats["excluded_unions"] == 1
+        assert stats["volumes"]["by_union"] == [
+            {"key": "japbusi", "suppressed": True},
+            {
+                "key": "spn",
+                "count": 10,
+                "breaches": {"first_response": 2, "resolution": 4},
+                "reopens": 0,
+            },
+        ]
+        args = ["stats", "--federation", FEDERATION, "--from", PERIOD["from"], "--to", PERIOD["to"]]
+        cli = await asyncio.to_thread(feedback.cli, *args, "--json")
+        assert cli.exit_code == 0, cli.output
+        assert _without_as_of(stats) == _without_as_of(json.loads(cli.stdout))
+        # The small member may read it too, and finds its own figures hidden there as well.
+        small = (await self.get(feedback, key_of="japbusi")).json()
+        assert _without_as_of(small) == _without_as_of(stats)
+
+    async def test_another_or_an_unknown_federation_is_not_found(
+        self, feedback: StatsUnderTest
+    ) -> None:
+        await feedback.infra.publish(
+            UnionRegistered(
+                union_id="sbsi",
+                name="SBSI",
+                federation="KSBSI",
+                api_key_hash=hash_api_key("key-of-sbsi"),
+                registered_at=datetime.now(UTC),
+            )
+        )
+        outsider = {"X-API-Key": "key-of-sbsi"}
+
+        async def registered() -> bool:
+            response = await feedback.client.get(
+                "/v1/federations/KSBSI/stats", params=PERIOD, headers=outsider
+            )
+            return response.status_code == 200
+
+        assert await eventually(registered)
+        response = await feedback.client.get(
+            f"/v1/federations/{FEDERATION}/stats", params=PERIOD, headers=outsider
+        )
+        assert response.status_code == 404
+        assert "japbusi" not in response.text and "spn" not in response.text
+        assert (await self.get(feedback, "NOSUCH")).status_code == 404
+        assert (await self.get(feedback, "KSBSI")).status_code == 404
+        assert (await self.get(feedback, FEDERATION.lower())).status_code == 404
+        unauthenticated = await feedback.client.get(f"/v1/federations/{FEDERATION}/stats")
+        assert unauthenticated.status_code == 401
+
+    async def test_a_bad_period_is_refused_with_a_reason(self, feedback: StatsUnderTest) -> None:
+        response = await feedback.client.get(
+            f"/v1/federations/{FEDERATION}/stats",
+            params={"from": "2025-03-31", "to": "2025-03-01"},
+            headers={"X-API-Key": KEYS["spn"]},
+        )
+        assert response.status_code == 422
+        assert "before it starts" in response.json()["detail"]

@@ -11,6 +11,7 @@ import pytest
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintTriaged
 from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
+from services.intake.submission import submitted_from_row
 from tests.integration.intake.conftest import IntakeUnderTest
 from tests.support import eventually, produce, read_topic
 
@@ -131,6 +132,52 @@ class TestAcceptance:
         response = await intake.submit(idempotency_key="k", text="lembur tidak dibayar sama sekali")
         assert response.status_code == 409
         assert "idempotency key" in response.json()["detail"]
+
+
+class TestEmergency:
+    """The worker's emergency button is kept with the complaint and told to triage."""
+
+    async def test_an_emergency_is_stored_and_on_the_submitted_event(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        urgent = (await intake.submit(idempotency_key="urgent", emergency=True)).json()
+        usual = (await intake.submit(idempotency_key="usual")).json()
+        records = await read_topic(
+            intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name, count=2
+        )
+        flags = {r.key: r.json()["emergency"] for r in records}
+        assert flags == {urgent["complaint_id"]: True, usual["complaint_id"]: False}
+        conn = await intake.db()
+        try:
+            rows = {
+                str(r["complaint_id"]): r
+                for r in await conn.fetch("SELECT * FROM complaints ORDER BY submitted_at")
+            }
+        finally:
+            await conn.close()
+        assert rows[urgent["complaint_id"]]["emergency"] is True
+        assert rows[usual["complaint_id"]]["emergency"] is False
+        # A complaint re-published because it got stuck is still an emergency.
+        assert submitted_from_row(rows[urgent["complaint_id"]]).emergency is True
+        view = await intake.client.get(
+            f"/v1/complaints/{urgent['complaint_id']}", headers=intake.auth("spn")
+        )
+        assert view.json()["emergency"] is True
+
+    async def test_a_retry_must_say_emergency_as_the_first_time(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """The flag is part of the submission: the same key without it is another complaint."""
+        assert (await intake.submit(idempotency_key="k", emergency=True)).status_code == 201
+        assert (await intake.submit(idempotency_key="k", emergency=True)).status_code == 200
+        assert (await intake.submit(idempotency_key="k")).status_code == 409
+
+    async def test_an_emergency_flag_that_is_not_a_boolean_is_refused(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        response = await intake.submit(emergency="tolong")
+        assert response.status_code == 422
+        assert response.json()["reasons"][0]["field"] == "emergency"
 
 
 class TestRefusals:
