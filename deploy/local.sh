@@ -26,6 +26,10 @@ setup() {
         "$VENV/bin/pip" install -q -e ".[dev]"
         touch "$STAMP"
     fi
+    # axe-core for the browser tests' accessibility checks, from the lock file.
+    if command -v npm >/dev/null && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+        npm ci --prefix tests/browser --silent --no-audit --no-fund
+    fi
 }
 
 case "${1:-}" in

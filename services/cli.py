@@ -28,6 +28,7 @@ class ServiceName(StrEnum):
     triage = "triage"
     recommend = "recommend"
     feedback = "feedback"
+    web = "web"
 
 
 @app.command()
@@ -60,7 +61,7 @@ def serve(
 
 
 def _add_service_commands() -> None:
-    for name in ("intake", "triage", "recommend", "feedback", "stack"):
+    for name in ("intake", "triage", "recommend", "feedback", "web", "stack"):
         try:
             module = importlib.import_module(f"services.{name}.cli")
         except ModuleNotFoundError as exc:

@@ -49,8 +49,11 @@ class ServiceRuntime:
         migrations: Path | None = None,
         pool_init: ConnectionInit | None = None,
         pool_settings: dict[str, str] | None = None,
+        messaging: bool = True,
     ) -> None:
         self.name = name
+        # A service that only calls the others' HTTP APIs (the web frontend) needs no broker.
+        self.messaging = messaging
         self.settings = settings
         self.bus = EventBus(settings, name)
         self.migrations = migrations
@@ -60,6 +63,7 @@ class ServiceRuntime:
         self._relay: OutboxRelay | None = None
         self._start_hooks: list[Hook] = []
         self._started_hooks: list[Hook] = []
+        self._stop_hooks: list[Hook] = []
         self._jobs: list[tuple[str, Job, float]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -77,6 +81,10 @@ class ServiceRuntime:
         """Run `hook` once consumers, producer and relay are running."""
         self._started_hooks.append(hook)
 
+    def on_stop(self, hook: Hook) -> None:
+        """Run `hook` when the service stops, after its jobs and before its connections close."""
+        self._stop_hooks.append(hook)
+
     def every(self, name: str, seconds: float, job: Job) -> None:
         """Run `job` every `seconds` while the service runs; a failing run is logged, not fatal."""
         self._jobs.append((name, job, seconds))
@@ -92,8 +100,9 @@ class ServiceRuntime:
             )
         for hook in self._start_hooks:
             await hook(self)
-        await self.bus.start()
-        if self._pool is not None:
+        if self.messaging:
+            await self.bus.start()
+        if self._pool is not None and self.messaging:
             self._relay = OutboxRelay(self._pool, self.bus, self.settings.outbox_poll_seconds)
             await self._relay.start()
         self._tasks = [
@@ -109,10 +118,14 @@ class ServiceRuntime:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-        await self.bus.stop_consuming()
+        for hook in self._stop_hooks:
+            await hook(self)
+        if self.messaging:
+            await self.bus.stop_consuming()
         if self._relay is not None:
             await self._relay.stop()
-        await self.bus.stop()
+        if self.messaging:
+            await self.bus.stop()
         if self._pool is not None:
             await self._pool.close()
         log.info("service_stopped")
@@ -133,7 +146,8 @@ class ServiceRuntime:
                 checks["database"] = "ok"
             except Exception as exc:
                 checks["database"] = f"error: {exc}"
-        checks["broker"] = "ok" if self.bus.broker.running else "not connected"
+        if self.messaging:
+            checks["broker"] = "ok" if self.bus.broker.running else "not connected"
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return {"service": self.name, "status": status, "checks": checks}
 

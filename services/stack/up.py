@@ -10,6 +10,8 @@ and the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+import asyncpg
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -45,7 +48,7 @@ console = Console()
 
 DATABASE_NAME = "aduan"
 STARTER_CASES = Path(__file__).resolve().parents[1] / "recommend" / "data" / "starter_cases.jsonl"
-DEFAULT_PORTS = {"intake": 8081, "triage": 8082, "recommend": 8083, "feedback": 8084}
+DEFAULT_PORTS = {"intake": 8081, "triage": 8082, "recommend": 8083, "feedback": 8084, "web": 8085}
 # Loading the model and joining the consumer group takes a few seconds per service on 2 cores.
 HEALTH_TIMEOUT_SECONDS = 120.0
 
@@ -87,6 +90,8 @@ def run_up(
         }
         _prepare_data(env)
         children = _start_services(data_dir, env, triage_workers, encoder_threads)
+        officers = _demo_officers(data_dir, database_url, unions)
+        children.append(_start_web(data_dir, env, children, unions))
         state = StackState(
             started_at=datetime.now(UTC),
             kafka_bootstrap_servers=broker.bootstrap_servers,
@@ -96,7 +101,7 @@ def run_up(
             pids={c.name: c.process.pid for c in children if c.process},
         )
         write_state(data_dir, state)
-        _show(state, data_dir)
+        _show(state, data_dir, officers)
         for command in after_start or []:
             subprocess.run([sys.executable, "-m", "services.cli", *command], check=False)
         _watch(children)
@@ -177,6 +182,52 @@ def _start_services(
     return children
 
 
+def _demo_officers(
+    data_dir: Path, database_url: str, unions: dict[str, DemoUnion]
+) -> dict[str, str]:
+    """An admin account per demo union (`<union>-admin`), its password kept in the data dir."""
+    from services.web.cli import add_officer  # the stack composes services; it is not one
+
+    logins = {}
+    for union in unions.values():
+        username = f"{union.union_id}-admin"
+        password = persistent_secret(data_dir, f"officer:{username}")
+        with contextlib.suppress(asyncpg.UniqueViolationError):
+            asyncio.run(
+                add_officer(
+                    database_url,
+                    union_id=union.union_id,
+                    username=username,
+                    password=password,
+                    role="admin",
+                    display_name=f"Admin {union.union_id.upper()}",
+                    federation=union.federation,
+                )
+            )
+        logins[username] = password
+    return logins
+
+
+def _start_web(
+    data_dir: Path, env: dict[str, str], services: list[Child], unions: dict[str, DemoUnion]
+) -> Child:
+    """The web frontend, a client of intake and feedback holding the demo unions' keys."""
+    urls = {c.name: c.url for c in services}
+    port = DEFAULT_PORTS["web"] if _free(DEFAULT_PORTS["web"]) else free_port()
+    extra = {
+        "ADUAN_HTTP_PORT": str(port),
+        "ADUAN_INTAKE_URL": urls["intake"],
+        "ADUAN_FEEDBACK_URL": urls["feedback"],
+        "ADUAN_WEB_UNION_KEYS": json.dumps({u.union_id: u.api_key for u in unions.values()}),
+        "ADUAN_WEB_UNION_NAMES": json.dumps({u.union_id: u.name for u in unions.values()}),
+    }
+    child = Child("web", port, child_env({**env, **extra}), data_dir / "logs" / "web.log")
+    child.start()
+    if wait_healthy([child], HEALTH_TIMEOUT_SECONDS):
+        raise RuntimeError(f"web not healthy; see {child.log_path}")
+    return child
+
+
 def _free(port: int) -> bool:
     import socket
 
@@ -184,15 +235,21 @@ def _free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _show(state: StackState, data_dir: Path) -> None:
+def _show(state: StackState, data_dir: Path, officers: dict[str, str]) -> None:
     table = Table("service", "endpoint", title="Aduan is running")
     for name, url in state.services.items():
         table.add_row(name, url)
     console.print(table)
-    keys = Table("union", "API key", title="demo unions")
+    keys = Table("union", "API key", "web console login", "password", title="demo unions")
     for union in state.unions.values():
-        keys.add_row(union.union_id, union.api_key)
+        login = f"{union.union_id}-admin"
+        keys.add_row(union.union_id, union.api_key, login, officers.get(login, ""))
     console.print(keys)
+    web = state.services.get("web")
+    if web:
+        console.print(
+            f"workers' form: {web}/   emergency: {web}/emergency   officers: {web}/officer"
+        )
     intake = state.services["intake"]
     console.print(
         Panel.fit(

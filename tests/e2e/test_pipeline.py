@@ -8,11 +8,9 @@ story in GET /v1/complaints/{id}.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import shutil
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -20,28 +18,15 @@ import httpx
 import pytest
 
 from schemas.vocabulary import Category
-from services.intake.cli import register
-from services.stack.supervisor import SERVICES, stop_all, wait_healthy
 from services.triage.registry import list_versions, load_current
 from services.triage.training import train_default_model
-from tests.e2e.conftest import START_TIMEOUT_S, log_tails, service_env, start_service
+from tests.e2e.conftest import Stack, running_stack
 from tests.support import Infra, eventually
 
-STARTER_CASES = Path(__file__).resolve().parents[2] / "services/recommend/data/starter_cases.jsonl"
-# Enough cases for every category to have neighbours, few enough to embed in seconds.
-CASES_FOR_TEST = 120
 TRACKING_KEY = "e2e-tracking-key"
 # The promise: triaged and recommended within 10 s of submission on a warm stack. Tests
 # allow more because CI machines are shared; the demo prints the real figure.
 PIPELINE_TIMEOUT_S = 60.0
-
-
-@dataclass
-class Stack:
-    urls: dict[str, str]
-    keys: dict[str, str]
-    infra: Infra
-    model_dir: Path
 
 
 @pytest.fixture()
@@ -53,31 +38,8 @@ async def stack(
     tmp_path: Path,
 ) -> AsyncIterator[Stack]:
     infra = Infra(kafka_bootstrap, database_url, topic_prefix)
-    await infra.create_topics()
-    keys = {
-        u: (await register(database_url, u, u.upper(), share_cases=True)).api_key
-        for u in ("spn", "japbusi")
-    }
-    cases = tmp_path / "cases.jsonl"
-    cases.write_text("".join(itertools.islice(STARTER_CASES.open(), CASES_FOR_TEST)))
-    env = service_env(infra, model_dir, TRACKING_KEY)
-    load = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services.cli",
-        "recommend",
-        "load-cases",
-        str(cases),
-        env=env,
-    )
-    assert await load.wait() == 0
-    children = [start_service(name, env, tmp_path / f"{name}.log") for name in SERVICES]
-    try:
-        late = await asyncio.to_thread(wait_healthy, children, START_TIMEOUT_S)
-        assert not late, log_tails(late)
-        yield Stack({c.name: c.url for c in children}, keys, infra, model_dir)
-    finally:
-        stop_all(children)
+    async with running_stack(infra, model_dir, tmp_path, TRACKING_KEY) as stack:
+        yield stack
 
 
 class TestOneComplaintEndToEnd:
