@@ -240,16 +240,17 @@ def _show(state: StackState, data_dir: Path, officers: dict[str, str]) -> None:
     for name, url in state.services.items():
         table.add_row(name, url)
     console.print(table)
-    keys = Table("union", "API key", "web console login", "password", title="demo unions")
+    keys = Table("union", "API key", title="demo unions")
     for union in state.unions.values():
-        login = f"{union.union_id}-admin"
-        keys.add_row(union.union_id, union.api_key, login, officers.get(login, ""))
+        keys.add_row(union.union_id, union.api_key)
     console.print(keys)
     web = state.services.get("web")
     if web:
-        console.print(
-            f"workers' form: {web}/   emergency: {web}/emergency   officers: {web}/officer"
-        )
+        # Plain lines, not a table: a password cut short by a narrow terminal is no password.
+        console.print(f"[bold]web app[/]  workers: {web}/  emergency: {web}/emergency")
+        console.print(f"officers: {web}/officer, log in as (admin of each demo union):")
+        for login, password in officers.items():
+            console.print(f"  {login}  {password}", soft_wrap=True, highlight=False)
     intake = state.services["intake"]
     console.print(
         Panel.fit(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS
 from schemas.vocabulary import Sector
 from services.web.settings import WebSettings
+from services.web.texts import text
 
 # A few words and a place are enough for an emergency; the union calls back for the rest.
 MAX_EMERGENCY_WORDS = 500
@@ -93,11 +94,34 @@ def emergency_report(
     )
 
 
-def form_errors(exc: Exception) -> list[str]:
-    """What to tell the worker, one line per problem, without repeating their input."""
-    if isinstance(exc, ValidationError):
-        return [
-            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
-            for e in exc.errors(include_url=False, include_input=False, include_context=False)
-        ]
-    return [str(exc)]
+# The form's words for the fields pydantic names (texts.py keys), and plain-language problems.
+FIELD_TEXTS = {
+    "text": "text",
+    "workplace": "workplace",
+    "occurred_on": "occurred_on",
+    "sector": "sector",
+    "kind": "kind",
+    "contact": "contact",
+}
+PROBLEMS = {
+    "string_too_short": {"id": "terlalu pendek", "en": "too short"},
+    "string_too_long": {"id": "terlalu panjang", "en": "too long"},
+    "date_from_datetime_parsing": {"id": "tanggal tidak dikenali", "en": "not a date"},
+    "date_parsing": {"id": "tanggal tidak dikenali", "en": "not a date"},
+    "enum": {"id": "pilihan tidak dikenali", "en": "not one of the choices"},
+    "literal_error": {"id": "pilihan tidak dikenali", "en": "not one of the choices"},
+}
+
+
+def form_errors(exc: Exception, language: str = "id") -> list[str]:
+    """What to tell the worker, one line per problem, in the page's language where the problem
+    is a common one, and never repeating their input."""
+    if not isinstance(exc, ValidationError):
+        return [str(exc)]
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = str(error["loc"][0]) if error["loc"] else ""
+        label = text(FIELD_TEXTS[field], language) if field in FIELD_TEXTS else field or "form"
+        problem = PROBLEMS.get(error["type"], {}).get(language) or error["msg"]
+        lines.append(f"{label}: {problem}")
+    return lines

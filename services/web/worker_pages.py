@@ -16,11 +16,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from schemas.vocabulary import Sector
 from services.web import store
-from services.web.auth import check_csrf, form_token, keep_form_token
+from services.web.auth import FORM_COOKIE, check_csrf, form_token, keep_form_token
 from services.web.backend import BackendError
 from services.web.evidence import CleanFile, EvidenceRefused, clean
 from services.web.forms import Report, emergency_report, form_errors, report_from_form
-from services.web.rendering import render
+from services.web.rendering import language_of, render
 from services.web.runtime import WebRuntime, web_runtime
 from services.web.texts import text
 
@@ -32,21 +32,27 @@ MAX_FIELD_BYTES = 64 * 1024
 
 
 async def _form(request: Request, max_files: int = 0) -> FormData:
-    return await request.form(max_files=max_files, max_fields=40, max_part_size=MAX_FIELD_BYTES)
+    """The posted form, once its CSRF token matches this browser's (403 otherwise)."""
+    form = await request.form(max_files=max_files, max_fields=40, max_part_size=MAX_FIELD_BYTES)
+    check_csrf(request.cookies.get(FORM_COOKIE), form.get("csrf"))
+    return form
 
 
-def _report_page(
+def _form_page(
     request: Request,
     web: WebRuntime,
+    template: str,
     *,
     values: dict[str, Any] | None = None,
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The report or emergency form, blank or as the worker filled it with what went wrong; a
+    form shown again keeps its idempotency key, so sending it twice files one complaint."""
     token = form_token(request)
     response = render(
         request,
-        "report.html",
+        template,
         status_code=status_code,
         unions=web.settings.union_choices(),
         sectors=[s.value for s in Sector],
@@ -62,45 +68,35 @@ def _report_page(
 
 @router.get("/")
 async def report_form(request: Request, web: Runtime) -> Response:
-    return _report_page(request, web)
+    return _form_page(request, web, "report.html")
 
 
 @router.post("/report")
 async def send_report(request: Request, web: Runtime) -> Response:
     form = await _form(request, max_files=web.settings.evidence_max_files)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    check_csrf(request.cookies.get("aduan_form"), form.get("csrf"))
-    language = values.get("lang_hint") or "id"
+    language = language_of(request)
     try:
         report = report_from_form(values, web.settings)
         files = await _evidence(form, web)
     except (ValueError, EvidenceRefused) as exc:
-        return _report_page(request, web, values=values, errors=form_errors(exc), status_code=422)
+        errors = form_errors(exc, language)
+        return _form_page(
+            request, web, "report.html", values=values, errors=errors, status_code=422
+        )
     return await _submit(request, web, report, files, values, language)
 
 
 @router.get("/emergency")
 async def emergency_form(request: Request, web: Runtime) -> Response:
-    token = form_token(request)
-    response = render(
-        request,
-        "emergency.html",
-        unions=web.settings.union_choices(),
-        idempotency_key=str(uuid.uuid4()),
-        csrf=token,
-        errors=[],
-        values={},
-    )
-    keep_form_token(response, token, web.settings)
-    return response
+    return _form_page(request, web, "emergency.html")
 
 
 @router.post("/emergency")
 async def send_emergency(request: Request, web: Runtime) -> Response:
     form = await _form(request)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    check_csrf(request.cookies.get("aduan_form"), form.get("csrf"))
-    language = request.cookies.get("aduan_lang") or "id"
+    language = language_of(request)
     try:
         report = emergency_report(
             values,
@@ -109,15 +105,9 @@ async def send_emergency(request: Request, web: Runtime) -> Response:
             place_label=text("emergency_place_label", language),
         )
     except ValueError as exc:
-        return render(
-            request,
-            "emergency.html",
-            status_code=422,
-            unions=web.settings.union_choices(),
-            idempotency_key=values.get("idempotency_key") or str(uuid.uuid4()),
-            csrf=form_token(request),
-            errors=form_errors(exc),
-            values=values,
+        errors = form_errors(exc, language)
+        return _form_page(
+            request, web, "emergency.html", values=values, errors=errors, status_code=422
         )
     return await _submit(request, web, report, [], values, language)
 
@@ -144,19 +134,13 @@ async def _submit(
     try:
         accepted = await web.backend.submit(report.union_id, report.submission())
     except BackendError as exc:
-        errors = [text("try_later", language)] if exc.unavailable else [exc.reason]
-        template = "emergency.html" if report.emergency else "report.html"
-        return render(
+        return _form_page(
             request,
-            template,
-            status_code=503 if exc.unavailable else 422,
-            unions=web.settings.union_choices(),
-            sectors=[s.value for s in Sector],
-            idempotency_key=report.idempotency_key,
-            csrf=form_token(request),
-            errors=errors,
+            web,
+            "emergency.html" if report.emergency else "report.html",
             values=values,
-            max_files=web.settings.evidence_max_files,
+            errors=[text("try_later", language)] if exc.unavailable else [exc.reason],
+            status_code=503 if exc.unavailable else 422,
         )
     if files:
         await store.save_evidence(
@@ -195,7 +179,7 @@ async def tracking_page(request: Request, web: Runtime) -> Response:
         response = render(request, "track.html", csrf=token, errors=[], private=True)
         keep_form_token(response, token, web.settings)
         return response
-    language = request.cookies.get("aduan_lang") or "id"
+    language = language_of(request)
     try:
         view = await web.backend.track(*credentials)
     except BackendError as exc:
@@ -230,7 +214,6 @@ async def tracking_page(request: Request, web: Runtime) -> Response:
 @router.post("/track")
 async def open_tracking(request: Request, web: Runtime) -> Response:
     form = await _form(request)
-    check_csrf(request.cookies.get("aduan_form"), form.get("csrf"))
     code = str(form.get("code") or "").strip().upper()
     secret = str(form.get("secret") or "").strip()
     response = RedirectResponse("/track", status_code=status.HTTP_303_SEE_OTHER)
@@ -247,8 +230,7 @@ async def open_tracking(request: Request, web: Runtime) -> Response:
 
 @router.post("/track/forget")
 async def forget_tracking(request: Request, web: Runtime) -> Response:
-    form = await _form(request)
-    check_csrf(request.cookies.get("aduan_form"), form.get("csrf"))
+    await _form(request)
     response = RedirectResponse("/track", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(TRACK_COOKIE)
     return response
@@ -257,7 +239,6 @@ async def forget_tracking(request: Request, web: Runtime) -> Response:
 @router.post("/track/{action}")
 async def worker_action(action: str, request: Request, web: Runtime) -> Response:
     form = await _form(request)
-    check_csrf(request.cookies.get("aduan_form"), form.get("csrf"))
     credentials = _credentials(request)
     if credentials is None or action not in WORKER_ACTIONS:
         return RedirectResponse("/track", status_code=status.HTTP_303_SEE_OTHER)
@@ -266,7 +247,7 @@ async def worker_action(action: str, request: Request, web: Runtime) -> Response
     try:
         await web.backend.worker_action(code, action, WORKER_ACTIONS[action](values, secret))
     except BackendError as exc:
-        language = request.cookies.get("aduan_lang") or "id"
+        language = language_of(request)
         view = await web.backend.track(code, secret)
         return render(
             request,

@@ -269,6 +269,24 @@ class TestTheWholeStory:
         await look(other, "officer-not-found")
 
 
+class TestWeakConnection:
+    """A report written without a signal is kept on the phone and sent when it returns."""
+
+    async def test_a_report_sent_offline_goes_out_when_the_phone_is_back_online(
+        self, stack: Stack, browser: Browser
+    ) -> None:
+        worker = await PHONE.open(browser)
+        await worker.goto(f"{stack.urls['web']}/")
+        await worker.select_option("#union_id", "spn")
+        await worker.fill("#text", "Upah lembur hari Minggu belum dibayar dua bulan.")
+        await worker.context.set_offline(True)
+        await worker.click("button:has-text('Kirim laporan')")
+        await expect(worker.locator("#draft-note")).to_contain_text("Tidak ada sinyal")
+        await worker.context.set_offline(False)
+        await expect(worker.locator("h1")).to_have_text("Laporan diterima", timeout=30_000)
+        assert await worker.evaluate("localStorage.getItem('aduan-draft-report')") is None
+
+
 async def _triaged(row: Locator) -> bool:
     return await row.count() == 1 and "not yet triaged" not in await row.inner_text()
 

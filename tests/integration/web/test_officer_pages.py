@@ -88,6 +88,19 @@ class TestQueueAndComplaint:
         await web.log_in("spn-officer")
         assert (await web.browser.get(f"/officer/complaints/{theirs}")).status_code == 404
 
+    async def test_another_unions_officer_cannot_act_on_it(self, web: WebUnderTest) -> None:
+        mine = await a_complaint(web, "spn", "mine")
+        await web.log_in("garteks-officer")
+        page = await web.browser.get("/officer")
+        answer = await web.browser.post(
+            f"/officer/complaints/{mine}/respond",
+            data={"csrf": csrf_of(page.text), "message": "bukan urusan kami"},
+        )
+        assert "refused" in answer.headers["location"]
+        view = (await web.intake.get(f"/v1/complaints/{mine}", headers=web.union("spn"))).json()
+        assert [e["kind"] for e in view["timeline"]] == ["submitted"]
+        assert "responses" not in await audit_actions(web)
+
     async def test_an_officer_responds_waiting_on_the_worker(self, web: WebUnderTest) -> None:
         complaint_id = await a_complaint(web)
         await web.log_in("spn-officer")
