@@ -74,7 +74,14 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         await store.insert_complaint(conn, event)
 
     async def on_triaged(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
+        # Only a complaint intake accepted gets clocks and metrics: a triage that arrives
+        # before its submission waits for it, and one for a complaint never submitted (a
+        # stray or forged event) waits until it is dead-lettered.
         before = await store.lock_complaint(conn, event.complaint_id)
+        if before is None:
+            raise NotReady(f"complaint {event.complaint_id} not submitted to feedback (yet)")
+        if before["union_id"] != event.union_id:
+            raise ValueError("the triage names another union than the complaint's")
         await store.set_triage(conn, event)
         label = unions(event.union_id)
         metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))

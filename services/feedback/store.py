@@ -50,17 +50,10 @@ async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) 
 
 
 async def set_triage(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
-    """Record the triage; the event carries enough to create the row if it came first."""
     await conn.execute(
-        "INSERT INTO complaints (complaint_id, union_id, sector, text, submitted_at, category,"
-        " priority, triaged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (complaint_id) DO UPDATE SET category = EXCLUDED.category,"
-        " priority = EXCLUDED.priority, triaged_at = EXCLUDED.triaged_at",
+        "UPDATE complaints SET category = $2, priority = $3, triaged_at = $4"
+        " WHERE complaint_id = $1",
         event.complaint_id,
-        event.union_id,
-        event.sector.value,
-        event.text,
-        event.submitted_at,
         event.category.value,
         event.priority.value,
         event.triaged_at,

@@ -125,7 +125,7 @@ def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) ->
                 if not await _add_to_timeline(conn, event, delivery, kind, status):
                     unknown += 1
         if unknown:
-            log.warning("timeline_event_for_unknown_complaint", kind=kind, events=unknown)
+            log.warning("timeline_events_not_applied", kind=kind, events=unknown)
 
     return on_events
 
@@ -137,13 +137,15 @@ async def _add_to_timeline(
     kind: str,
     status: str | None,
 ) -> bool:
-    """Apply one downstream event; False when its complaint is unknown here."""
+    """Apply one downstream event; False when it adds nothing: its complaint is unknown here
+    or another union's, or it repeats an entry word for word under a new event id."""
     if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
         return True
     added = await store.record_timeline(
         conn,
         event_id=delivery.event_id,
         complaint_id=event.complaint_id,
+        union_id=event.union_id,
         kind=kind,
         at=_event_time(event),
         body=_timeline_body(event),

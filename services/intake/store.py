@@ -135,21 +135,27 @@ async def record_timeline(
     *,
     event_id: str,
     complaint_id: UUID,
+    union_id: str,
     kind: str,
     at: datetime,
     body: dict[str, Any],
 ) -> bool:
-    """Add one timeline entry; False if the complaint is unknown here or the entry exists."""
+    """Add one timeline entry; False, adding nothing, when the complaint is not this union's
+    (or unknown here), or the entry exists, or an entry of the same kind says exactly the same
+    (the same event sent again under a new id: a replay, not news)."""
     inserted = await conn.fetchval(
         "INSERT INTO timeline (event_id, complaint_id, kind, at, body)"
-        " SELECT $1, $2, $3, $4, $5 WHERE EXISTS"
-        " (SELECT 1 FROM complaints WHERE complaint_id = $2)"
+        " SELECT $1, $2, $3, $4, $5::jsonb"
+        " WHERE EXISTS (SELECT 1 FROM complaints WHERE complaint_id = $2 AND union_id = $6)"
+        " AND NOT EXISTS (SELECT 1 FROM timeline"
+        "   WHERE complaint_id = $2 AND kind = $3 AND body = $5::jsonb)"
         " ON CONFLICT (event_id) DO NOTHING RETURNING true",
         event_id,
         complaint_id,
         kind,
         at,
         json.dumps(body, default=str),
+        union_id,
     )
     return bool(inserted)
 

@@ -25,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.events import RejectionReason, UserError
 from services.runtime.db import ConnectionInit, create_pool
+from services.runtime.limits import DEFAULT_MAX_BODY_BYTES, RequestLimits
 from services.runtime.logging import configure_logging
 from services.runtime.messaging import EventBus
 from services.runtime.outbox import OutboxRelay
@@ -153,7 +154,11 @@ class ServiceRuntime:
 
 
 def create_service_app(
-    runtime: ServiceRuntime, routers: list[APIRouter] | None = None, *, description: str = ""
+    runtime: ServiceRuntime,
+    routers: list[APIRouter] | None = None,
+    *,
+    description: str = "",
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -169,6 +174,7 @@ def create_service_app(
     for router in routers or []:
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:

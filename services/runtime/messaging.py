@@ -54,7 +54,10 @@ E = TypeVar("E", bound=Event)
 class NotReady(Exception):
     """The event depends on another one not seen yet (topics are not ordered with each other).
 
-    Like an outage, it is not the event's fault: the message is redelivered after a pause.
+    Like an outage, it is not the event's fault: the message is redelivered after a pause. But
+    not forever: an event still waiting `not_ready_patience_seconds` after it was produced is
+    dead-lettered, because what it waits for is lost or never existed (a forged or stray event
+    would otherwise hold its partition, and every event behind it, for good).
     """
 
 
@@ -105,6 +108,12 @@ class _Raw:
     offset: int
     # The broker's timestamp (CreateTime: when the producer sent it), in milliseconds.
     timestamp_ms: int | None
+
+    def age_seconds(self) -> float:
+        """Seconds since the producer sent it (0 when the broker gave no timestamp)."""
+        if self.timestamp_ms is None:
+            return 0.0
+        return max(0.0, time.time() - self.timestamp_ms / 1000)
 
     @classmethod
     def of_message(cls, msg: KafkaMessage) -> _Raw:
@@ -387,6 +396,11 @@ class _Consumer:
         with bound_event_context(**_ids(event, delivery)):
             try:
                 attempts = await retrying(self.bus, self.topic, self.handler, event, delivery)
+            except NotReady as exc:
+                if not self.out_of_patience(raw):
+                    raise
+                await self.dead_letter(raw, exc, attempts=1)
+                return
             except TRANSIENT_ERRORS:
                 raise
             except Exception as exc:
@@ -394,6 +408,9 @@ class _Consumer:
                 return
             EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "handled").inc()
             log.info("event_handled", attempts=attempts)
+
+    def out_of_patience(self, raw: _Raw) -> bool:
+        return raw.age_seconds() > self.bus.settings.not_ready_patience_seconds
 
     async def dead_letter(self, raw: _Raw, exc: Exception, attempts: int) -> None:
         reason = error_summary(exc)
@@ -488,6 +505,14 @@ class _TopicBatch:
         bus, topic = self.fallback.bus, self.fallback.topic
         try:
             await retrying(bus, topic, self.handler, [(e, d) for e, d, _ in items])
+        except NotReady:
+            # One by one, so that only the events out of patience are dead-lettered; the
+            # others wait again.
+            if not any(self.fallback.out_of_patience(raw) for _, _, raw in items):
+                raise
+            for event, delivery, raw in items:
+                await self.fallback.handle(event, delivery, raw)
+            return
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:

@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     # Attempts before a failing event goes to `<topic>.dlq`, with exponential backoff between.
     handler_max_attempts: int = 3
     handler_backoff_seconds: float = 0.2
+    # How long an event may wait for one it depends on (a resolution for its complaint, say)
+    # before it is dead-lettered. Ordinary reordering between topics lasts seconds; an outage
+    # of the producing service is covered by the outbox, which republishes in order.
+    not_ready_patience_seconds: float = 900.0
     outbox_poll_seconds: float = 1.0
 
     # Derives workers' tracking secrets; shared by intake (issues them) and feedback (checks them).

@@ -9,7 +9,6 @@ import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.web import officer_pages, store, worker_pages
@@ -44,13 +43,13 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         runtime,
         [worker_pages.router, officer_pages.router],
         description="The union's web pages for workers and officers.",
+        max_body_bytes=MAX_BODY_BYTES,
     )
     app.state.web = web
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(HTTPException, _error_page)
     app.add_exception_handler(BackendError, _backend_down)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
 
@@ -76,45 +75,3 @@ async def _backend_down(request: Request, exc: Exception) -> Response:
         message="Aduan's services did not answer; nothing was lost. Try again in a moment.",
         private=True,
     )
-
-
-class BodyLimit:
-    """Refuses (413) a request body over `max_bytes`, by its Content-Length or, without one,
-    as it streams in: a 20 MB "form" is never read into memory."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(send)
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise HTTPException(413, "the request is too large")
-            return message
-
-        await self.app(scope, limited, send)
-
-
-async def _too_large(send: Send) -> None:
-    body = b"the request is too large (at most 16 MB: three 5 MB files and the form)"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

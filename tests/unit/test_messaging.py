@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from faststream.kafka import KafkaMessage, TestKafkaBroker
+from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 from prometheus_client import REGISTRY
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted, UnionRegistered
 from schemas.topics import COMPLAINT_SUBMITTED, UNION_REGISTERED
-from services.runtime.messaging import Delivery, EventBus
+from services.runtime.messaging import Delivery, EventBus, NotReady
 from services.runtime.settings import ServiceSettings
 from tests.support import union_registered
 
@@ -195,6 +195,70 @@ class TestConsuming:
                 submitted("lembur").model_dump_json().encode(), COMPLAINT_SUBMITTED.name
             )
         assert handled == ["lembur"]
+
+
+class TestWaitingForDependencies:
+    """An event whose dependency has not arrived waits, but not beyond the patience."""
+
+    @staticmethod
+    def bus_with(patience_seconds: float) -> EventBus:
+        settings = ServiceSettings(
+            handler_max_attempts=3,
+            handler_backoff_seconds=0.001,
+            not_ready_patience_seconds=patience_seconds,
+        )
+        return EventBus(settings, "unit")
+
+    @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
+    async def test_within_patience_it_is_given_back_for_later(self, batch: bool) -> None:
+        bus = self.bus_with(3600)
+        await self._subscribe_never_ready(bus, batch)
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead_letters = self._dead_letters(broker)
+            await broker.start()
+            with pytest.raises(NotReady):
+                await broker.publish(
+                    submitted().model_dump_json().encode(), COMPLAINT_SUBMITTED.name
+                )
+        assert dead_letters == []
+
+    @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
+    async def test_past_patience_it_is_dead_lettered_and_the_partition_moves_on(
+        self, batch: bool
+    ) -> None:
+        bus = self.bus_with(0)
+        await self._subscribe_never_ready(bus, batch)
+        async with TestKafkaBroker(bus.broker) as broker:
+            dead_letters = self._dead_letters(broker)
+            await broker.start()
+            await broker.publish(submitted().model_dump_json().encode(), COMPLAINT_SUBMITTED.name)
+        [headers] = dead_letters
+        assert headers["x-dlq-error-type"] == "NotReady"
+        assert "never submitted" in headers["x-dlq-error"]
+
+    @staticmethod
+    async def _subscribe_never_ready(bus: EventBus, batch: bool) -> None:
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            raise NotReady("its complaint was never submitted")
+
+        async def batch_handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            raise NotReady("its complaint was never submitted")
+
+        if batch:
+            bus.subscribe_batch(COMPLAINT_SUBMITTED, batch_handler)
+        else:
+            bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus._attach_consumers()
+
+    @staticmethod
+    def _dead_letters(broker: KafkaBroker) -> list[dict[str, str]]:
+        kept: list[dict[str, str]] = []
+
+        @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+        async def keep(message: KafkaMessage) -> None:
+            kept.append(dict(message.headers))
+
+        return kept
 
 
 class TestPublishing:

@@ -15,6 +15,7 @@ from schemas.topics import (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RESOLVED,
     COMPLAINT_RESPONDED,
+    COMPLAINT_TRIAGED,
     FEEDBACK_RATED,
 )
 from services.feedback.app import create_app
@@ -24,6 +25,7 @@ from tests.support import Infra, eventually, read_topic, serving
 
 KEYS = {"spn": "key-of-spn", "japbusi": "key-of-japbusi"}
 TRACKING = "ADU-TEST-CODE-0001"
+PATIENCE_SECONDS = 5.0
 
 
 @dataclass
@@ -74,7 +76,9 @@ async def feedback(
         submitted_at=datetime.now(UTC) - timedelta(hours=5),
     )
     await infra.publish(submitted)
-    async with serving(create_app(FeedbackSettings(**infra.settings()))) as client:
+    # A short patience, so an event for a complaint never submitted is dead-lettered in seconds.
+    settings = FeedbackSettings(**infra.settings(not_ready_patience_seconds=PATIENCE_SECONDS))
+    async with serving(create_app(settings)) as client:
         under_test = FeedbackUnderTest(client, infra, str(complaint_id))
 
         async def known() -> bool:
@@ -317,3 +321,26 @@ class TestEventOrder:
             return line in text and volume in text
 
         assert await eventually(exported)
+
+    async def test_a_triage_for_a_complaint_never_submitted_leaves_nothing_behind(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        """A stray or forged triaged event: no clock, no metric, and it ends dead-lettered
+        instead of holding its partition."""
+        stray = uuid.uuid4()
+        now = datetime.now(UTC)
+        stray_triage = ComplaintTriaged(
+            complaint_id=stray, union_id="spn", category="osh_safety_health",
+            secondary=[], tags=["immediate_danger"], priority="P1", confidence=0.9,
+            needs_review=False, model_version="m", embedding=[0.0], embedding_version="e",
+            sector="garment", text="pintu darurat digembok", submitted_at=now, triaged_at=now,
+        )  # fmt: skip
+        await feedback.infra.publish(stray_triage)
+        [dead] = await read_topic(
+            feedback.infra.kafka,
+            feedback.infra.prefix + COMPLAINT_TRIAGED.dlq,
+            timeout=PATIENCE_SECONDS + 30,
+        )
+        assert dead.headers["x-dlq-error-type"] == "NotReady"
+        sla = await feedback.client.get(f"/v1/complaints/{stray}/sla", headers=feedback.auth())
+        assert sla.status_code == 404
