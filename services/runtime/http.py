@@ -36,6 +36,9 @@ log = structlog.get_logger(__name__)
 ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "schemas" / "asyncapi.json"
 
 Hook = Callable[["ServiceRuntime"], Awaitable[None]]
+# A broker that does not describe its cluster within this long is down for /health's purposes
+# (the probes of aduan up, compose and Kubernetes wait 2-5 s for an answer).
+BROKER_PING_SECONDS = 1.5
 Job = Callable[["ServiceRuntime"], Awaitable[None]]
 
 
@@ -148,7 +151,9 @@ class ServiceRuntime:
             except Exception as exc:
                 checks["database"] = f"error: {exc}"
         if self.messaging:
-            checks["broker"] = "ok" if self.bus.broker.running else "not connected"
+            # Asked, not assumed: a started client says "running" long after its broker died.
+            reachable = await self.bus.broker.ping(timeout=BROKER_PING_SECONDS)
+            checks["broker"] = "ok" if reachable else "unreachable"
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return {"service": self.name, "status": status, "checks": checks}
 

@@ -72,8 +72,13 @@ def free_port(host: str = LOOPBACK) -> int:
 
 
 def _port_free(port: int, host: str = LOOPBACK) -> bool:
-    """Whether a plain bind (no SO_REUSEPORT) of ``host:port`` succeeds right now."""
+    """Whether a bind (no SO_REUSEPORT) of ``host:port`` succeeds right now.
+
+    SO_REUSEADDR lets the probe past connections of a broker that just died (TIME_WAIT), so a
+    restart may take its old port; a live listener on the port still fails it.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -265,6 +270,13 @@ class EmbeddedBroker:
         """Stop the broker: SIGTERM, then SIGKILL after ``stop_grace`` seconds. Idempotent."""
         atexit.unregister(self.stop)
         self._terminate()
+
+    def restart(self) -> Self:
+        """Start again after a crash, on the same port, where the clients reconnect."""
+        self._terminate()
+        if self._port is not None:
+            self._requested_port = self._port
+        return self.start()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -495,6 +507,14 @@ class EmbeddedPostgres:
         server.start()
         self._server = server
         return self
+
+    def restart(self) -> Self:
+        """Start the server again after its postmaster died (same data directory and socket)."""
+        server, self._server = self._server, None
+        if server is not None:
+            with contextlib.suppress(Exception):  # what is left of a dead server
+                server.cleanup()
+        return self.start()
 
     def stop(self) -> None:
         """Release this handle; stops the server unless another live process still holds it."""

@@ -14,9 +14,12 @@ import httpx
 
 # Order matters on start (intake first so unions are announced early) and reversed on stop.
 SERVICES = ("intake", "feedback", "recommend", "triage")
-# A crashing service is restarted, but not forever: after this many restarts it stays down and
-# the operator reads its log.
-MAX_RESTARTS = 5
+# A crashing service is always restarted (a database outage crashes every service for as long
+# as it lasts, and they must all come back after it), but each quick crash doubles the wait
+# before the next start, up to this many seconds, so a service that cannot start does not spin.
+MAX_RESTART_DELAY_SECONDS = 60.0
+# A process that ran this long before it died was healthy: its back-off starts over.
+STABLE_AFTER_SECONDS = 300.0
 # Uvicorn's graceful shutdown drains handlers for up to 20 s; allow a little more before SIGKILL.
 STOP_GRACE_SECONDS = 25.0
 
@@ -32,6 +35,10 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     history: list[float] = field(default_factory=list)
+    # Quick crashes in a row (reset by a run longer than STABLE_AFTER_SECONDS), and when the
+    # supervisor first saw the process dead.
+    crashes_in_a_row: int = 0
+    died_at: float | None = None
 
     @property
     def url(self) -> str:
@@ -110,13 +117,34 @@ def stop_all(children: list[Child]) -> None:
         child.wait_stopped(deadline)
 
 
-def restart_crashed(children: list[Child]) -> list[str]:
-    """Restart children that exited on their own; return the names restarted."""
+def restart_delay(crashes_in_a_row: int) -> float:
+    """Seconds to wait before starting a process that crashed this many times in a row."""
+    if crashes_in_a_row <= 1:
+        return 0.0
+    return min(MAX_RESTART_DELAY_SECONDS, 2.0 ** (crashes_in_a_row - 1))
+
+
+def restart_crashed(children: list[Child], now: float | None = None) -> list[Child]:
+    """Restart children that exited on their own once their back-off has passed; return them.
+
+    Never gives up: a child that keeps crashing is started again every
+    `MAX_RESTART_DELAY_SECONDS` for as long as the stack runs.
+    """
+    now = time.monotonic() if now is None else now
     restarted = []
     for child in children:
-        if child.alive() or child.restarts >= MAX_RESTARTS:
+        if child.alive():
+            continue
+        if child.died_at is None:
+            child.died_at = now
+            ran = now - (child.history[-1] if child.history else now)
+            child.crashes_in_a_row = (
+                1 if ran >= STABLE_AFTER_SECONDS else child.crashes_in_a_row + 1
+            )
+        if now - child.died_at < restart_delay(child.crashes_in_a_row):
             continue
         child.restarts += 1
+        child.died_at = None
         child.start()
-        restarted.append(child.name)
+        restarted.append(child)
     return restarted

@@ -40,6 +40,7 @@ from services.stack.supervisor import (
     Child,
     child_env,
     restart_crashed,
+    restart_delay,
     stop_all,
     wait_healthy,
 )
@@ -104,7 +105,7 @@ def run_up(
         _show(state, data_dir, officers)
         for command in after_start or []:
             subprocess.run([sys.executable, "-m", "services.cli", *command], check=False)
-        _watch(children)
+        _watch(children, broker, postgres)
     except (KeyboardInterrupt, Stop):
         console.print("\nstopping…")
     finally:
@@ -265,8 +266,39 @@ def _show(state: StackState, data_dir: Path, officers: dict[str, str]) -> None:
     )
 
 
-def _watch(children: list[Child]) -> None:
+def _watch(children: list[Child], broker: EmbeddedBroker, postgres: EmbeddedPostgres) -> None:
+    """Keep everything running: the broker and the database first, then the services."""
     while True:
         time.sleep(1)
-        for name in restart_crashed(children):
-            console.print(f"[yellow]restarted {name}[/] (crashed); see its log")
+        if not postgres.running:
+            console.print("[red]PostgreSQL stopped[/]: starting it again (data is on disk)")
+            postgres.restart()
+        if not broker.running:
+            _restart_broker(broker)
+        newly_dead = [c for c in children if not c.alive() and c.died_at is None]
+        restarted = restart_crashed(children)
+        for child in restarted:
+            console.print(
+                f"[yellow]restarted {child.name}[/] (crash {child.crashes_in_a_row} in a row,"
+                f" {child.restarts} restarts in all); see {child.log_path}"
+            )
+        for child in newly_dead:
+            if child not in restarted:
+                wait = restart_delay(child.crashes_in_a_row)
+                console.print(
+                    f"[red]{child.name} keeps crashing[/] ({child.crashes_in_a_row} in a row):"
+                    f" next start in {wait:.0f} s; see {child.log_path}"
+                )
+
+
+def _restart_broker(broker: EmbeddedBroker) -> None:
+    """The broker died: start it on the same port and create the topics again.
+
+    Its storage is memory: events in flight are gone. The services reconnect by themselves,
+    each outbox sends what was committed and not yet published, and intake republishes
+    complaints left without a recommendation (`stuck_after_seconds`).
+    """
+    console.print("[red]broker stopped[/]: starting it again on the same port")
+    broker.restart()
+    asyncio.run(create_topics(broker.bootstrap_servers, all_topic_partitions()))
+    console.print("[green]✓[/] broker back; in-flight complaints are republished by intake")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -14,6 +16,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 
+from services.runtime.http import ServiceRuntime
+from services.runtime.settings import ServiceSettings
 from services.stack.embedded import (
     BrokerStartError,
     EmbeddedBroker,
@@ -26,6 +30,7 @@ from tests.conftest import (
     TEST_HEARTBEAT_INTERVAL_MS,
     TEST_SESSION_TIMEOUT_MS,
 )
+from tests.support import eventually
 
 
 def _consumer(bootstrap: str, topic: str, group: str) -> AIOKafkaConsumer:
@@ -182,6 +187,38 @@ def test_broker_stop_is_idempotent(tmp_path: Path) -> None:
     assert broker.log_path.exists()
     with pytest.raises(RuntimeError):
         _ = broker.bootstrap_servers
+
+
+async def test_a_killed_broker_comes_back_on_its_port_and_health_says_so(
+    tmp_path: Path,
+) -> None:
+    """kill -9 of the broker: /health stops saying "ok"; `restart` brings it back where the
+    clients look for it, and they find it again by themselves."""
+    broker = EmbeddedBroker(tmp_path / "broker").start()
+    try:
+        address = broker.bootstrap_servers
+        runtime = ServiceRuntime("probe", ServiceSettings(kafka_bootstrap_servers=address))
+        await runtime.start()
+        try:
+            assert (await runtime.health())["checks"]["broker"] == "ok"
+            assert broker.pid is not None
+            os.kill(broker.pid, signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            assert not broker.running
+            report = await runtime.health()
+            assert report["status"] == "degraded"
+            assert report["checks"]["broker"] == "unreachable"
+            broker.restart()
+            assert broker.bootstrap_servers == address
+
+            async def reachable() -> bool:
+                return bool((await runtime.health())["checks"]["broker"] == "ok")
+
+            await eventually(reachable, timeout=30)
+        finally:
+            await runtime.stop()
+    finally:
+        broker.stop()
 
 
 async def test_postgres_data_survives_restart() -> None:
