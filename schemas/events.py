@@ -30,6 +30,9 @@ UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 # limit also keeps one event well under Kafka's default 1 MiB message size with its embedding.
 MAX_TEXT_CHARS = 5000
 MIN_TEXT_CHARS = 10
+# One reason a worker gives for a rating or a reopening: a sentence, not a document (600 KB
+# reasons once made an event the broker refused).
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 # Complaints may recall old wrongs (years of unpaid pension contributions), not ancient ones.
 EARLIEST_OCCURRENCE = date(1950, 1, 1)
 EMERGENCY = "the worker pressed the emergency button"
@@ -251,7 +254,7 @@ class FeedbackRated(ComplaintEvent):
 
     score: int = Field(ge=1, le=5)
     fixed: Literal["fixed", "partly", "not_fixed"]
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     comment: str | None = Field(default=None, max_length=2000)
     revision: int = Field(ge=1)
     rated_at: datetime
@@ -260,7 +263,7 @@ class FeedbackRated(ComplaintEvent):
 class ComplaintReopened(ComplaintEvent):
     """The worker said it was not fixed and reopened a resolved complaint (tracking code)."""
 
-    reasons: list[str] = Field(min_length=1, max_length=10)
+    reasons: list[Reason] = Field(min_length=1, max_length=10)
     comment: str | None = Field(default=None, max_length=2000)
     previous_outcome: Outcome | None = None
     reopen_count: int = Field(ge=1, description="1 for the first reopening, then 2, ...")

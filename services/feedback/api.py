@@ -22,6 +22,7 @@ from schemas.events import (
     ComplaintResolved,
     ComplaintResponded,
     FeedbackRated,
+    Reason,
     WorkerReplied,
 )
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
@@ -77,7 +78,7 @@ class CategoryRequest(NoControlCharacters):
 class ReopenRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     secret: str = Field(min_length=1, max_length=64)
-    reasons: list[str] = Field(min_length=1, max_length=10, description="why it is not fixed")
+    reasons: list[Reason] = Field(min_length=1, max_length=10, description="why it is not fixed")
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -141,7 +142,7 @@ class RatingRequest(NoControlCharacters):
     secret: str = Field(min_length=1, max_length=64)
     score: int = Field(ge=1, le=5)
     fixed: Literal["fixed", "partly", "not_fixed"]
-    reasons: list[str] = Field(default=[], max_length=10)
+    reasons: list[Reason] = Field(default=[], max_length=10)
     comment: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")

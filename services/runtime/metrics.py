@@ -40,6 +40,11 @@ EVENT_HANDLING_SECONDS = Histogram(
 OUTBOX_PENDING = Gauge(
     "aduan_outbox_pending", "Outbox rows not yet published, at the last relay pass.", ["service"]
 )
+OUTBOX_PARKED = Gauge(
+    "aduan_outbox_parked",
+    "Outbox rows set aside because the broker cannot take them (too large, say).",
+    ["service"],
+)
 
 
 class UnionLabels:

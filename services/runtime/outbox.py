@@ -13,12 +13,13 @@ from contextlib import suppress
 
 import asyncpg
 import structlog
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 
 from schemas.envelope import body_bytes, cloudevent_headers
 from schemas.events import Event
 from schemas.topics import topic_for
 from services.runtime.messaging import TRANSIENT_ERRORS, EventBus, key_of
-from services.runtime.metrics import OUTBOX_PENDING
+from services.runtime.metrics import OUTBOX_PARKED, OUTBOX_PENDING
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +28,15 @@ NOTIFY_CHANNEL = "aduan_outbox"
 # Rows published per round trip: big enough to drain a burst quickly, small enough that a
 # relay holding the row locks never blocks a second relay for long.
 RELAY_BATCH = 200
+# Errors that are the row's fault, not the broker's: retrying cannot help, and a relay that
+# retried would hold every row behind it (other unions' responses, say) for good.
+UNPUBLISHABLE: tuple[type[Exception], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    InvalidTopicError,
+    ValueError,
+    TypeError,
+)
 
 
 async def enqueue(
@@ -116,27 +126,58 @@ class OutboxRelay:
                     pass
             except TRANSIENT_ERRORS as exc:
                 log.warning("outbox_relay_waiting", reason=repr(exc))
+                with suppress(*TRANSIENT_ERRORS):
+                    await self.count_waiting()
             self._wake.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows in id order; return how many were sent."""
+        """Publish one batch of waiting rows in id order; return how many were taken (sent or
+        parked)."""
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                "SELECT id, topic, key, body, headers FROM outbox WHERE published_at IS NULL"
+                "SELECT id, event_id, topic, key, body, headers FROM outbox"
+                " WHERE published_at IS NULL AND parked_at IS NULL"
                 " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 RELAY_BATCH,
             )
+            sent = []
             for row in rows:
-                await self.bus.publish_raw(
-                    row["topic"], row["body"], row["key"], json.loads(row["headers"])
-                )
-            if rows:
+                try:
+                    await self.bus.publish_raw(
+                        row["topic"], row["body"], row["key"], json.loads(row["headers"])
+                    )
+                except UNPUBLISHABLE as exc:
+                    await self._park(conn, row, exc)
+                else:
+                    sent.append(row["id"])
+            if sent:
                 await conn.execute(
-                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-                    [r["id"] for r in rows],
+                    "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", sent
                 )
-            pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-        OUTBOX_PENDING.labels(self.bus.service).set(pending)
+        await self.count_waiting()
         return len(rows)
+
+    async def _park(self, conn: asyncpg.Connection, row: asyncpg.Record, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        await conn.execute(
+            "UPDATE outbox SET parked_at = now(), park_reason = $2 WHERE id = $1", row["id"], reason
+        )
+        log.error(
+            "outbox_row_parked",
+            event_id=row["event_id"],
+            topic=row["topic"],
+            size=len(row["body"]),
+            reason=reason,
+        )
+
+    async def count_waiting(self) -> None:
+        """Set the pending and parked gauges from the table (not from what this pass saw)."""
+        pending, parked = await self.pool.fetchrow(
+            "SELECT count(*) FILTER (WHERE parked_at IS NULL),"
+            " count(*) FILTER (WHERE parked_at IS NOT NULL)"
+            " FROM outbox WHERE published_at IS NULL"
+        )
+        OUTBOX_PENDING.labels(self.bus.service).set(pending)
+        OUTBOX_PARKED.labels(self.bus.service).set(parked)

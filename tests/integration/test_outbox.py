@@ -10,10 +10,15 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 
+from schemas.topics import UNION_REGISTERED
 from services.runtime.db import create_pool
-from services.runtime.outbox import NOTIFY_CHANNEL, enqueue
-from tests.support import union_registered
+from services.runtime.messaging import EventBus
+from services.runtime.outbox import NOTIFY_CHANNEL, OutboxRelay, enqueue
+from services.runtime.settings import ServiceSettings
+from services.stack.embedded import create_topics
+from tests.support import read_topic, union_registered
 
 
 @pytest.fixture()
@@ -61,3 +66,43 @@ class TestOutboxNotification:
             await tx.rollback()
         await asyncio.sleep(0.5)
         assert heard.empty()
+
+
+class TestParking:
+    """A row the broker cannot take is set aside with its reason; the rows behind it go out."""
+
+    async def test_an_oversized_row_is_parked_and_the_next_is_published(
+        self, pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+    ) -> None:
+        topic = UNION_REGISTERED.name
+        settings = ServiceSettings(
+            kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix
+        )
+        await create_topics(kafka_bootstrap, [(topic_prefix + topic, 1)])
+        bus = EventBus(settings, "parking")
+        await bus.start()
+        try:
+            await pool.execute(
+                "INSERT INTO outbox (event_id, topic, key, body, headers)"
+                " VALUES ('too-big', $1, NULL, $2, '{}')",
+                topic,
+                b"x" * (2 * 1024 * 1024),
+            )
+            async with pool.acquire() as conn:
+                behind = await enqueue(conn, union_registered("garteks"), source="test")
+            assert await OutboxRelay(pool, bus).publish_pending() == 2
+        finally:
+            await bus.stop()
+        rows = {
+            r["event_id"]: r
+            for r in await pool.fetch(
+                "SELECT event_id, published_at, parked_at, park_reason FROM outbox"
+            )
+        }
+        assert rows["too-big"]["parked_at"] is not None
+        assert rows["too-big"]["park_reason"].startswith("MessageSizeTooLargeError")
+        assert rows[behind]["published_at"] is not None
+        [record] = await read_topic(kafka_bootstrap, topic_prefix + topic)
+        assert record.json()["union_id"] == "garteks"
+        assert REGISTRY.get_sample_value("aduan_outbox_parked", {"service": "parking"}) == 1
+        assert REGISTRY.get_sample_value("aduan_outbox_pending", {"service": "parking"}) == 0

@@ -246,6 +246,15 @@ class TestWorkerRatings:
         assert response.status_code == 422
         assert "reason" in response.json()["reasons"][0]["message"]
 
+    async def test_a_reason_is_a_sentence_not_a_document(self, feedback: FeedbackUnderTest) -> None:
+        """Reasons are bounded, so a rating can never make an event too large to publish."""
+        response = await feedback.client.post(
+            f"/v1/track/{TRACKING}/rating",
+            json=self.rating(score=1, fixed="not_fixed", reasons=["x" * 301]),
+        )
+        assert response.status_code == 422
+        assert response.json()["reasons"][0]["field"] == "reasons.0"
+
     async def test_revision_replaces_the_rating(self, feedback: FeedbackUnderTest) -> None:
         first = await feedback.client.post(f"/v1/track/{TRACKING}/rating", json=self.rating())
         second = await feedback.client.post(
