@@ -1,5 +1,8 @@
 """Per-union response-time and satisfaction metrics, observed from the lifecycle events.
 
+Ratings are a worker's own judgement: like the statistics API, /metrics shows a union's
+ratings only from five on (`small_groups_hidden`).
+
 Bucket bounds sit at the service-level targets, so "share answered within target" is one bucket
 read: first human response P1 24 h, P2 3 days, P3 7 days (DOMAIN.md triage proposal).
 """
@@ -7,6 +10,8 @@ read: first human response P1 24 h, P2 3 days, P3 7 days (DOMAIN.md triage propo
 from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
+
+from services.runtime.metrics import small_groups_hidden
 
 HOUR = 3600.0
 DAY = 24 * HOUR
@@ -39,17 +44,23 @@ TIME_TO_RESOLUTION = Histogram(
     ["union", "outcome"],
     buckets=RESOLUTION_BUCKETS,
 )
-RATING_SCORE = Histogram(
-    "aduan_rating_score",
-    "Workers' satisfaction ratings (1-5), per union.",
-    ["union"],
-    buckets=(1, 2, 3, 4, 5),
+RATING_SCORE = small_groups_hidden(
+    Histogram(
+        "aduan_rating_score",
+        "Workers' satisfaction ratings (1-5), per union.",
+        ["union"],
+        buckets=(1, 2, 3, 4, 5),
+    )
 )
-RATINGS_FIXED = Counter(
-    "aduan_ratings_total",
-    "Workers' ratings by whether the problem was fixed, per union.",
-    ["union", "fixed"],
+
+RATINGS_FIXED = small_groups_hidden(
+    Counter(
+        "aduan_ratings_total",
+        "Workers' ratings by whether the problem was fixed, per union.",
+        ["union", "fixed"],
+    )
 )
+
 COMPLAINTS_TRIAGED = Counter(
     "aduan_complaints_triaged_total",
     "Complaints triaged, per union, category, priority and whether they need review.",

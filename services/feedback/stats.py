@@ -34,8 +34,9 @@ import asyncpg
 
 from services.feedback.clocks import verdict
 from services.feedback.sla import CLOCKS, Clock, Pause, SlaPolicy
+from services.runtime.metrics import MIN_GROUP_SIZE
 
-MIN_GROUP = 5
+MIN_GROUP = MIN_GROUP_SIZE
 HOUR = timedelta(hours=1)
 # Ten years: more than any report needs, and a bound on the weekly slices a request can make
 # (from=0001-01-01&to=9999-12-31 asked for half a million of them).

@@ -28,6 +28,7 @@ from services.runtime.db import ConnectionInit, create_pool
 from services.runtime.limits import DEFAULT_MAX_BODY_BYTES, RequestLimits
 from services.runtime.logging import configure_logging
 from services.runtime.messaging import EventBus
+from services.runtime.metrics import PublicMetrics
 from services.runtime.outbox import OutboxRelay
 from services.runtime.settings import ServiceSettings
 
@@ -36,6 +37,7 @@ log = structlog.get_logger(__name__)
 ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "schemas" / "asyncapi.json"
 
 Hook = Callable[["ServiceRuntime"], Awaitable[None]]
+PUBLIC_METRICS = PublicMetrics()
 # A broker that does not describe its cluster within this long is down for /health's purposes
 # (the probes of aduan up, compose and Kubernetes wait 2-5 s for an answer).
 BROKER_PING_SECONDS = 1.5
@@ -188,7 +190,7 @@ def create_service_app(
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse(generate_latest(PUBLIC_METRICS), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["operations"])
     async def asyncapi() -> JSONResponse:

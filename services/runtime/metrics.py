@@ -6,9 +6,22 @@ unbounded series. Only registered unions get their own series; everything else i
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from collections.abc import Iterator
+from typing import TypeVar
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 OTHER_UNION = "other"
+# Fewer complaints than this in a group are never shown per union: a union's two ratings or
+# one harassment complaint at a small workplace point at the workers behind them. The same rule
+# as the statistics API's (feedback/stats.py).
+MIN_GROUP_SIZE = 5
+
+M = TypeVar("M", bound=MetricWrapperBase)
+_SMALL_GROUPS_HIDDEN: set[str] = set()
 
 EVENTS_CONSUMED = Counter(
     "aduan_events_consumed_total",
@@ -45,6 +58,39 @@ OUTBOX_PARKED = Gauge(
     "Outbox rows set aside because the broker cannot take them (too large, say).",
     ["service"],
 )
+
+
+def small_groups_hidden(metric: M) -> M:
+    """Export `metric` only for label sets that counted no event or at least MIN_GROUP_SIZE
+    (a series appears when its group reaches the size; its first increase() is undercounted)."""
+    _SMALL_GROUPS_HIDDEN.add(metric._name)
+    return metric
+
+
+class PublicMetrics(Collector):
+    """What /metrics shows: the registry, without the small groups of marked metrics."""
+
+    def __init__(self, registry: Collector = REGISTRY) -> None:
+        self.registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():
+            yield _without_small_groups(family) if family.name in _SMALL_GROUPS_HIDDEN else family
+
+
+def _group(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in labels.items() if k != "le"))
+
+
+def _without_small_groups(family: Metric) -> Metric:
+    # A histogram's group size is its _count sample; a counter's, its _total sample.
+    size_sample = family.name + ("_count" if family.type == "histogram" else "_total")
+    sizes = {_group(s.labels): s.value for s in family.samples if s.name == size_sample}
+    shown = Metric(family.name, family.documentation, family.type, family.unit)
+    shown.samples = [
+        s for s in family.samples if not 0 < sizes.get(_group(s.labels), 0) < MIN_GROUP_SIZE
+    ]
+    return shown
 
 
 class UnionLabels:
