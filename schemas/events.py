@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -22,6 +23,7 @@ from pydantic import (
 )
 
 from schemas.clean import normalise_text, refuse_control_characters, visible_length
+from schemas.masking import mask_personal_data
 from schemas.vocabulary import Action, Category, Outcome, Priority, Sector, Tag
 
 UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
@@ -30,9 +32,12 @@ UnionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 # limit also keeps one event well under Kafka's default 1 MiB message size with its embedding.
 MAX_TEXT_CHARS = 5000
 MIN_TEXT_CHARS = 10
+# Free text on an analyst stream: phones, e-mails and NIKs masked whoever produced it (an
+# officer's note or a worker's comment carries them as easily as a complaint does).
+Masked = Annotated[str, AfterValidator(mask_personal_data)]
 # One reason a worker gives for a rating or a reopening: a sentence, not a document (600 KB
 # reasons once made an event the broker refused).
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Reason = Annotated[Masked, StringConstraints(min_length=1, max_length=300)]
 # Complaints may recall old wrongs (years of unpaid pension contributions), not ancient ones.
 EARLIEST_OCCURRENCE = date(1950, 1, 1)
 EMERGENCY = "the worker pressed the emergency button"
@@ -95,6 +100,13 @@ class ComplaintReceived(Event):
             raise ValueError(f"the text needs at least {MIN_TEXT_CHARS} visible characters")
         return text
 
+    @model_validator(mode="after")
+    def _anonymous_means_no_contact(self) -> ComplaintReceived:
+        # A worker who asked to stay anonymous must not find their number in the union's view.
+        if self.anonymous and self.contact is not None and any(self.contact.model_dump().values()):
+            raise ValueError("an anonymous complaint carries no contact details")
+        return self
+
     @field_validator("occurred_on")
     @classmethod
     def _plausible_day(cls, day: date | None) -> date | None:
@@ -131,11 +143,11 @@ class ComplaintSubmitted(ComplaintEvent):
     channel: str
     sector: Sector
     kind: Literal["complaint", "aspiration"]
-    text: str
+    text: Masked
     language: str
     member: bool | None
     anonymous: bool
-    workplace: str | None
+    workplace: Masked | None
     occurred_on: date | None
     submitted_at: datetime
     emergency: bool = Field(
@@ -161,8 +173,8 @@ class ComplaintTriaged(ComplaintEvent):
     embedding: list[float]
     embedding_version: str
     sector: Sector
-    text: str = Field(description="the masked text, so recommend can store the case it becomes")
-    workplace: str | None = None
+    text: Masked = Field(description="the masked text, so recommend can store the case it becomes")
+    workplace: Masked | None = None
     occurred_on: date | None = None
     submitted_at: datetime
     triaged_at: datetime
@@ -211,7 +223,7 @@ class ComplaintRecommended(ComplaintEvent):
 class ComplaintResponded(ComplaintEvent):
     response_id: UUID
     officer: str = Field(min_length=1, max_length=120)
-    message: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    message: Masked = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     first_response: bool
     responded_at: datetime
     waiting_on_worker: bool = Field(
@@ -232,7 +244,7 @@ class ComplaintRecategorized(ComplaintEvent):
     # None: the officer left the priority as it was.
     priority: Priority | None = None
     previous_priority: Priority | None = None
-    text: str
+    text: Masked
     sector: Sector
     recategorized_at: datetime
 
@@ -241,7 +253,7 @@ class ComplaintResolved(ComplaintEvent):
     officer: str
     outcome: Outcome
     actions_taken: list[Action]
-    resolution_note: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    resolution_note: Masked = Field(default="", max_length=MAX_TEXT_CHARS)
     days_to_resolve: float
     resolved_at: datetime
     round: int = Field(
@@ -255,7 +267,7 @@ class FeedbackRated(ComplaintEvent):
     score: int = Field(ge=1, le=5)
     fixed: Literal["fixed", "partly", "not_fixed"]
     reasons: list[Reason] = []
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Masked | None = Field(default=None, max_length=2000)
     revision: int = Field(ge=1)
     rated_at: datetime
 
@@ -264,7 +276,7 @@ class ComplaintReopened(ComplaintEvent):
     """The worker said it was not fixed and reopened a resolved complaint (tracking code)."""
 
     reasons: list[Reason] = Field(min_length=1, max_length=10)
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Masked | None = Field(default=None, max_length=2000)
     previous_outcome: Outcome | None = None
     reopen_count: int = Field(ge=1, description="1 for the first reopening, then 2, ...")
     reopened_at: datetime
@@ -273,7 +285,7 @@ class ComplaintReopened(ComplaintEvent):
 class WorkerReplied(ComplaintEvent):
     """The worker answered the union through the tracking code; resumes paused SLA clocks."""
 
-    message: str = Field(min_length=1, max_length=2000)
+    message: Masked = Field(min_length=1, max_length=2000)
     resumed: bool = Field(description="true when the union was waiting on this reply")
     replied_at: datetime
 

@@ -20,8 +20,8 @@ from schemas.events import (
     RejectionCode,
     RejectionReason,
 )
+from schemas.masking import mask_personal_data
 from services.intake import store
-from services.intake.masking import mask_personal_data
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import new_tracking_code
 
@@ -139,7 +139,7 @@ def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
         channel=received.channel,
         sector=received.sector,
         kind=received.kind,
-        text=mask_personal_data(received.text),
+        text=mask_personal_data(received.text, _names(received)),
         language=received.language,
         member=received.member,
         anonymous=received.anonymous,
@@ -148,3 +148,9 @@ def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
         submitted_at=datetime.now(UTC),
         emergency=received.emergency,
     )
+
+
+def _names(received: ComplaintReceived) -> list[str]:
+    """The worker's own name, from the contact details, to mask where the text repeats it."""
+    contact = received.contact
+    return [contact.name] if contact is not None and contact.name else []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 
-from services.intake.masking import mask_personal_data
+from schemas.events import ComplaintResolved, FeedbackRated
+from schemas.masking import mask_personal_data
 from services.runtime.tokens import (
     api_key_matches,
     hash_api_key,
@@ -27,10 +31,44 @@ class TestMasking:
             ("email budi.s@pabrik.co.id", "budi.s"),
             ("NIK 3201234567890123", "3201234567890123"),
             ("nik 3201 2345 6789 0123", "6789"),
+            ("telp (0812) 3456-7890", "3456"),
+            ("hp 0812/3456/7890", "3456"),
+            ("NIK 3201/2345/6789/0123", "6789"),
+            ("nik 3201  2345  6789  0123", "6789"),
+            ("email sari(at)pabrik.co.id", "sari"),
+            ("email sari @ pabrik . co . id", "pabrik"),
+            ("email SARI [at] pabrik [dot] com", "SARI"),
         ],
     )
     def test_personal_data_is_masked(self, text: str, leak: str) -> None:
         assert leak not in mask_personal_data(text)
+
+    def test_the_workers_own_name_is_masked_wherever_the_text_repeats_it(self) -> None:
+        masked = mask_personal_data(
+            "Saya SARI Wulandari, line 3. Sari sudah lapor ke Wulandari?", ["Sari Wulandari"]
+        )
+        assert masked == "Saya [nama], line 3. [nama] sudah lapor ke [nama]?"
+
+    def test_short_name_parts_and_words_containing_the_name_are_left(self) -> None:
+        assert mask_personal_data("Ai dan Sarinah", ["Ai Sari"]) == "Ai dan Sarinah"
+
+    def test_every_free_text_field_of_an_analyst_event_is_masked(self) -> None:
+        """Officers' notes and workers' comments carry phone numbers as easily as complaints:
+        the event types mask them, whoever produces the event."""
+        now = datetime.now(UTC)
+        resolved = ComplaintResolved(
+            complaint_id=uuid.uuid4(), union_id="spn", officer="Rina", outcome="resolved",
+            actions_taken=["bipartite_negotiation"], days_to_resolve=3, resolved_at=now,
+            resolution_note="NIK pekerja 3201234567890123, hp 0812-3456-7890",
+        )  # fmt: skip
+        rated = FeedbackRated(
+            complaint_id=uuid.uuid4(), union_id="spn", score=2, fixed="partly",
+            reasons=["hubungi sy 0812 3456 7890"], comment="email sari@pabrik.co.id",
+            revision=1, rated_at=now,
+        )  # fmt: skip
+        assert resolved.resolution_note == "NIK pekerja [NIK], hp [telepon]"
+        assert rated.reasons == ["hubungi sy [telepon]"]
+        assert rated.comment == "email [email]"
 
     @pytest.mark.parametrize(
         "text",
@@ -41,6 +79,8 @@ class TestMasking:
             "tgl 25-12-2025",
             "900 pcs/hari",
             "udah 15 thn kerja",
+            "tgl 12/03/2025 jam 08.00-17.00",
+            "target 1.200 pcs/hari, upah Rp 98.000/hari",
         ],
     )
     def test_amounts_and_dates_survive(self, text: str) -> None:

@@ -45,6 +45,29 @@ class TestAcceptance:
         assert "3201" not in body["text"]
         assert "Rp 2.500.000" in body["text"], "money amounts must survive masking"
 
+    async def test_the_workers_name_and_a_phone_in_the_workplace_are_masked(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        response = await intake.submit(
+            text="saya Siti dari line 3, Siti Aminah, lembur tidak dibayar",
+            workplace="PT Maju, mandor 0812/3456/7890",
+            contact={"name": "Siti Aminah"},
+        )
+        assert response.status_code == 201
+        [record] = await read_topic(
+            intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name
+        )
+        assert "Siti" not in record.body.decode()
+        assert record.json()["workplace"] == "PT Maju, mandor [telepon]"
+
+    async def test_an_anonymous_complaint_with_contact_details_is_refused(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        response = await intake.submit(anonymous=True, contact={"phone": "081234567890"})
+        assert response.status_code == 422
+        assert "anonymous" in str(response.json())
+        assert "0812" not in response.text
+
     @pytest.mark.parametrize(
         "body",
         [
