@@ -27,6 +27,13 @@ def normalise_text(text: str) -> str:
     return ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
 
 
+def printable(text: str, limit: int = 200) -> str:
+    """`text` safe to put in an error that names what was wrong: control characters shown as
+    "?" and cut at `limit` (a field path can hold a client's own dictionary keys)."""
+    cleaned = CONTROL_CHARACTERS.sub("?", text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
 def visible_length(text: str) -> int:
     """How many characters of `text` a reader sees (whitespace and zero-width ones excluded)."""
     return len("".join(ZERO_WIDTH.sub("", text).split()))

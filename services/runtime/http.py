@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from schemas.clean import printable
 from schemas.events import RejectionReason, UserError
 from services.runtime.db import ConnectionInit, create_pool
 from services.runtime.limits import DEFAULT_MAX_BODY_BYTES, RequestLimits
@@ -203,7 +204,10 @@ def create_service_app(
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     reasons = [
-        RejectionReason(field=".".join(str(p) for p in err["loc"][1:]) or None, message=err["msg"])
+        RejectionReason(
+            field=printable(".".join(str(p) for p in err["loc"][1:])) or None,
+            message=printable(err["msg"], limit=500),
+        )
         for err in exc.errors()
     ]
     body = UserError(error="invalid request", reasons=reasons)

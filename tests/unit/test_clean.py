@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from schemas.clean import first_control_character
+from schemas.clean import first_control_character, printable
 from schemas.events import ComplaintReceived
 
 
@@ -75,3 +75,14 @@ class TestSubmittedText:
         today = datetime.now(UTC).date()
         assert received(occurred_on=today).occurred_on == today
         assert received(occurred_on=date(1998, 5, 1)).occurred_on == date(1998, 5, 1)
+
+
+class TestErrorsNamingInput:
+    """An error may name a field, even a client's own dictionary key, but never carries its
+    control characters (an error built from them was itself refused: a 500)."""
+
+    def test_control_characters_become_question_marks(self) -> None:
+        assert printable("targets.\x9d\x07P2") == "targets.??P2"
+
+    def test_long_names_are_cut(self) -> None:
+        assert printable("k" * 500, limit=10) == "k" * 9 + "…"
