@@ -67,11 +67,14 @@ async def _error_page(request: Request, exc: Exception) -> Response:
 async def _backend_down(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BackendError)
     log.warning("backend_call_failed", status=exc.status_code, reason=exc.reason[:200])
-    code = 503 if exc.unavailable else 502
+    if exc.unavailable:
+        message = "Aduan's services did not answer; nothing was lost. Try again in a moment."
+    else:
+        message = f"Aduan's services refused this request: {exc.reason}"
     return render(
         request,
         "error.html",
-        status_code=code,
-        message="Aduan's services did not answer; nothing was lost. Try again in a moment.",
+        status_code=503 if exc.unavailable else 502,
+        message=message,
         private=True,
     )

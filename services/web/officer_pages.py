@@ -297,9 +297,17 @@ async def federation(
     federation_name = session.officer.federation
     if not federation_name:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "your account reads no federation")
-    stats = await web.backend.federation_stats(
-        session.officer.union_id, federation_name, start, end
-    )
+    try:
+        stats = await web.backend.federation_stats(
+            session.officer.union_id, federation_name, start, end
+        )
+    except BackendError as exc:
+        if exc.unavailable:
+            raise
+        # Feedback answers 404 when the account's union is not (or no longer) a member.
+        raise HTTPException(
+            exc.status_code, f"no figures for federation {federation_name}: {exc.reason}"
+        ) from exc
     await store.audit(web.pool, "federation_viewed", officer=session.officer)
     return render(request, "federation.html", private=True, session=session, stats=stats)
 

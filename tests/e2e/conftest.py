@@ -87,7 +87,9 @@ async def running_stack(
     registered and the first 120 starter cases loaded; the web frontend too if asked."""
     await infra.create_topics()
     keys = {
-        u: (await register(infra.database_url, u, u.upper(), share_cases=True)).api_key
+        u: (
+            await register(infra.database_url, u, u.upper(), federation=u.upper(), share_cases=True)
+        ).api_key
         for u in unions
     }
     cases = tmp_path / "cases.jsonl"

@@ -87,6 +87,7 @@ async def stack(
                 password=PASSWORD,
                 role="admin",
                 display_name=f"Petugas {union_id.upper()}",
+                federation=union_id.upper(),
             )
         yield running
 
@@ -261,6 +262,18 @@ class TestTheWholeStory:
         await expect(first.locator(".badge.P1").first).to_be_visible()
         await expect(first).to_contain_text("emergency")
         link = await first.locator("a").get_attribute("href")
+
+        await desk.goto(f"{stack.urls['web']}/officer/admin")
+        await expect(desk.locator("h1")).to_contain_text("Accounts of spn")
+        await look(desk, "officer-admin")
+        await desk.goto(f"{stack.urls['web']}/officer/federation")
+        await expect(desk.locator("h1")).to_contain_text("Federation SPN")
+        await look(desk, "officer-federation")
+        await worker.goto(f"{stack.urls['web']}/track")
+        await look(worker, "worker-track-form")
+        await worker.goto(f"{stack.urls['web']}/?lang=en")
+        await expect(worker.locator("h1")).to_have_text("Report a problem at work")
+        await look(worker, "worker-report-english")
 
         other = await officer(browser, stack, "japbusi", DESKTOP)
         await expect(other.locator("table.queue")).not_to_contain_text(code)
