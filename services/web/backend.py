@@ -71,33 +71,32 @@ class Backend:
     def serves(self, union_id: str) -> bool:
         return union_id in self.settings.web_union_keys
 
-    async def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = await self.http.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             raise BackendError(503, f"service unreachable ({type(exc).__name__})") from exc
         if response.status_code >= 400:
             raise BackendError(response.status_code, _reason(response))
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     # -- workers ---------------------------------------------------------------------------
 
     async def submit(self, union_id: str, submission: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "POST",
             f"{self.settings.intake_url}/v1/complaints",
             json=submission,
             headers=self.key_of(union_id),
         )
-        return result
 
     async def track(self, code: str, secret: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/track/{code}",
             headers={"X-Tracking-Secret": secret},
         )
-        return result
 
     async def worker_action(self, code: str, action: str, body: dict[str, Any]) -> None:
         """`reply`, `rating` or `reopen` on feedback's worker routes."""
@@ -109,34 +108,31 @@ class Backend:
 
     async def queue(self, union_id: str, filters: dict[str, Any]) -> dict[str, Any]:
         params = {k: v for k, v in filters.items() if v not in (None, "")}
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/complaints",
             params=params,
             headers=self.key_of(union_id),
         )
-        return result
 
     async def clocks(self, union_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "GET",
             f"{self.settings.feedback_url}/v1/unions/{union_id}/clocks",
             headers=self.key_of(union_id),
         )
-        return result
 
     async def complaint(self, union_id: str, complaint_id: UUID) -> dict[str, Any]:
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/complaints/{complaint_id}",
             headers=self.key_of(union_id),
         )
-        return result
 
     async def sla(self, union_id: str, complaint_id: UUID) -> dict[str, Any] | None:
         """The complaint's SLA clocks; None while feedback has not heard of it yet."""
         try:
-            result: dict[str, Any] = await self._call(
+            return await self._call(
                 "GET",
                 f"{self.settings.feedback_url}/v1/complaints/{complaint_id}/sla",
                 headers=self.key_of(union_id),
@@ -145,7 +141,6 @@ class Backend:
             if exc.status_code == 404:
                 return None
             raise
-        return result
 
     async def officer_action(
         self, union_id: str, complaint_id: UUID, action: str, body: dict[str, Any]
@@ -162,10 +157,9 @@ class Backend:
         self, union_id: str, federation: str, start: date | None, end: date | None
     ) -> dict[str, Any]:
         params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v}
-        result: dict[str, Any] = await self._call(
+        return await self._call(
             "GET",
             f"{self.settings.feedback_url}/v1/federations/{federation}/stats",
             params=params,
             headers=self.key_of(union_id),
         )
-        return result

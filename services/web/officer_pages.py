@@ -140,11 +140,7 @@ async def queue(
         categories=CATEGORY_LABELS,
         categories_by_value={c.value: label for c, label in CATEGORY_LABELS.items()},
         tags=[t.value for t in Tag],
-        statuses=STATUSES,
     )
-
-
-STATUSES = ("submitted", "triaged", "recommended", "responded", "resolved", "rated", "reopened")
 
 
 # -- one complaint -----------------------------------------------------------------------------

@@ -60,7 +60,10 @@ class WebUnderTest:
         assert page.status_code == 200, page.text
         return csrf_of(page.text)
 
-    async def report(self, **fields: str) -> httpx.Response:
+    async def report(
+        self, evidence: tuple[str, bytes, str] | None = None, **fields: str
+    ) -> httpx.Response:
+        """Post the report form as a browser would, with one file (name, content, type)."""
         token = await self.csrf("/")
         form = {
             "csrf": token,
@@ -71,7 +74,8 @@ class WebUnderTest:
             "sector": "garment",
             **fields,
         }
-        return await self.browser.post("/report", data=form)
+        files = {"evidence": evidence} if evidence else None
+        return await self.browser.post("/report", data=form, files=files)
 
     async def log_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
         token = await self.csrf("/officer/login")

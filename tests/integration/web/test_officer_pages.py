@@ -134,16 +134,10 @@ class TestQueueAndComplaint:
         assert answer.status_code == 403
 
     async def test_evidence_opens_for_the_owning_union_only(self, web: WebUnderTest) -> None:
-        token = await web.csrf("/")
-        sent = await web.browser.post(
-            "/report",
-            data={
-                "csrf": token,
-                "union_id": "spn",
-                "idempotency_key": "ev-1",
-                "text": "kabel listrik terkelupas di lantai produksi",
-            },
-            files={"evidence": ("kabel.jpg", photo_with_gps(), "image/jpeg")},
+        sent = await web.report(
+            evidence=("kabel.jpg", photo_with_gps(), "image/jpeg"),
+            idempotency_key="ev-1",
+            text="kabel listrik terkelupas di lantai produksi",
         )
         receipt_of(sent.text)
         listing = (await web.intake.get("/v1/complaints", headers=web.union("spn"))).json()

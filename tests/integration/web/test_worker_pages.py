@@ -97,17 +97,10 @@ class TestEvidence:
     """Photos lose their metadata; other files are refused with a reason; nothing is too big."""
 
     async def test_a_photo_is_kept_without_its_gps_position(self, web: WebUnderTest) -> None:
-        token = await web.csrf("/")
-        sent = await web.browser.post(
-            "/report",
-            data={
-                "csrf": token,
-                "union_id": "spn",
-                "idempotency_key": "photo-1",
-                "text": "atap gudang bocor dan kabel listrik kena air",
-                "sector": "garment",
-            },
-            files={"evidence": ("IMG_0001.jpg", photo_with_gps(), "image/jpeg")},
+        sent = await web.report(
+            evidence=("IMG_0001.jpg", photo_with_gps(), "image/jpeg"),
+            idempotency_key="photo-1",
+            text="atap gudang bocor dan kabel listrik kena air",
         )
         assert sent.status_code == 201, sent.text
         conn = await web.infra_db()
@@ -123,16 +116,10 @@ class TestEvidence:
     async def test_a_file_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_filed(
         self, web: WebUnderTest
     ) -> None:
-        token = await web.csrf("/")
-        refused = await web.browser.post(
-            "/report",
-            data={
-                "csrf": token,
-                "union_id": "spn",
-                "idempotency_key": "exe-1",
-                "text": "gaji dipotong tanpa alasan jelas",
-            },
-            files={"evidence": ("surat.exe", b"MZ\x90\x00 program", "application/octet-stream")},
+        refused = await web.report(
+            evidence=("surat.exe", b"MZ\x90\x00 program", "application/octet-stream"),
+            idempotency_key="exe-1",
+            text="gaji dipotong tanpa alasan jelas",
         )
         assert refused.status_code == 422
         assert "surat.exe" in refused.text
