@@ -34,7 +34,11 @@ MAX_TEXT_CHARS = 5000
 MIN_TEXT_CHARS = 10
 # Free text on an analyst stream: phones, e-mails and NIKs masked whoever produced it (an
 # officer's note or a worker's comment carries them as easily as a complaint does).
-Masked = Annotated[str, AfterValidator(mask_personal_data)]
+# Bounded before it is masked: whatever reaches a consumer, masking costs it at most a complaint's
+# length (an unbounded 700 KB field once held every consumer of its topic).
+Masked = Annotated[
+    str, StringConstraints(max_length=MAX_TEXT_CHARS), AfterValidator(mask_personal_data)
+]
 # One reason a worker gives for a rating or a reopening: a sentence, not a document (600 KB
 # reasons once made an event the broker refused).
 Reason = Annotated[Masked, StringConstraints(min_length=1, max_length=300)]

@@ -72,7 +72,7 @@ COMPLAINT_SUBMITTED = Topic(
     ComplaintSubmitted,
     "complaint_id",
     ("intake",),
-    ("triage", "feedback", "analysts"),
+    ("triage", "recommend", "feedback", "analysts"),
     "The accepted complaint, contact data removed, text masked.",
 )
 COMPLAINT_TRIAGED = Topic(

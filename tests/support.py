@@ -15,17 +15,23 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from schemas.envelope import CE_ID
 from schemas.events import Event, UnionRegistered
 from schemas.topics import all_topic_partitions, topic_for
 from services.runtime.messaging import key_of
+from services.runtime.sealing import Sealer
 from services.stack.embedded import create_topics
 from tests.conftest import (
     TEST_CONSUME_TIMEOUT_S,
     TEST_HEARTBEAT_INTERVAL_MS,
     TEST_SESSION_TIMEOUT_MS,
 )
+
+# The integration tests seal dead letters as a deployment (and `aduan up`) does.
+DEAD_LETTER_KEY = SecretStr("integration-tests-dead-letter-key-0123456789")
+DEAD_LETTERS = Sealer([DEAD_LETTER_KEY])
 
 
 def union_registered(union_id: str = "spn") -> UnionRegistered:
@@ -56,6 +62,7 @@ class Infra:
             "tracking_key": "test-tracking-key",
             "outbox_poll_seconds": 0.2,
             "handler_backoff_seconds": 0.01,
+            "dead_letter_keys": [DEAD_LETTER_KEY],
             **extra,
         }
 

@@ -85,9 +85,7 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         await store.set_triage(conn, event)
         label = unions(event.union_id)
         metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
-        metrics.COMPLAINTS_TRIAGED.labels(
-            label, event.category.value, event.priority.value, str(event.needs_review).lower()
-        ).inc()
+        metrics.count_triaged(label, event.category.value, event.priority.value, event.needs_review)
         # A response or resolution may have come before the priority did: judge those clocks
         # now (once, at the first triage) and publish a late one's breach.
         if before is not None and before["priority"] is None:
@@ -111,9 +109,9 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
             event.complaint_id,
             "first_response_at",
             event.responded_at,
-            lambda c, s: metrics.TIME_TO_FIRST_RESPONSE.labels(
-                unions(c["union_id"]), c["priority"] or "unknown"
-            ).observe(s),
+            lambda c, s: metrics.observe_first_response(
+                unions(c["union_id"]), c["priority"] or "unknown", s
+            ),
         )
         if stopped:
             await _clock_stopped(conn, event.complaint_id, "first_response")
@@ -131,9 +129,9 @@ def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
         await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
         await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
         started = reopened_at or complaint["submitted_at"]
-        metrics.TIME_TO_RESOLUTION.labels(
-            unions(complaint["union_id"]), event.outcome.value
-        ).observe(_seconds(started, event.resolved_at))
+        metrics.observe_resolution(
+            unions(complaint["union_id"]), event.outcome.value, _seconds(started, event.resolved_at)
+        )
         await _clock_stopped(conn, event.complaint_id, "resolution")
 
     async def _clock_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:

@@ -1,7 +1,11 @@
 """Per-union response-time and satisfaction metrics, observed from the lifecycle events.
 
-Ratings are a worker's own judgement: like the statistics API, /metrics shows a union's
-ratings only from five on (`small_groups_hidden`).
+Like the statistics API, /metrics never shows a group of one to four complaints: what workers
+complained about (category, priority), how long their union took and how they rated it appear
+per group only from five on (`small_groups_hidden`). Per-union totals (`aduan_union_*`) carry
+the union-wide figures, so a union's p90 or review share does not lose the complaints of its
+small priority or category groups. SLA breaches and reopenings stay whole: the alerts must see
+the first missed P1 deadline, and the statistics API reports those counts exactly too.
 
 Bucket bounds sit at the service-level targets, so "share answered within target" is one bucket
 read: first human response P1 24 h, P2 3 days, P3 7 days (DOMAIN.md triage proposal).
@@ -20,29 +24,53 @@ PIPELINE_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600)
 FIRST_RESPONSE_BUCKETS = (HOUR, 4 * HOUR, DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY)
 RESOLUTION_BUCKETS = (DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY, 90 * DAY)
 
-TIME_TO_TRIAGE = Histogram(
-    "aduan_time_to_triage_seconds",
-    "Submission to triage, per union.",
-    ["union"],
-    buckets=PIPELINE_BUCKETS,
+TIME_TO_TRIAGE = small_groups_hidden(
+    Histogram(
+        "aduan_time_to_triage_seconds",
+        "Submission to triage, per union.",
+        ["union"],
+        buckets=PIPELINE_BUCKETS,
+    )
 )
-TIME_TO_RECOMMENDATION = Histogram(
-    "aduan_time_to_recommendation_seconds",
-    "Submission to recommendation, per union.",
-    ["union"],
-    buckets=PIPELINE_BUCKETS,
+TIME_TO_RECOMMENDATION = small_groups_hidden(
+    Histogram(
+        "aduan_time_to_recommendation_seconds",
+        "Submission to recommendation, per union.",
+        ["union"],
+        buckets=PIPELINE_BUCKETS,
+    )
 )
-TIME_TO_FIRST_RESPONSE = Histogram(
-    "aduan_time_to_first_response_seconds",
-    "Submission to the first officer response, per union and priority.",
-    ["union", "priority"],
-    buckets=FIRST_RESPONSE_BUCKETS,
+TIME_TO_FIRST_RESPONSE = small_groups_hidden(
+    Histogram(
+        "aduan_time_to_first_response_seconds",
+        "Submission to the first officer response, per union and priority.",
+        ["union", "priority"],
+        buckets=FIRST_RESPONSE_BUCKETS,
+    )
 )
-TIME_TO_RESOLUTION = Histogram(
-    "aduan_time_to_resolution_seconds",
-    "Submission to resolution, per union and outcome.",
-    ["union", "outcome"],
-    buckets=RESOLUTION_BUCKETS,
+UNION_TIME_TO_FIRST_RESPONSE = small_groups_hidden(
+    Histogram(
+        "aduan_union_time_to_first_response_seconds",
+        "Submission to the first officer response, per union (all priorities).",
+        ["union"],
+        buckets=FIRST_RESPONSE_BUCKETS,
+    )
+)
+TIME_TO_RESOLUTION = small_groups_hidden(
+    Histogram(
+        "aduan_time_to_resolution_seconds",
+        "Submission to resolution, per union and outcome.",
+        ["union", "outcome"],
+        buckets=RESOLUTION_BUCKETS,
+    )
+)
+UNION_TIME_TO_RESOLUTION = small_groups_hidden(
+    Histogram(
+        "aduan_union_time_to_resolution_seconds",
+        "Submission to resolution, per union (all outcomes).",
+        ["union"],
+        buckets=RESOLUTION_BUCKETS,
+    )
 )
 RATING_SCORE = small_groups_hidden(
     Histogram(
@@ -61,11 +89,20 @@ RATINGS_FIXED = small_groups_hidden(
     )
 )
 
-COMPLAINTS_TRIAGED = Counter(
-    "aduan_complaints_triaged_total",
-    "Complaints triaged, per union, category, priority and whether they need review.",
-    # 17 categories x 3 priorities x 2: ~100 series per registered union, created as they occur.
-    ["union", "category", "priority", "needs_review"],
+COMPLAINTS_TRIAGED = small_groups_hidden(
+    Counter(
+        "aduan_complaints_triaged_total",
+        "Complaints triaged, per union, category, priority and whether they need review.",
+        # 17 categories x 3 priorities x 2: ~100 series per registered union, made as they occur.
+        ["union", "category", "priority", "needs_review"],
+    )
+)
+UNION_COMPLAINTS_TRIAGED = small_groups_hidden(
+    Counter(
+        "aduan_union_complaints_triaged_total",
+        "Complaints triaged, per union and whether they need review (no breakdown).",
+        ["union", "needs_review"],
+    )
 )
 SLA_BREACHES = Counter(
     "aduan_sla_breaches_total",
@@ -104,3 +141,19 @@ def precreate(union: str) -> None:
             SLA_BREACHES.labels(union, priority, clock)
             for status in SLA_STATUSES:
                 SLA_CLOCKS_STOPPED.labels(union, priority, clock, status)
+
+
+def count_triaged(union: str, category: str, priority: str, needs_review: bool) -> None:
+    review = str(needs_review).lower()
+    COMPLAINTS_TRIAGED.labels(union, category, priority, review).inc()
+    UNION_COMPLAINTS_TRIAGED.labels(union, review).inc()
+
+
+def observe_first_response(union: str, priority: str, seconds: float) -> None:
+    TIME_TO_FIRST_RESPONSE.labels(union, priority).observe(seconds)
+    UNION_TIME_TO_FIRST_RESPONSE.labels(union).observe(seconds)
+
+
+def observe_resolution(union: str, outcome: str, seconds: float) -> None:
+    TIME_TO_RESOLUTION.labels(union, outcome).observe(seconds)
+    UNION_TIME_TO_RESOLUTION.labels(union).observe(seconds)

@@ -17,6 +17,7 @@ from schemas.events import (
     ComplaintRecategorized,
     ComplaintRecommended,
     ComplaintResolved,
+    ComplaintSubmitted,
     ComplaintTriaged,
     RecommendedAction,
     RelatedComplaint,
@@ -26,6 +27,7 @@ from schemas.events import (
 from schemas.topics import (
     COMPLAINT_RECATEGORIZED,
     COMPLAINT_RESOLVED,
+    COMPLAINT_SUBMITTED,
     COMPLAINT_TRIAGED,
     UNION_REGISTERED,
 )
@@ -35,9 +37,15 @@ from services.recommend.playbook import URGENT_ACTIONS
 from services.recommend.related import collective_action, find_related
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
-from services.recommend.store import CaseSource, set_union_sharing, upsert_case
+from services.recommend.store import (
+    CaseSource,
+    remember_submitted,
+    set_union_sharing,
+    submitted_union,
+    upsert_case,
+)
 from services.runtime.http import ServiceRuntime
-from services.runtime.messaging import Delivery
+from services.runtime.messaging import Delivery, NotReady
 from services.runtime.outbox import enqueue, first_time, replay
 
 log = structlog.get_logger(__name__)
@@ -76,6 +84,7 @@ def register(runtime: ServiceRuntime) -> None:
                 # Seen before: the broker may have lost our answer, so send it again.
                 await replay(conn, answer_id)
                 return
+            await _check_submitted(conn, event)
             await _remember(conn, event, answer_id)
             related = await find_related(
                 conn,
@@ -112,9 +121,15 @@ def register(runtime: ServiceRuntime) -> None:
             if await first_time(conn, CONSUMER, delivery.event_id):
                 await _add_case(conn, event)
 
+    async def on_submitted_poll(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+        await remember_submitted(runtime.pool, [(e.complaint_id, e.union_id) for e, _ in items])
+
     async def on_triaged_poll(items: list[tuple[ComplaintTriaged, Delivery]]) -> None:
         await answer_concurrently(items, on_triaged)
 
+    # One consumer for both, submissions first: a poll notes a complaint's submission before
+    # its triage is answered, so the check in `_check_submitted` rarely has to wait.
+    bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted_poll, max_records=ANSWER_POLL)
     bus.subscribe_batch(COMPLAINT_TRIAGED, on_triaged_poll, max_records=ANSWER_POLL)
     bus.subscribe(UNION_REGISTERED, on_union, group=CASES_GROUP, background=True)
     bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized, group=CASES_GROUP, background=True)
@@ -213,6 +228,19 @@ def _with_collective(
     while urgent < len(rest) and rest[urgent].action in URGENT_ACTIONS:
         urgent += 1
     return [*rest[:urgent], collective, *rest[urgent:]]
+
+
+async def _check_submitted(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
+    """Answer only complaints intake accepted, for their own union.
+
+    A triage that overtook its submission waits for it; one for a complaint never submitted (a
+    stray or forged event) waits until the kit's patience runs out and is dead-lettered.
+    """
+    union_id = await submitted_union(conn, event.complaint_id)
+    if union_id is None:
+        raise NotReady(f"complaint {event.complaint_id} not submitted to recommend (yet)")
+    if union_id != event.union_id:
+        raise ValueError("the triage names another union than the complaint's")
 
 
 async def _remember(conn: asyncpg.Connection, event: ComplaintTriaged, answer_id: str) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
 from pgvector.asyncpg import register_vector
@@ -90,6 +91,26 @@ async def set_union_sharing(
         union_id,
         share,
     )
+
+
+async def remember_submitted(
+    conn: asyncpg.Connection | asyncpg.Pool, complaints: Sequence[tuple[UUID, str]]
+) -> None:
+    """Note complaints intake accepted (id, union); seeing one twice changes nothing."""
+    await conn.execute(
+        "INSERT INTO recommend.submitted (complaint_id, union_id)"
+        " SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (complaint_id) DO NOTHING",
+        [complaint_id for complaint_id, _ in complaints],
+        [union_id for _, union_id in complaints],
+    )
+
+
+async def submitted_union(conn: asyncpg.Connection, complaint_id: UUID) -> str | None:
+    """The union a submitted complaint belongs to; None for a complaint intake never accepted."""
+    union_id: str | None = await conn.fetchval(
+        "SELECT union_id FROM recommend.submitted WHERE complaint_id = $1", complaint_id
+    )
+    return union_id
 
 
 async def ensure_unions(conn: asyncpg.Connection, union_ids: Iterable[str]) -> None:

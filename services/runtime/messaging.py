@@ -44,6 +44,7 @@ from services.runtime.metrics import (
     EVENTS_PUBLISHED,
     HANDLER_RETRIES,
 )
+from services.runtime.sealing import Sealer, letter
 from services.runtime.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -167,6 +168,7 @@ class EventBus:
             logger=None,
             graceful_timeout=15.0,
         )
+        self.sealer = Sealer(settings.dead_letter_keys) if settings.dead_letter_keys else None
         self._groups: dict[str, dict[str, _Consumer]] = {}
         self._batches: dict[str, _BatchConsumer] = {}
         # Groups with a subscription on the path from submission to recommendation.
@@ -174,8 +176,18 @@ class EventBus:
         self._attached = False
 
     async def start(self) -> None:
+        """Connect, then start every consumer group at once.
+
+        FastStream's own start joins the groups one after another, and a fresh member's join
+        waits on the broker (on Tansu half the session timeout): a service with three groups
+        took three joins to start. Otherwise the same steps as `KafkaBroker.start`.
+        """
         self._attach_consumers()
-        await self.broker.start()
+        await self.broker.connect()
+        await asyncio.gather(*(subscriber.start() for subscriber in self.broker.subscribers))
+        for publisher in self.broker.publishers:
+            await publisher.start()
+        self.broker.running = True
 
     async def stop_consuming(self) -> None:
         """Stop taking new events; each subscriber finishes (and commits) the one in hand."""
@@ -414,9 +426,11 @@ class _Consumer:
 
     async def dead_letter(self, raw: _Raw, exc: Exception, attempts: int) -> None:
         reason = error_summary(exc)
+        body, about_body = letter(raw.body, self.bus.sealer)
         dlq_headers = {
             **raw.headers,
-            # The body is kept byte for byte, whatever it is: it is only as JSON as it turns out.
+            **about_body,
+            # Sealed (or withheld), whatever it was: `aduan dlq replay` restores the original.
             "content-type": "application/octet-stream",
             "x-dlq-original-content-type": raw.headers.get("content-type", ""),
             "x-dlq-error": reason[:2000],
@@ -428,7 +442,7 @@ class _Consumer:
             "x-dlq-attempts": str(attempts),
             "x-dlq-failed-at": datetime.now(UTC).isoformat(),
         }
-        await self.bus.publish_raw(self.topic.dlq, raw.body, raw.key, dlq_headers)
+        await self.bus.publish_raw(self.topic.dlq, body, raw.key, dlq_headers)
         EVENTS_CONSUMED.labels(self.bus.service, self.topic.name, "dead_lettered").inc()
         log.error(
             "event_dead_lettered",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.runtime.embedding import DEFAULT_MODEL
@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
     # of the producing service is covered by the outbox, which republishes in order.
     not_ready_patience_seconds: float = 900.0
     outbox_poll_seconds: float = 1.0
+
+    # Seal dead-lettered bodies (services/runtime/sealing.py); the first seals, all open. None:
+    # a dead letter keeps its reason, size and digest, never the failed event's words.
+    dead_letter_keys: list[SecretStr] = []
 
     # Derives workers' tracking secrets; shared by intake (issues them) and feedback (checks them).
     tracking_key: str = "change-me-in-production"

@@ -68,3 +68,60 @@ def add_commands(app: typer.Typer) -> None:
             or read_state(data_dir).kafka_bootstrap_servers
         )
         run_tail(servers, topic, from_beginning, limit)
+
+    app.add_typer(dlq_app, name="dlq")
+
+
+dlq_app = typer.Typer(
+    help="Dead letters: list what failed and why; replay once the cause is fixed.",
+    no_args_is_help=True,
+)
+
+
+def _bootstrap(bootstrap: str | None, data_dir: Path) -> str:
+    return (
+        bootstrap
+        or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        or read_state(data_dir).kafka_bootstrap_servers
+    )
+
+
+BOOTSTRAP_OPTION = typer.Option(
+    None, help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or stack.json)"
+)
+DLQ_TOPIC_ARGUMENT = typer.Argument(help="e.g. aduan.complaint.received.v1.dlq")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    topic: str = DLQ_TOPIC_ARGUMENT,
+    bootstrap: str | None = BOOTSTRAP_OPTION,
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR),
+) -> None:
+    """One line per dead letter: where it was, which consumer gave up, why."""
+    from services.stack.dlq import read_dead_letters
+    from services.stack.dlq_view import letters_table
+
+    letters = asyncio.run(read_dead_letters(_bootstrap(bootstrap, data_dir), topic))
+    letters_table(topic, letters)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: str = DLQ_TOPIC_ARGUMENT,
+    at: list[str] = typer.Option(
+        [], "--at", help="only the letter at PARTITION:OFFSET (repeatable; default: all)"
+    ),
+    bootstrap: str | None = BOOTSTRAP_OPTION,
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR),
+) -> None:
+    """Publish dead letters back to the topic they failed on (consumers skip what they had)."""
+    from services.stack.dlq import read_dead_letters, replay
+    from services.stack.dlq_view import chosen, replay_summary, sealer_for
+
+    servers = _bootstrap(bootstrap, data_dir)
+    letters = chosen(asyncio.run(read_dead_letters(servers, topic)), at)
+    report = asyncio.run(replay(servers, letters, sealer_for(data_dir)))
+    replay_summary(report)
+    if report.not_opened:
+        raise typer.Exit(1)

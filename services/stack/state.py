@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 DEFAULT_DATA_DIR = Path(".aduan")
 
@@ -61,6 +61,17 @@ def write_state(data_dir: Path, state: StackState) -> None:
     path = state_path(data_dir)
     path.write_text(state.model_dump_json(indent=2))
     path.chmod(0o600)  # it holds API keys
+
+
+# The embedded stack's key for sealing dead letters (services/runtime/sealing.py).
+DEAD_LETTER_KEY = "dead_letter_key"
+
+
+def stored_secret(data_dir: Path, name: str) -> SecretStr | None:
+    """A secret `persistent_secret` created earlier, or None; never creates one."""
+    path = data_dir / "secrets.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    return SecretStr(stored[name]) if name in stored else None
 
 
 def persistent_secret(data_dir: Path, name: str) -> str:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from schemas.topics import DLQ_SUFFIX, topic_named
+from services.runtime.sealing import SEALED, WITHHELD
 
 console = Console()
 
@@ -39,6 +40,9 @@ def render(record: ConsumerRecord[bytes, bytes]) -> None:
     for name, value in headers.items():
         if name.startswith("x-dlq-"):
             console.print(f"[red]{name}[/]: {value}")
+    if headers.get("x-dlq-body") in (SEALED, WITHHELD):
+        console.print(f"(body {headers['x-dlq-body']}: `aduan dlq replay` restores sealed ones)")
+        return
     try:
         body = shorten(json.loads(record.value or b""))
         console.print(

@@ -28,6 +28,7 @@ from rich.table import Table
 from schemas.topics import all_topic_partitions
 from services.stack.embedded import EmbeddedBroker, EmbeddedPostgres, create_topics, free_port
 from services.stack.state import (
+    DEAD_LETTER_KEY,
     DEMO_UNIONS,
     DemoUnion,
     StackState,
@@ -87,6 +88,7 @@ def run_up(
             "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
             "DATABASE_URL": database_url,
             "ADUAN_TRACKING_KEY": persistent_secret(data_dir, "tracking_key"),
+            "ADUAN_DEAD_LETTER_KEYS": json.dumps([persistent_secret(data_dir, DEAD_LETTER_KEY)]),
             "ADUAN_MODEL_DIR": str((data_dir / "models" / "triage").resolve()),
         }
         _prepare_data(env)

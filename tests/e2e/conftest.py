@@ -82,9 +82,11 @@ async def running_stack(
     *,
     unions: tuple[str, ...] = ("spn", "japbusi"),
     with_web: bool = False,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
     """The four services as processes on the test's broker and database, with `unions`
-    registered and the first 120 starter cases loaded; the web frontend too if asked."""
+    registered and the first 120 starter cases loaded; the web frontend too if asked.
+    `settings`: extra `ADUAN_*` environment for every service."""
     await infra.create_topics()
     keys = {
         u: (
@@ -94,7 +96,7 @@ async def running_stack(
     }
     cases = tmp_path / "cases.jsonl"
     cases.write_text("".join(itertools.islice(STARTER_CASES.open(), CASES_FOR_TEST)))
-    env = service_env(infra, model_dir, tracking_key)
+    env = service_env(infra, model_dir, tracking_key, **(settings or {}))
     load = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.cli", "recommend", "load-cases", str(cases), env=env
     )

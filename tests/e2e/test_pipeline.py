@@ -115,21 +115,28 @@ class TestOneComplaintEndToEnd:
             assert {"responded", "resolved", "rated"} <= set(kinds)
 
             wanted = [
-                'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"} 1.0',
-                'aduan_time_to_resolution_seconds_count{outcome="resolved",union="spn"} 1.0',
                 'aduan_events_consumed_total{outcome="handled",service="feedback",'
                 f'topic="{FEEDBACK_RATED.name}"}} 1.0',
+                'aduan_sla_clocks_stopped_total{clock="resolution",priority="P1",'
+                'status="met",union="spn"} 1.0',
             ]
 
             async def missing_metrics() -> list[str]:
                 text = (await http.get(f"{feedback}/metrics")).text
                 return [line for line in wanted if line not in text]
 
-            # Each clock is observed when feedback consumes its event: wait for both, and for the
-            # rating to be consumed. That one rating is not shown: ratings appear from five on.
+            # The resolution clock stops when feedback consumes its event; wait for it, and for
+            # the rating to be consumed. The SLA clocks show from the first complaint on; the
+            # times, volumes and the rating of one complaint do not (groups of five and up).
             await eventually(lambda: _none_left(missing_metrics()))
             text = (await http.get(f"{feedback}/metrics")).text
-            assert 'aduan_rating_score_count{union="spn"}' not in text
+            for one_complaint in (
+                'aduan_rating_score_count{union="spn"}',
+                'aduan_time_to_first_response_seconds_count{priority="P1",union="spn"}',
+                'aduan_union_time_to_resolution_seconds_count{union="spn"}',
+                "aduan_complaints_triaged_total{category=",
+            ):
+                assert one_complaint not in text
 
         conn = await asyncpg.connect(stack.infra.database_url)
         try:

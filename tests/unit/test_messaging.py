@@ -10,11 +10,13 @@ from types import SimpleNamespace
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 from prometheus_client import REGISTRY
+from pydantic import SecretStr
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted, UnionRegistered
 from schemas.topics import COMPLAINT_SUBMITTED, UNION_REGISTERED
 from services.runtime.messaging import Delivery, EventBus, NotReady
+from services.runtime.sealing import Sealer
 from services.runtime.settings import ServiceSettings
 from tests.support import union_registered
 
@@ -35,6 +37,26 @@ def submitted(text: str = "gaji telat tiga bulan") -> ComplaintSubmitted:
         occurred_on=None,
         submitted_at=datetime.now(UTC),
     )
+
+
+DEAD_LETTER_KEY = SecretStr("k" * 40)
+
+
+async def dead_letters_of(bus: EventBus, body: bytes) -> list[tuple[bytes, dict[str, str]]]:
+    """Publish `body` marked as JSON to COMPLAINT_SUBMITTED; what reached its dead letters."""
+    bus._attach_consumers()
+    async with TestKafkaBroker(bus.broker) as broker:
+        dead: list[tuple[bytes, dict[str, str]]] = []
+
+        @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
+        async def keep(message: KafkaMessage) -> None:
+            dead.append((message.body, dict(message.headers)))
+
+        await broker.start()
+        await broker.publish(
+            body, COMPLAINT_SUBMITTED.name, headers={"content-type": "application/json"}
+        )
+    return dead
 
 
 @pytest.fixture()
@@ -93,10 +115,11 @@ class TestConsuming:
 
     @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
     async def test_a_body_marked_json_that_is_not_json_is_dead_lettered_not_redelivered(
-        self, bus: EventBus, batch: bool
+        self, batch: bool
     ) -> None:
         """FastStream parses bodies marked application/json itself; a broken one must still
         take the dead-letter path rather than fail before the consumer sees it (a wedge)."""
+        bus = EventBus(ServiceSettings(dead_letter_keys=[DEAD_LETTER_KEY]), "unit")
 
         async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
             raise AssertionError("never called for a body that is not an event")
@@ -108,25 +131,27 @@ class TestConsuming:
             bus.subscribe_batch(COMPLAINT_SUBMITTED, batch_handler)
         else:
             bus.subscribe(COMPLAINT_SUBMITTED, handler)
-        bus._attach_consumers()
-        async with TestKafkaBroker(bus.broker) as broker:
-            dead_letters: list[tuple[bytes, dict[str, str]]] = []
-
-            @broker.subscriber(COMPLAINT_SUBMITTED.dlq)
-            async def keep(message: KafkaMessage) -> None:
-                dead_letters.append((message.body, dict(message.headers)))
-
-            await broker.start()
-            await broker.publish(
-                b"{nomor saya 081234567890",
-                COMPLAINT_SUBMITTED.name,
-                headers={"content-type": "application/json"},
-            )
-        [(body, headers)] = dead_letters
-        assert body == b"{nomor saya 081234567890"
+        [(body, headers)] = await dead_letters_of(bus, b"{nomor saya 081234567890")
         assert headers["x-dlq-error-type"] == "ValidationError"
         assert headers["x-dlq-original-content-type"] == "application/json"
         assert headers["content-type"] == "application/octet-stream"
+        assert b"0812" not in body
+        assert Sealer([DEAD_LETTER_KEY]).open(body) == b"{nomor saya 081234567890"
+
+    async def test_without_keys_a_dead_letter_keeps_the_reason_not_the_words(
+        self, bus: EventBus
+    ) -> None:
+        """An operator who set no dead-letter keys gets why and how big, never the contents."""
+
+        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
+            raise AssertionError("never called for a body that is not an event")
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        [(body, headers)] = await dead_letters_of(bus, b"{nomor saya 081234567890")
+        assert body == b""
+        assert headers["x-dlq-body"] == "withheld"
+        assert headers["x-dlq-body-bytes"] == "24"
+        assert headers["x-dlq-error-type"] == "ValidationError"
 
     async def test_the_reason_names_fields_without_quoting_their_values(
         self, bus: EventBus

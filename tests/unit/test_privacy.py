@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from schemas.events import ComplaintResolved, FeedbackRated
 from schemas.masking import mask_personal_data
@@ -69,6 +70,24 @@ class TestMasking:
         assert resolved.resolution_note == "NIK pekerja [NIK], hp [telepon]"
         assert rated.reasons == ["hubungi sy [telepon]"]
         assert rated.comment == "email [email]"
+
+    def test_a_free_text_field_longer_than_a_complaint_is_refused_before_it_is_masked(
+        self,
+    ) -> None:
+        """Masking reads the whole field: an unbounded one on a topic would cost every consumer
+        of it that much CPU (a 700 KB field once held them all)."""
+        now = datetime.now(UTC)
+        with pytest.raises(ValidationError, match="at most 5000 characters"):
+            ComplaintResolved(
+                complaint_id=uuid.uuid4(), union_id="spn", officer="Rina", outcome="resolved",
+                actions_taken=[], days_to_resolve=3, resolved_at=now,
+                resolution_note="x" * 700_000,
+            )  # fmt: skip
+
+    def test_an_address_in_a_long_run_of_letters_is_still_found(self) -> None:
+        """The bounded e-mail pattern still masks an address glued to a long word."""
+        masked = mask_personal_data("x" * 3000 + " hubungi budi@pabrik.co.id " + "y" * 1000)
+        assert "budi" not in masked and "[email]" in masked
 
     @pytest.mark.parametrize(
         "text",

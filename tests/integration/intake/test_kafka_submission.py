@@ -6,7 +6,7 @@ import json
 
 from schemas.topics import COMPLAINT_RECEIVED, COMPLAINT_REJECTED, COMPLAINT_SUBMITTED
 from tests.integration.intake.conftest import IntakeUnderTest
-from tests.support import produce, read_topic
+from tests.support import DEAD_LETTERS, produce, read_topic
 
 
 def received(
@@ -67,7 +67,8 @@ class TestKafkaSubmissions:
         )
         await produce(kafka, prefix + COMPLAINT_RECEIVED.name, received(key="after"), key="same")
         [dead] = await read_topic(kafka, prefix + COMPLAINT_RECEIVED.dlq)
-        assert dead.body == b"\x00 not json"
+        assert dead.headers["x-dlq-body"] == "sealed"
+        assert DEAD_LETTERS.open(dead.body) == b"\x00 not json"
         assert dead.headers["x-dlq-error-type"] == "ValidationError"
         assert dead.headers["x-dlq-original-topic"] == COMPLAINT_RECEIVED.name
         [accepted] = await read_topic(kafka, prefix + COMPLAINT_SUBMITTED.name)

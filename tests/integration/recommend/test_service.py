@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from schemas.events import ComplaintTriaged, UnionRegistered
-from schemas.topics import COMPLAINT_RECOMMENDED
+from schemas.events import ComplaintSubmitted, ComplaintTriaged, UnionRegistered
+from schemas.topics import COMPLAINT_RECOMMENDED, COMPLAINT_TRIAGED
 from services.recommend.app import RecommendSettings, create_app
-from tests.support import Infra, read_topic, serving
+from services.stack.dlq import read_dead_letters, replay
+from tests.support import DEAD_LETTERS, Infra, Record, read_topic, serving
 
+PATIENCE_SECONDS = 3
 # The default encoder's (multilingual USE): the embedding columns take any dimension.
 DIMENSION = 512
 
@@ -40,10 +42,15 @@ class RecommendUnderTest:
         priority: str = "P3",
         category: str = "wages_minimum_wage",
         tags: tuple[str, ...] = ("collective",),
+        submitted_by: str | None = "spn",
+        union_id: str = "spn",
     ) -> str:
+        """Publish a triaged complaint, after its submission by `submitted_by` (None: never)."""
         complaint_id = uuid.uuid4()
+        if submitted_by is not None:
+            await self.infra.publish(submitted(complaint_id, submitted_by, text))
         event = ComplaintTriaged(
-            complaint_id=complaint_id, union_id="spn", category=category, secondary=[],
+            complaint_id=complaint_id, union_id=union_id, category=category, secondary=[],
             tags=list(tags), priority=priority, confidence=0.9, needs_review=False,
             model_version="test", embedding=vector, embedding_version="test-vectors",
             sector="garment", text=text, workplace=workplace,
@@ -60,6 +67,27 @@ class RecommendUnderTest:
         answer: dict[str, object] = record.json()
         return answer
 
+    async def answered(self) -> set[str]:
+        """Every complaint answered so far (read after the answers waited for)."""
+        records = await read_topic(
+            self.infra.kafka, self.infra.prefix + COMPLAINT_RECOMMENDED.name,
+            count=1_000, timeout=2,
+        )  # fmt: skip
+        return {r.key for r in records if r.key is not None}
+
+    async def dead_letters(self, timeout: float = 30) -> list[Record]:
+        return await read_topic(
+            self.infra.kafka, self.infra.prefix + COMPLAINT_TRIAGED.dlq, timeout=timeout
+        )
+
+
+def submitted(complaint_id: uuid.UUID, union_id: str, text: str) -> ComplaintSubmitted:
+    return ComplaintSubmitted(
+        complaint_id=complaint_id, union_id=union_id, tracking_code="ADU-TEST", channel="app",
+        sector="garment", kind="complaint", text=text, language="id", member=True,
+        anonymous=False, workplace=None, occurred_on=None, submitted_at=datetime.now(UTC),
+    )  # fmt: skip
+
 
 @pytest.fixture()
 async def recommend_service(
@@ -70,8 +98,61 @@ async def recommend_service(
     union = UnionRegistered(union_id="spn", name="SPN", api_key_hash="x" * 64,
                             registered_at=datetime.now(UTC))  # fmt: skip
     await infra.publish(union)
-    async with serving(create_app(RecommendSettings(**infra.settings()))):
+    # A short patience: a triage for a complaint never submitted is dead-lettered in seconds.
+    settings = RecommendSettings(**infra.settings(not_ready_patience_seconds=PATIENCE_SECONDS))
+    async with serving(create_app(settings)):
         yield RecommendUnderTest(infra)
+
+
+class TestOnlySubmittedComplaints:
+    """A triaged event is answered only for a complaint intake accepted, for its own union."""
+
+    async def test_a_triage_for_a_complaint_never_submitted_is_dead_lettered_unanswered(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        stray = await recommend_service.triaged(
+            workplace="PT A", vector=unit_vector(1), text="pintu darurat digembok",
+            submitted_by=None,
+        )  # fmt: skip
+        dead = await recommend_service.dead_letters(timeout=PATIENCE_SECONDS + 30)
+        assert [d.key for d in dead] == [stray]
+        assert dead[0].headers["x-dlq-error-type"] == "NotReady"
+        # The partition moved on: a real complaint behind it is answered, the stray never.
+        real = await recommend_service.triaged(
+            workplace="PT A", vector=unit_vector(2), text="pintu darurat digembok lagi"
+        )
+        answer = await recommend_service.answer(real)
+        assert answer["related_complaints"] == []
+        assert await recommend_service.answered() == {real}
+
+    async def test_a_dead_lettered_triage_is_answered_when_replayed_after_its_submission(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        """The operator's way out: `aduan dlq replay` once the missing event has come."""
+        early = await recommend_service.triaged(
+            workplace=None, vector=unit_vector(4), text="upah lembur tidak dibayar",
+            submitted_by=None,
+        )  # fmt: skip
+        letters = await recommend_service.dead_letters(timeout=PATIENCE_SECONDS + 30)
+        assert letters[0].headers["x-dlq-body"] == "sealed"
+        infra = recommend_service.infra
+        await infra.publish(submitted(uuid.UUID(early), "spn", "upah lembur tidak dibayar"))
+        dlq = infra.prefix + COMPLAINT_TRIAGED.dlq
+        report = await replay(infra.kafka, await read_dead_letters(infra.kafka, dlq), DEAD_LETTERS)
+        assert [d.key for d in report.replayed] == [early.encode()]
+        answer = await recommend_service.answer(early)
+        assert answer["complaint_id"] == early
+
+    async def test_a_triage_naming_another_union_than_the_submission_is_dead_lettered(
+        self, recommend_service: RecommendUnderTest
+    ) -> None:
+        forged = await recommend_service.triaged(
+            workplace=None, vector=unit_vector(3), text="gaji dipotong", submitted_by="garteks"
+        )
+        [dead] = await recommend_service.dead_letters()
+        assert dead.key == forged
+        assert dead.headers["x-dlq-error-type"] == "ValueError"
+        assert await recommend_service.answered() == set()
 
 
 class TestRelatedComplaints:

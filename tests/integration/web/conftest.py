@@ -6,6 +6,7 @@ an ASGI transport per host, exactly the calls it makes in production.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.feedback.app import create_app as create_feedback
 from services.feedback.settings import FeedbackSettings
@@ -97,6 +99,14 @@ def receipt_of(html: str) -> tuple[str, str]:
     return code.group(1), secret.group(1)
 
 
+async def enter_together(stack: AsyncExitStack, apps: list[FastAPI]) -> None:
+    """Run the apps' lifespans concurrently; `stack` ends them in reverse order."""
+    contexts = [app.router.lifespan_context(app) for app in apps]
+    await asyncio.gather(*(context.__aenter__() for context in contexts))
+    for context in contexts:
+        stack.push_async_exit(context)
+
+
 @pytest.fixture()
 async def web(
     kafka_bootstrap: str, database_url: str, topic_prefix: str
@@ -144,8 +154,9 @@ async def web(
     )
     web_app = create_web(settings, Backend(settings, transport=routes))
     async with AsyncExitStack() as stack:
-        for app in (intake_app, feedback_app, web_app):
-            await stack.enter_async_context(app.router.lifespan_context(app))
+        # Intake and feedback start together (each waits on its consumer groups' joins).
+        await enter_together(stack, [intake_app, feedback_app])
+        await stack.enter_async_context(web_app.router.lifespan_context(web_app))
         browser = await stack.enter_async_context(
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=web_app),
