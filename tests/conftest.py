@@ -23,6 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
@@ -33,6 +34,9 @@ from services.stack.embedded import (
     ensure_database,
     with_database,
 )
+
+if TYPE_CHECKING:  # the model's modules load torch: only the tests that need it pay for it
+    from services.triage.model import TriageModel
 
 TESTS_DIR = Path(__file__).parent
 
@@ -207,3 +211,26 @@ async def database_url(postgres_server_url: str) -> AsyncIterator[str]:
             await conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+# -- The triage model -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def model() -> TriageModel:
+    """The default model exactly as `aduan triage train` builds it (about a minute on 2 cores):
+    trained once for the unit tests and the end-to-end stacks alike."""
+    from services.triage.training import train_default_model
+
+    return train_default_model(progress=False)
+
+
+@pytest.fixture(scope="session")
+def model_dir(model: TriageModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model folder with the session model saved and promoted, as the CLI and workers expect."""
+    from services.triage import registry
+
+    directory = tmp_path_factory.mktemp("models")
+    version = registry.save_version(model, directory, {"reason": "test"})
+    registry.promote(directory, version)
+    return directory

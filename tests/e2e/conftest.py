@@ -11,25 +11,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from services.intake.cli import register
 from services.stack.embedded import free_port
 from services.stack.supervisor import SERVICES, Child, child_env, stop_all, wait_healthy
-from services.triage.worker import ensure_model
 from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
 from tests.support import Infra
 
 # Process start (torch import, model load) on two busy cores, then a Tansu group join (~7 s).
 START_TIMEOUT_S = 120.0
-
-
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A promoted triage model, trained once for all end-to-end tests (~15 s)."""
-    directory = tmp_path_factory.mktemp("models")
-    ensure_model(directory)
-    return directory
 
 
 def service_env(infra: Infra, model_dir: Path, tracking_key: str, **extra: str) -> dict[str, str]:

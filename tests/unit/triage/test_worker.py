@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.runtime.embedding import USE_MULTILINGUAL
-from services.triage import registry
+from services.triage import registry, worker
 from services.triage.app import TriageSettings
 from services.triage.generator import generate
 from services.triage.model import TriageModel
@@ -52,15 +52,35 @@ class TestModelHolder:
         finally:
             holder.cpu.shutdown()
 
-    def test_a_model_of_another_encoder_is_replaced(self, model_dir: Path, tmp_path: Path) -> None:
-        """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors."""
+    def test_a_model_of_another_encoder_is_replaced(
+        self,
+        model: TriageModel,
+        model_dir: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors.
+
+        The retraining is the session's default model (trained once for all tests): what is
+        under test is that a foreign model is replaced, by a model of the asked encoder.
+        """
+        trained_for: list[str] = []
+
+        def train_default_model(progress: bool, embedding_model: str) -> TriageModel:
+            trained_for.append(embedding_model)
+            return model
+
+        monkeypatch.setattr(worker, "train_default_model", train_default_model)
         directory = tmp_path / "models"
         shutil.copytree(model_dir, directory)
         text_only = TriageModel().train(generate(200, seed=4))
         registry.promote(directory, registry.save_version(text_only, directory))
         replaced = ensure_model(directory, USE_MULTILINGUAL)
+        assert trained_for == [USE_MULTILINGUAL]
         assert replaced.embedding_model == USE_MULTILINGUAL
         assert registry.current_version(directory) == replaced.version != text_only.version
+        assert ensure_model(directory, USE_MULTILINGUAL) is not None
+        assert trained_for == [USE_MULTILINGUAL], "a model of the right encoder is kept"
 
 
 class TestTriageSettings:
