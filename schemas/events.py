@@ -157,6 +157,12 @@ class ComplaintSubmitted(ComplaintEvent):
     emergency: bool = Field(
         default=False, description=f"{EMERGENCY}; triage makes it P1 and sends it to review"
     )
+    name_keys: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]] = Field(
+        default=[],
+        max_length=8,
+        description="keyed hashes of the worker's name parts (never the name), so services"
+        " without the contact details can mask it in what is written later",
+    )
 
 
 class TagEvidence(Event):

@@ -8,8 +8,10 @@ field of an analyst stream (`Masked`), so no producer can forget it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 # name@domain.tld, also written "name (at) domain (dot) com" or with spaces around the signs.
 # Every part is bounded (64 for the name, 63 a label, as mail itself allows): with `+` the
@@ -55,3 +57,41 @@ def _mask_name(text: str, name: str) -> str:
 
 def mask_optional(text: str | None) -> str | None:
     return None if text is None else mask_personal_data(text)
+
+
+# Services that never see the contact details (feedback) still mask the worker's name in what
+# officers and the worker write later: intake publishes keyed hashes of the name's parts, never
+# the name, and both services hold the key. Without the key a hash cannot be turned back into a
+# name by trying the common ones.
+_NAME_KEY_PURPOSE = b"aduan worker name parts v1"
+_WORD = re.compile(r"\w+")
+
+
+def name_keys(secret: str, names: Iterable[str]) -> list[str]:
+    """Keyed hashes of each part of the names long enough to be masked."""
+    parts = {
+        part.casefold()
+        for name in names
+        for part in re.split(r"\s+", name.strip())
+        if len(part) >= MIN_NAME_PART
+    }
+    return sorted(_name_key(secret, part) for part in parts)
+
+
+def mask_named(text: str, keys: Collection[str], secret: str) -> str:
+    """`text` with every word whose keyed hash is one of `keys` replaced by the name mask."""
+    if not keys:
+        return text
+
+    def masked(word: re.Match[str]) -> str:
+        found = word.group(0)
+        if len(found) >= MIN_NAME_PART and _name_key(secret, found.casefold()) in keys:
+            return NAME_MASK
+        return found
+
+    return _WORD.sub(masked, text)
+
+
+def _name_key(secret: str, part: str) -> str:
+    digest = hmac.new(secret.encode(), _NAME_KEY_PURPOSE + part.encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]

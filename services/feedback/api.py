@@ -25,6 +25,7 @@ from schemas.events import (
     Reason,
     WorkerReplied,
 )
+from schemas.masking import mask_named
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.businesstime import Pause
@@ -165,6 +166,12 @@ def _not_found() -> HTTPException:
     )
 
 
+def _without_name(complaint: dict[str, Any], text: str, runtime: ServiceRuntime) -> str:
+    """What an officer or the worker wrote, as published: the worker's name masked (the event
+    types mask phones, e-mails and NIKs themselves). Stored and shown to the union unmasked."""
+    return mask_named(text, complaint["name_keys"], runtime.settings.tracking_key)
+
+
 def _owned(complaint: dict[str, Any] | None, union_id: str) -> dict[str, Any]:
     if complaint is None or complaint["union_id"] != union_id:
         raise _not_found()
@@ -196,7 +203,7 @@ async def respond(
     now = datetime.now(UTC)
     response_id = uuid.uuid4()
     async with runtime.pool.acquire() as conn, conn.transaction():
-        _owned(await store.lock_complaint(conn, complaint_id), union_id)
+        complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
         first = await store.insert_response(
             conn, response_id, complaint_id, body.officer, body.message, now
         )
@@ -210,7 +217,7 @@ async def respond(
             union_id=union_id,
             response_id=response_id,
             officer=body.officer,
-            message=body.message,
+            message=_without_name(complaint, body.message, runtime),
             first_response=first,
             responded_at=now,
             waiting_on_worker=body.waiting_on_worker,
@@ -247,7 +254,7 @@ async def resolve(
             officer=body.officer,
             outcome=body.outcome,
             actions_taken=body.actions_taken,
-            resolution_note=body.resolution_note,
+            resolution_note=_without_name(complaint, body.resolution_note, runtime),
             days_to_resolve=round(days, 3),
             resolved_at=now,
             round=complaint["reopen_count"],
@@ -346,8 +353,8 @@ async def rate(
             union_id=found["union_id"],
             score=body.score,
             fixed=body.fixed,
-            reasons=body.reasons,
-            comment=body.comment,
+            reasons=[_without_name(found, r, runtime) for r in body.reasons],
+            comment=body.comment and _without_name(found, body.comment, runtime),
             revision=1 if previous is None else previous["revision"] + 1,
             rated_at=now,
         )
@@ -383,8 +390,8 @@ async def reopen(
         event = ComplaintReopened(
             complaint_id=complaint["complaint_id"],
             union_id=complaint["union_id"],
-            reasons=body.reasons,
-            comment=body.comment,
+            reasons=[_without_name(complaint, r, runtime) for r in body.reasons],
+            comment=body.comment and _without_name(complaint, body.comment, runtime),
             previous_outcome=complaint["outcome"],
             reopen_count=count,
             reopened_at=now,
@@ -416,7 +423,7 @@ async def reply(
         event = WorkerReplied(
             complaint_id=found["complaint_id"],
             union_id=found["union_id"],
-            message=body.message,
+            message=_without_name(found, body.message, runtime),
             resumed=resumed,
             replied_at=now,
         )

@@ -37,15 +37,17 @@ async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
 
 async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:
     await conn.execute(
-        "INSERT INTO complaints (complaint_id, union_id, tracking_code, sector, text, submitted_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6)"
-        " ON CONFLICT (complaint_id) DO UPDATE SET tracking_code = EXCLUDED.tracking_code",
+        "INSERT INTO complaints (complaint_id, union_id, tracking_code, sector, text, submitted_at,"
+        " name_keys) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (complaint_id) DO UPDATE SET tracking_code = EXCLUDED.tracking_code,"
+        " name_keys = EXCLUDED.name_keys",
         event.complaint_id,
         event.union_id,
         event.tracking_code,
         event.sector.value,
         event.text,
         event.submitted_at,
+        event.name_keys,
     )
 
 

@@ -70,7 +70,12 @@ def register(runtime: ServiceRuntime) -> None:
 
     async def on_received(event: ComplaintReceived, delivery: Delivery) -> None:
         try:
-            accepted = await accept(runtime.pool, event, correlation_id=delivery.correlation_id)
+            accepted = await accept(
+                runtime.pool,
+                event,
+                runtime.settings.tracking_key,
+                correlation_id=delivery.correlation_id,
+            )
         except Rejected as rejection:
             await _reject(
                 runtime,

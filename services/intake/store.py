@@ -74,8 +74,9 @@ INSERT_SUBMISSION = """
 WITH complaint AS (
     INSERT INTO complaints (complaint_id, union_id, idempotency_key, request_hash, tracking_code,
         channel, sector, kind, original_text, masked_text, language, member, anonymous,
-        workplace, occurred_on, submitted_at, submitted_event_id, emergency)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $24)
+        workplace, occurred_on, submitted_at, submitted_event_id, emergency, name_keys)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $24,
+        $25)
     ON CONFLICT (union_id, idempotency_key) DO NOTHING
     RETURNING complaint_id
 ), contact AS (
@@ -126,6 +127,7 @@ async def insert_submission(
         contact is not None,
         json.dumps(first_entry),
         submitted.emergency,
+        submitted.name_keys,
     )
     return stored is not None
 

@@ -20,7 +20,7 @@ from schemas.events import (
     RejectionCode,
     RejectionReason,
 )
-from schemas.masking import mask_personal_data
+from schemas.masking import mask_personal_data, name_keys
 from services.intake import store
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import new_tracking_code
@@ -72,26 +72,34 @@ def submitted_from_row(row: asyncpg.Record) -> ComplaintSubmitted:
         occurred_on=row["occurred_on"],
         submitted_at=row["submitted_at"],
         emergency=row["emergency"],
+        name_keys=row["name_keys"],
     )
 
 
 async def accept(
-    pool: asyncpg.Pool, received: ComplaintReceived, *, correlation_id: str | None = None
+    pool: asyncpg.Pool,
+    received: ComplaintReceived,
+    name_secret: str,
+    *,
+    correlation_id: str | None = None,
 ) -> Accepted:
-    """Store `received` once; a retry with the same idempotency key returns the same complaint."""
+    """Store `received` once; a retry with the same idempotency key returns the same complaint.
+
+    `name_secret` keys the hashes of the worker's name parts the `submitted` event carries.
+    """
     try:
-        return await _accept_once(pool, received, correlation_id)
+        return await _accept_once(pool, received, name_secret, correlation_id)
     except asyncpg.UniqueViolationError:
         # A concurrent retry of the same submission won the race (or, once in a blue moon, the
         # tracking code collided): the second pass finds the stored complaint or draws anew.
-        return await _accept_once(pool, received, correlation_id)
+        return await _accept_once(pool, received, name_secret, correlation_id)
 
 
 async def _accept_once(
-    pool: asyncpg.Pool, received: ComplaintReceived, correlation_id: str | None
+    pool: asyncpg.Pool, received: ComplaintReceived, name_secret: str, correlation_id: str | None
 ) -> Accepted:
     fingerprint = request_hash(received)
-    submitted = _submitted(received)
+    submitted = _submitted(received, name_secret)
     event_id = submitted_event_id(submitted.complaint_id)
     async with pool.acquire() as conn, conn.transaction():
         try:
@@ -131,7 +139,7 @@ def _replayed(existing: asyncpg.Record | None, fingerprint: str) -> Accepted:
     return Accepted(existing["complaint_id"], existing["tracking_code"], created=False)
 
 
-def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
+def _submitted(received: ComplaintReceived, name_secret: str) -> ComplaintSubmitted:
     return ComplaintSubmitted(
         complaint_id=uuid.uuid4(),
         union_id=received.union_id,
@@ -147,6 +155,7 @@ def _submitted(received: ComplaintReceived) -> ComplaintSubmitted:
         occurred_on=received.occurred_on,
         submitted_at=datetime.now(UTC),
         emergency=received.emergency,
+        name_keys=name_keys(name_secret, _names(received)),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.events import ComplaintResolved, FeedbackRated
-from schemas.masking import mask_personal_data
+from schemas.masking import mask_named, mask_personal_data, name_keys
 from services.runtime.tokens import (
     api_key_matches,
     hash_api_key,
@@ -70,6 +70,18 @@ class TestMasking:
         assert resolved.resolution_note == "NIK pekerja [NIK], hp [telepon]"
         assert rated.reasons == ["hubungi sy [telepon]"]
         assert rated.comment == "email [email]"
+
+    def test_a_service_without_the_name_masks_it_from_its_keyed_hashes(self) -> None:
+        """Feedback never sees contact details; intake's keyed hashes let it mask the name in
+        what officers write, in any case, without the name ever being published."""
+        keys = name_keys("rahasia", ["Siti Rahmawati", "Ai"])
+        assert len(keys) == 2  # "Ai" is too short to mask: it is an ordinary word too
+        assert not any("siti" in key or "rahma" in key for key in keys)
+        note = "Bu SITI rahmawati sudah kami hubungi; Sitinah tidak terkait."
+        assert mask_named(note, keys, "rahasia") == (
+            "Bu [nama] [nama] sudah kami hubungi; Sitinah tidak terkait."
+        )
+        assert mask_named(note, keys, "kunci-lain") == note, "another key finds nothing"
 
     def test_a_free_text_field_longer_than_a_complaint_is_refused_before_it_is_masked(
         self,

@@ -49,6 +49,7 @@ class Labels:
 
 
 Labelling = dict[str, Labels]  # corpus id -> labels
+Row = dict[str, float | str | int]
 
 
 def _labels(row: dict[str, object]) -> Labels:
@@ -134,9 +135,9 @@ def majority(labellings: list[Labelling]) -> Labelling:
     return voted
 
 
-def pair_row(name: str, reference: Labelling, other: Labelling) -> dict[str, float | str | int]:
+def pair_row(name: str, reference: Labelling, other: Labelling) -> Row:
     recall, precision = p1_recall_precision(reference, other)
-    row: dict[str, float | str | int] = {
+    row: Row = {
         "pair": name,
         "complaints": len(reference.keys() & other.keys()),
         "category_agreement": category_agreement(reference, other),
@@ -148,34 +149,39 @@ def pair_row(name: str, reference: Labelling, other: Labelling) -> dict[str, flo
     return row
 
 
-def compare(writer: Labelling, annotators: dict[str, Labelling], model: Labelling | None) -> list:
+def compare(
+    writer: Labelling, annotators: dict[str, Labelling], model: Labelling | None
+) -> list[Row]:
     rows = [pair_row(f"writer ~ {name}", writer, labels) for name, labels in annotators.items()]
     rows += [
         pair_row(f"{a} ~ {b}", annotators[a], annotators[b])
         for a, b in combinations(annotators, 2)
         if annotators[a].keys() & annotators[b].keys()
     ]
+    first, second = _merged_pairs(annotators)
+    rows.append(pair_row("writer ~ first annotator (all)", writer, first))
     if model is not None:
         rows.append(pair_row("writer ~ model", writer, model))
-        for name, labels in annotators.items():
-            rows.append(pair_row(f"{name} ~ model", labels, model))
-        voted = majority([writer, *_merged_pairs(annotators)])
-        rows.append(pair_row("majority ~ model", voted, model))
+        rows.append(pair_row("first annotator (all) ~ model", first, model))
+    if second:
+        voted = majority([writer, first, second])
         rows.append(pair_row("majority ~ writer", voted, writer))
+        if model is not None:
+            rows.append(pair_row("majority ~ model", voted, model))
     return rows
 
 
-def _merged_pairs(annotators: dict[str, Labelling]) -> list[Labelling]:
+def _merged_pairs(annotators: dict[str, Labelling]) -> tuple[Labelling, Labelling]:
     """The annotators as two labellings covering the whole sample: first and second reader."""
     first: Labelling = {}
     second: Labelling = {}
     for labels in annotators.values():
         for i, label in labels.items():
             (second if i in first else first)[i] = label
-    return [first, second]
+    return first, second
 
 
-def table(rows: list[dict[str, float | str | int]]) -> Table:
+def table(rows: list[Row]) -> Table:
     shown = Table(title="Agreement between labellers (the first of each pair is the reference)")
     columns = ["pair", "complaints", "category_agreement", "tag_micro_f1", "p1_recall"]
     columns += ["p1_precision", *(f"f1_{t}" for t in CONTEXT_TAGS)]

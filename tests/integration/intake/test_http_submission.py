@@ -10,6 +10,7 @@ import pytest
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintTriaged
+from schemas.masking import name_keys
 from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
 from services.intake.submission import submitted_from_row
 from tests.integration.intake.conftest import IntakeUnderTest
@@ -155,6 +156,39 @@ class TestAcceptance:
         response = await intake.submit(idempotency_key="k", text="lembur tidak dibayar sama sekali")
         assert response.status_code == 409
         assert "idempotency key" in response.json()["detail"]
+
+
+class TestWorkersName:
+    """The name in the contact details never travels; keyed hashes of its parts do."""
+
+    async def test_the_submitted_event_carries_keyed_hashes_of_the_name_not_the_name(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        accepted = (
+            await intake.submit(
+                idempotency_key="named",
+                text="Saya Siti Aminah, upah lembur bulan ini tidak dibayar",
+                contact={"name": "Siti Aminah", "phone": "0812345678"},
+            )
+        ).json()
+        [record] = await read_topic(
+            intake.infra.kafka, intake.infra.prefix + COMPLAINT_SUBMITTED.name
+        )
+        event = record.json()
+        expected = name_keys(intake.settings.tracking_key, ["Siti Aminah"])
+        assert "Aminah" not in record.body.decode()
+        assert event["text"].startswith("Saya [nama]")
+        assert event["name_keys"] == expected
+        conn = await intake.db()
+        try:
+            row = await conn.fetchrow(
+                "SELECT * FROM complaints WHERE complaint_id = $1",
+                uuid.UUID(accepted["complaint_id"]),
+            )
+        finally:
+            await conn.close()
+        # Re-published when stuck, it carries them too.
+        assert submitted_from_row(row).name_keys == expected
 
 
 class TestEmergency:
