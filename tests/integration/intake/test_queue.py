@@ -323,7 +323,8 @@ class TestBackfill:
             await apply_migrations(conn, "intake", before)
             await conn.execute("SET search_path TO intake")
             ids = await _old_complaints(conn)
-            assert await apply_migrations(conn, "intake", MIGRATIONS) == ["002_emergency_queue.sql"]
+            applied = await apply_migrations(conn, "intake", MIGRATIONS)
+            assert applied[0] == "002_emergency_queue.sql" and "001_init.sql" not in applied
             rows = {
                 r["complaint_id"]: r
                 for r in await conn.fetch(
