@@ -49,10 +49,15 @@ def mask_personal_data(text: str, names: Iterable[str] = ()) -> str:
 
 def _mask_name(text: str, name: str) -> str:
     """The whole name, then each of its parts, as whole words in any case."""
-    parts = [p for p in re.split(r"\s+", name.strip()) if len(p) >= MIN_NAME_PART]
+    parts = _name_parts(name)
     for candidate in [" ".join(parts), *parts] if parts else []:
         text = re.sub(rf"(?<!\w){re.escape(candidate)}(?!\w)", NAME_MASK, text, flags=re.I)
     return text
+
+
+def _name_parts(name: str) -> list[str]:
+    """The parts of a name long enough to mask without hitting ordinary words."""
+    return [p for p in re.split(r"\s+", name.strip()) if len(p) >= MIN_NAME_PART]
 
 
 def mask_optional(text: str | None) -> str | None:
@@ -69,12 +74,7 @@ _WORD = re.compile(r"\w+")
 
 def name_keys(secret: str, names: Iterable[str]) -> list[str]:
     """Keyed hashes of each part of the names long enough to be masked."""
-    parts = {
-        part.casefold()
-        for name in names
-        for part in re.split(r"\s+", name.strip())
-        if len(part) >= MIN_NAME_PART
-    }
+    parts = {part.casefold() for name in names for part in _name_parts(name)}
     return sorted(_name_key(secret, part) for part in parts)
 
 

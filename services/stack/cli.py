@@ -1,4 +1,4 @@
-"""Stack commands: `aduan up`, `aduan demo`, `aduan tail`."""
+"""Stack commands: `aduan up`, `aduan demo`, `aduan tail`, `aduan dlq`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,19 @@ from pathlib import Path
 import typer
 
 from services.stack.state import DEFAULT_DATA_DIR, read_state
+
+
+def _bootstrap(bootstrap: str | None, data_dir: Path) -> str:
+    return (
+        bootstrap
+        or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        or read_state(data_dir).kafka_bootstrap_servers
+    )
+
+
+BOOTSTRAP_OPTION = typer.Option(
+    None, help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or stack.json)"
+)
 
 
 def add_commands(app: typer.Typer) -> None:
@@ -54,20 +67,13 @@ def add_commands(app: typer.Typer) -> None:
         topic: str = typer.Argument(help="e.g. aduan.complaint.triaged.v1 (or its .dlq)"),
         from_beginning: bool = typer.Option(False, "--from-beginning", help="replay history"),
         limit: int | None = typer.Option(None, help="stop after N events"),
-        bootstrap: str | None = typer.Option(
-            None, help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or stack.json)"
-        ),
+        bootstrap: str | None = BOOTSTRAP_OPTION,
         data_dir: Path = typer.Option(DEFAULT_DATA_DIR),
     ) -> None:
         """Print a topic's events readably, as they arrive."""
         from services.stack.tail import run_tail
 
-        servers = (
-            bootstrap
-            or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-            or read_state(data_dir).kafka_bootstrap_servers
-        )
-        run_tail(servers, topic, from_beginning, limit)
+        run_tail(_bootstrap(bootstrap, data_dir), topic, from_beginning, limit)
 
     app.add_typer(dlq_app, name="dlq")
 
@@ -78,17 +84,6 @@ dlq_app = typer.Typer(
 )
 
 
-def _bootstrap(bootstrap: str | None, data_dir: Path) -> str:
-    return (
-        bootstrap
-        or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        or read_state(data_dir).kafka_bootstrap_servers
-    )
-
-
-BOOTSTRAP_OPTION = typer.Option(
-    None, help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or stack.json)"
-)
 DLQ_TOPIC_ARGUMENT = typer.Argument(help="e.g. aduan.complaint.received.v1.dlq")
 
 

@@ -67,17 +67,21 @@ def write_state(data_dir: Path, state: StackState) -> None:
 DEAD_LETTER_KEY = "dead_letter_key"
 
 
+def _secrets(path: Path) -> dict[str, str]:
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    return stored
+
+
 def stored_secret(data_dir: Path, name: str) -> SecretStr | None:
     """A secret `persistent_secret` created earlier, or None; never creates one."""
-    path = data_dir / "secrets.json"
-    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    stored = _secrets(data_dir / "secrets.json")
     return SecretStr(stored[name]) if name in stored else None
 
 
 def persistent_secret(data_dir: Path, name: str) -> str:
     """A random secret created on first use and kept in the data directory."""
     path = data_dir / "secrets.json"
-    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    stored = _secrets(path)
     if name not in stored:
         stored[name] = secrets.token_urlsafe(32)
         path.write_text(json.dumps(stored, indent=2))

@@ -42,6 +42,10 @@ def submitted(text: str = "gaji telat tiga bulan") -> ComplaintSubmitted:
 DEAD_LETTER_KEY = SecretStr("k" * 40)
 
 
+async def never_called(event: ComplaintSubmitted, delivery: Delivery) -> None:
+    raise AssertionError("never called for a body that is not a valid event")
+
+
 async def dead_letters_of(bus: EventBus, body: bytes) -> list[tuple[bytes, dict[str, str]]]:
     """Publish `body` marked as JSON to COMPLAINT_SUBMITTED; what reached its dead letters."""
     bus._attach_consumers()
@@ -121,16 +125,13 @@ class TestConsuming:
         take the dead-letter path rather than fail before the consumer sees it (a wedge)."""
         bus = EventBus(ServiceSettings(dead_letter_keys=[DEAD_LETTER_KEY]), "unit")
 
-        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
-            raise AssertionError("never called for a body that is not an event")
-
         async def batch_handler(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
             raise AssertionError("never called for a body that is not an event")
 
         if batch:
             bus.subscribe_batch(COMPLAINT_SUBMITTED, batch_handler)
         else:
-            bus.subscribe(COMPLAINT_SUBMITTED, handler)
+            bus.subscribe(COMPLAINT_SUBMITTED, never_called)
         [(body, headers)] = await dead_letters_of(bus, b"{nomor saya 081234567890")
         assert headers["x-dlq-error-type"] == "ValidationError"
         assert headers["x-dlq-original-content-type"] == "application/json"
@@ -142,11 +143,7 @@ class TestConsuming:
         self, bus: EventBus
     ) -> None:
         """An operator who set no dead-letter keys gets why and how big, never the contents."""
-
-        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
-            raise AssertionError("never called for a body that is not an event")
-
-        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus.subscribe(COMPLAINT_SUBMITTED, never_called)
         [(body, headers)] = await dead_letters_of(bus, b"{nomor saya 081234567890")
         assert body == b""
         assert headers["x-dlq-body"] == "withheld"
@@ -157,11 +154,7 @@ class TestConsuming:
         self, bus: EventBus
     ) -> None:
         """A dead-letter header is read by operators and analysts: no worker's words in it."""
-
-        async def handler(event: ComplaintSubmitted, delivery: Delivery) -> None:
-            raise AssertionError("never called for an invalid event")
-
-        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus.subscribe(COMPLAINT_SUBMITTED, never_called)
         bus._attach_consumers()
         event = submitted().model_dump(mode="json")
         event["complaint_id"] = "hubungi 081234567890"
