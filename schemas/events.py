@@ -333,6 +333,11 @@ class UnionRegistered(Event):
     api_key_hash: str = Field(
         description="sha256 of the union's API key; the key itself is never sent"
     )
+    previous_api_key_hash: str | None = Field(
+        default=None,
+        description="sha256 of the key being rotated out, valid until previous_key_valid_until",
+    )
+    previous_key_valid_until: datetime | None = None
     registered_at: datetime
 
 

@@ -57,6 +57,9 @@ def serve(
         http="httptools",
         # Let in-flight requests and handlers finish on SIGTERM before the process exits.
         timeout_graceful_shutdown=20,
+        # The client address the abuse limits count is X-Forwarded-For's only from these.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

@@ -32,6 +32,7 @@ from tests.conftest import (
 # The integration tests seal dead letters as a deployment (and `aduan up`) does.
 DEAD_LETTER_KEY = SecretStr("integration-tests-dead-letter-key-0123456789")
 DEAD_LETTERS = Sealer([DEAD_LETTER_KEY])
+CONTACT_KEY = SecretStr("integration-tests-contact-key-0123456789abcdef")
 
 
 def union_registered(union_id: str = "spn") -> UnionRegistered:
@@ -63,6 +64,7 @@ class Infra:
             "outbox_poll_seconds": 0.2,
             "handler_backoff_seconds": 0.01,
             "dead_letter_keys": [DEAD_LETTER_KEY],
+            "contact_keys": [CONTACT_KEY],
             **extra,
         }
 

@@ -30,10 +30,9 @@ from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
 from services.feedback.businesstime import Pause
 from services.feedback.settings import FeedbackSettings
-from services.runtime.auth import UnionKeys, refuse_union_credentials
+from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.outbox import enqueue
-from services.runtime.tokens import normalise_tracking_code, tracking_secret_matches
 
 SOURCE = "feedback"
 HOUR = timedelta(hours=1)
@@ -156,7 +155,7 @@ class RatingRequest(NoControlCharacters):
 Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
-Union = Annotated[str, Depends(UnionKeys(store.union_for_key_hash))]
+Union = Annotated[str, Depends(UnionKeys())]
 
 
 def _not_found() -> HTTPException:
@@ -183,16 +182,10 @@ async def _workers_complaint(
 ) -> dict[str, Any]:
     """The complaint of a tracking code, for the worker holding its secret and never for an
     officer; 404 alike for an unknown code and a wrong secret."""
-    refuse_union_credentials(request)
-    code = normalise_tracking_code(code)
-    settings = runtime.settings
-    assert isinstance(settings, FeedbackSettings)
-    unknown = HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
-    if not tracking_secret_matches(settings.tracking_key, code, secret):
-        raise unknown
+    code = await open_for_worker(request, code, secret)
     found = await store.complaint_by_tracking_code(runtime.pool, code)
     if found is None:
-        raise unknown
+        raise unknown_tracking_code()
     return found
 
 

@@ -13,26 +13,23 @@ from schemas.events import ComplaintSubmitted, ComplaintTriaged, FeedbackRated, 
 
 async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None:
     await conn.execute(
-        "INSERT INTO unions (union_id, name, api_key_hash, federation) VALUES ($1, $2, $3, $4)"
+        "INSERT INTO unions (union_id, name, api_key_hash, federation, previous_api_key_hash,"
+        " previous_key_valid_until) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (union_id) DO UPDATE SET name = EXCLUDED.name,"
         " api_key_hash = EXCLUDED.api_key_hash, federation = EXCLUDED.federation,"
-        " updated_at = now()",
+        " previous_api_key_hash = EXCLUDED.previous_api_key_hash,"
+        " previous_key_valid_until = EXCLUDED.previous_key_valid_until, updated_at = now()",
         union.union_id,
         union.name,
         union.api_key_hash,
         union.federation,
+        union.previous_api_key_hash,
+        union.previous_key_valid_until,
     )
 
 
 async def union_ids(pool: asyncpg.Pool) -> list[str]:
     return [r["union_id"] for r in await pool.fetch("SELECT union_id FROM unions")]
-
-
-async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
-    union_id: str | None = await pool.fetchval(
-        "SELECT union_id FROM unions WHERE api_key_hash = $1", key_hash
-    )
-    return union_id
 
 
 async def insert_complaint(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:

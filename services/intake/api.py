@@ -14,15 +14,12 @@ from schemas.events import MAX_TEXT_CHARS, MIN_TEXT_CHARS, ComplaintReceived, Co
 from schemas.vocabulary import Sector
 from services.intake import queue, store
 from services.intake.queue import Queue, QueueFilters
+from services.intake.settings import IntakeSettings
 from services.intake.submission import Rejected, accept
 from services.intake.views import complaint_view, tracking_view
-from services.runtime.auth import UnionKeys, refuse_union_credentials
+from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.http import ServiceRuntime, current_runtime
-from services.runtime.tokens import (
-    normalise_tracking_code,
-    tracking_secret,
-    tracking_secret_matches,
-)
+from services.runtime.tokens import tracking_secret
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
@@ -64,7 +61,15 @@ class SubmissionAccepted(BaseModel):
     status: str
 
 
-Union = Annotated[str, Depends(UnionKeys(store.union_for_key_hash))]
+Union = Annotated[str, Depends(UnionKeys())]
+
+
+def _settings(runtime: ServiceRuntime) -> IntakeSettings:
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    return settings
+
+
 Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
@@ -88,7 +93,7 @@ async def submit_complaint(
             idempotency_key=key,
             **body.model_dump(exclude={"idempotency_key"}),
         )
-        accepted = await accept(runtime.pool, received, runtime.settings.tracking_key)
+        accepted = await accept(runtime.pool, received, _settings(runtime))
     except ValidationError as exc:
         # Without the input (never echoed back) and the context (it may hold the exception).
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
@@ -134,7 +139,8 @@ async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -
     # Another union's complaint is answered exactly like a missing one: no existence oracle.
     if row is None or row["union_id"] != union_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such complaint for this union")
-    return complaint_view(row, await store.timeline(runtime.pool, complaint_id))
+    timeline = await store.timeline(runtime.pool, complaint_id)
+    return complaint_view(row, timeline, _settings(runtime).contacts)
 
 
 @router.get("/track/{code}", tags=["workers"])
@@ -149,11 +155,8 @@ async def track(
     The secret travels in a header only: in a query string it would be written to every
     access log and proxy log on the way.
     """
-    refuse_union_credentials(request)
-    code = normalise_tracking_code(code)
-    if not secret or not tracking_secret_matches(runtime.settings.tracking_key, code, secret):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+    code = await open_for_worker(request, code, secret)
     row = await store.complaint_by_tracking_code(runtime.pool, code)
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+        raise unknown_tracking_code()
     return tracking_view(row, await store.timeline(runtime.pool, row["complaint_id"]))

@@ -8,26 +8,23 @@ import structlog
 from fastapi import FastAPI
 
 from services.intake import api, handlers, store
+from services.intake.settings import IntakeSettings
 from services.intake.submission import submitted_from_row
 from services.intake.unions import announce_all
 from services.runtime.http import ServiceRuntime, create_service_app
-from services.runtime.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class IntakeSettings(ServiceSettings):
-    http_port: int = 8081
-    # A complaint not recommended after this long is re-published: the broker may have lost it.
-    stuck_after_seconds: float = 120.0
-    stuck_check_seconds: float = 30.0
-    max_republish: int = 10
+__all__ = ["MIGRATIONS", "IntakeSettings", "create_app"]
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    if settings.contacts.sealer is None:
+        log.warning("contacts_not_sealed", reason="ADUAN_CONTACT_KEYS is not set")
     runtime = ServiceRuntime("intake", settings, migrations=MIGRATIONS)
     handlers.register(runtime)
     runtime.after_start(_announce_unions)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import timedelta
 
 import asyncpg
 import typer
 from rich.console import Console
 
 from services.intake.app import MIGRATIONS
-from services.intake.unions import Registration, register_union
+from services.intake.contacts import reseal_all
+from services.intake.settings import IntakeSettings
+from services.intake.unions import Registration, UnknownUnion, register_union, rotate_key
 from services.runtime.db import apply_migrations
 
 app = typer.Typer(help="Intake: unions and their API keys.", no_args_is_help=True)
@@ -51,3 +54,57 @@ def add_union(
     )
     console.print(f"union [bold]{registration.union.union_id}[/] registered; API key:")
     print(registration.api_key)
+
+
+async def _rotate(database_url: str, union_id: str, overlap: timedelta) -> Registration:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await apply_migrations(conn, "intake", MIGRATIONS)
+        await conn.execute('SET search_path TO "intake", public')
+        return await rotate_key(conn, union_id, overlap)
+    finally:
+        await conn.close()
+
+
+@app.command("rotate-key")
+def rotate(
+    union_id: str = typer.Argument(help="the union whose key to replace"),
+    overlap_hours: float = typer.Option(
+        24.0, min=0.0, help="how long the current key keeps working beside the new one"
+    ),
+    database_url: str = typer.Option(os.environ.get("DATABASE_URL", ""), help="Postgres URL"),
+) -> None:
+    """Issue a new API key and print it once; the old key works for --overlap-hours more, so
+    the union's frontends switch without downtime."""
+    try:
+        registration = asyncio.run(_rotate(database_url, union_id, timedelta(hours=overlap_hours)))
+    except UnknownUnion:
+        console.print(f"[red]no union {union_id!r}[/]")
+        raise typer.Exit(1) from None
+    until = registration.union.previous_key_valid_until
+    console.print(f"new API key for [bold]{union_id}[/]; the old one works until {until}:")
+    print(registration.api_key)
+
+
+async def _reseal(database_url: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await apply_migrations(conn, "intake", MIGRATIONS)
+        await conn.execute('SET search_path TO "intake", public')
+        return await reseal_all(conn, IntakeSettings().contacts)
+    finally:
+        await conn.close()
+
+
+@app.command("reseal-contacts")
+def reseal_contacts(
+    database_url: str = typer.Option(os.environ.get("DATABASE_URL", ""), help="Postgres URL"),
+) -> None:
+    """Seal every stored contact again under the first of ADUAN_CONTACT_KEYS (after putting a
+    new key first; contacts stored before sealing was on are sealed now)."""
+    if IntakeSettings().contacts.sealer is None:
+        console.print("[red]set ADUAN_CONTACT_KEYS first[/]")
+        raise typer.Exit(1)
+    with console.status("re-sealing contacts"):
+        count = asyncio.run(_reseal(database_url))
+    console.print(f"{count} contacts sealed under the first key")

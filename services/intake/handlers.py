@@ -34,6 +34,7 @@ from schemas.topics import (
     Topic,
 )
 from services.intake import store
+from services.intake.settings import IntakeSettings
 from services.intake.submission import Rejected, accept
 from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery
@@ -70,11 +71,10 @@ def register(runtime: ServiceRuntime) -> None:
 
     async def on_received(event: ComplaintReceived, delivery: Delivery) -> None:
         try:
+            settings = runtime.settings
+            assert isinstance(settings, IntakeSettings)
             accepted = await accept(
-                runtime.pool,
-                event,
-                runtime.settings.tracking_key,
-                correlation_id=delivery.correlation_id,
+                runtime.pool, event, settings, correlation_id=delivery.correlation_id
             )
         except Rejected as rejection:
             await _reject(

@@ -28,26 +28,29 @@ STATUS_RANK = {
 ROUND = 10
 
 
-async def union_for_key_hash(pool: asyncpg.Pool, key_hash: str) -> str | None:
-    union_id: str | None = await pool.fetchval(
-        "SELECT union_id FROM unions WHERE api_key_hash = $1", key_hash
-    )
-    return union_id
-
-
 async def upsert_union(conn: asyncpg.Connection, union: UnionRegistered) -> None:
     await conn.execute(
-        "INSERT INTO unions (union_id, name, federation, share_cases, api_key_hash, registered_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (union_id) DO UPDATE SET"
+        "INSERT INTO unions (union_id, name, federation, share_cases, api_key_hash, registered_at,"
+        " previous_api_key_hash, previous_key_valid_until)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (union_id) DO UPDATE SET"
         " name = EXCLUDED.name, federation = EXCLUDED.federation,"
-        " share_cases = EXCLUDED.share_cases, api_key_hash = EXCLUDED.api_key_hash",
+        " share_cases = EXCLUDED.share_cases, api_key_hash = EXCLUDED.api_key_hash,"
+        " previous_api_key_hash = EXCLUDED.previous_api_key_hash,"
+        " previous_key_valid_until = EXCLUDED.previous_key_valid_until",
         union.union_id,
         union.name,
         union.federation,
         union.share_cases,
         union.api_key_hash,
         union.registered_at,
+        union.previous_api_key_hash,
+        union.previous_key_valid_until,
     )
+
+
+async def union(conn: asyncpg.Connection, union_id: str) -> UnionRegistered | None:
+    row = await conn.fetchrow("SELECT * FROM unions WHERE union_id = $1", union_id)
+    return None if row is None else UnionRegistered.model_validate(dict(row))
 
 
 async def all_unions(conn: asyncpg.Connection | asyncpg.Pool) -> list[UnionRegistered]:
@@ -94,12 +97,15 @@ async def insert_submission(
     conn: asyncpg.Connection,
     received: ComplaintReceived,
     submitted: ComplaintSubmitted,
+    contact: list[str | None],
     *,
     request_hash: str,
     event_id: str,
 ) -> bool:
-    """Store a new submission; False when its idempotency key is already taken."""
-    contact = received.contact
+    """Store a new submission; False when its idempotency key is already taken.
+
+    `contact`: name, phone, e-mail and WhatsApp as they are stored (sealed, see contacts.py).
+    """
     first_entry = {"channel": submitted.channel, "sector": submitted.sector.value}
     stored = await conn.fetchval(
         INSERT_SUBMISSION,
@@ -120,11 +126,8 @@ async def insert_submission(
         received.occurred_on,
         submitted.submitted_at,
         event_id,
-        contact and contact.name,
-        contact and contact.phone,
-        contact and contact.email,
-        contact and contact.whatsapp,
-        contact is not None,
+        *contact,
+        received.contact is not None,
         json.dumps(first_entry),
         submitted.emergency,
         submitted.name_keys,

@@ -22,6 +22,7 @@ from schemas.events import (
 )
 from schemas.masking import mask_personal_data, name_keys
 from services.intake import store
+from services.intake.settings import IntakeSettings
 from services.runtime.outbox import enqueue
 from services.runtime.tokens import new_tracking_code
 
@@ -79,32 +80,37 @@ def submitted_from_row(row: asyncpg.Record) -> ComplaintSubmitted:
 async def accept(
     pool: asyncpg.Pool,
     received: ComplaintReceived,
-    name_secret: str,
+    settings: IntakeSettings,
     *,
     correlation_id: str | None = None,
 ) -> Accepted:
     """Store `received` once; a retry with the same idempotency key returns the same complaint.
 
-    `name_secret` keys the hashes of the worker's name parts the `submitted` event carries.
+    The settings' tracking key keys the hashes of the worker's name parts the `submitted` event
+    carries; their contact keys seal the contact details.
     """
     try:
-        return await _accept_once(pool, received, name_secret, correlation_id)
+        return await _accept_once(pool, received, settings, correlation_id)
     except asyncpg.UniqueViolationError:
         # A concurrent retry of the same submission won the race (or, once in a blue moon, the
         # tracking code collided): the second pass finds the stored complaint or draws anew.
-        return await _accept_once(pool, received, name_secret, correlation_id)
+        return await _accept_once(pool, received, settings, correlation_id)
 
 
 async def _accept_once(
-    pool: asyncpg.Pool, received: ComplaintReceived, name_secret: str, correlation_id: str | None
+    pool: asyncpg.Pool,
+    received: ComplaintReceived,
+    settings: IntakeSettings,
+    correlation_id: str | None,
 ) -> Accepted:
     fingerprint = request_hash(received)
-    submitted = _submitted(received, name_secret)
+    submitted = _submitted(received, settings.tracking_key)
     event_id = submitted_event_id(submitted.complaint_id)
+    contact = settings.contacts.seal(received.contact)
     async with pool.acquire() as conn, conn.transaction():
         try:
             stored = await store.insert_submission(
-                conn, received, submitted, request_hash=fingerprint, event_id=event_id
+                conn, received, submitted, contact, request_hash=fingerprint, event_id=event_id
             )
         except asyncpg.ForeignKeyViolationError:
             raise Rejected(

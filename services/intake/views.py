@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from schemas.vocabulary import ACTION_LABELS, CATEGORY_LABELS, Action, Category
+from services.intake.contacts import FIELDS, ContactVault
 
 # What a worker sees of each timeline entry: no officer names, no internal triage figures.
 WORKER_STEPS = {
@@ -35,7 +36,9 @@ def _latest(timeline: list[asyncpg.Record], kind: str) -> dict[str, Any] | None:
     return bodies[-1] if bodies else None
 
 
-def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[str, Any]:
+def complaint_view(
+    row: asyncpg.Record, timeline: list[asyncpg.Record], contacts: ContactVault
+) -> dict[str, Any]:
     # Category and priority as the queue shows them: triage's, as officers corrected them.
     category = row["category"]
     return {
@@ -52,12 +55,7 @@ def complaint_view(row: asyncpg.Record, timeline: list[asyncpg.Record]) -> dict[
         "occurred_on": row["occurred_on"].isoformat() if row["occurred_on"] else None,
         "member": row["member"],
         "anonymous": row["anonymous"],
-        "contact": {
-            "name": row["contact_name"],
-            "phone": row["contact_phone"],
-            "email": row["contact_email"],
-            "whatsapp": row["contact_whatsapp"],
-        },
+        "contact": contacts.open([row[f"contact_{field}"] for field in FIELDS]),
         "emergency": row["emergency"],
         "category": category,
         "category_label": CATEGORY_LABELS[Category(category)] if category else None,

@@ -1,7 +1,9 @@
-"""Reading a union's API key from a request.
+"""Reading a union's API key, or a worker's tracking secret, from a request.
 
-Keys are accepted as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Which union a key
-belongs to is each service's own lookup (by the key's sha256), so the kit knows no unions.
+Keys are accepted as `Authorization: Bearer <key>` or `X-API-Key: <key>`. A service that takes
+keys keeps its own `unions` table (intake's is the record, the others copy it from
+`aduan.union.registered.v1`), with the key's sha256 and, while a key is being rotated out, the
+old key's sha256 and the time it stops working.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import asyncpg
 from fastapi import HTTPException, Request, status
 
 from services.runtime.http import runtime_of
-from services.runtime.tokens import hash_api_key
+from services.runtime.tokens import (
+    hash_api_key,
+    normalise_tracking_code,
+    tracking_secret_matches,
+)
 
 # How long a key's union is remembered. Every request of a union's frontend presents the same
 # key, and looking it up cost a database round trip per submission; the price is that a revoked
@@ -23,6 +29,16 @@ KEY_TTL_SECONDS = 10.0
 MAX_REMEMBERED_KEYS = 4096
 
 KeyLookup = Callable[[asyncpg.Pool, str], Awaitable[str | None]]
+
+
+async def union_of_key(pool: asyncpg.Pool, key_hash: str) -> str | None:
+    """The union holding the key, current or rotated out and still within its overlap."""
+    union_id: str | None = await pool.fetchval(
+        "SELECT union_id FROM unions WHERE api_key_hash = $1"
+        " OR (previous_api_key_hash = $1 AND previous_key_valid_until > now())",
+        key_hash,
+    )
+    return union_id
 
 
 def presented_key_hash(request: Request) -> str:
@@ -50,6 +66,29 @@ def refuse_union_credentials(request: Request) -> None:
         )
 
 
+async def open_for_worker(request: Request, code: str, secret: str | None) -> str:
+    """The normalised tracking code, once `request` may act for the worker who holds it.
+
+    Officers' credentials are refused (403); request rates and wrong-secret lockouts apply
+    (429); an unknown code and a wrong secret are the same 404, so the answer tells a guesser
+    nothing about which codes exist.
+    """
+    refuse_union_credentials(request)
+    code = normalise_tracking_code(code)
+    runtime = runtime_of(request)
+    await runtime.throttle.worker_request(request, code)
+    await runtime.throttle.refuse_if_locked_out(request, code)
+    if not secret or not tracking_secret_matches(runtime.settings.tracking_key, code, secret):
+        await runtime.throttle.wrong_secret(request, code)
+        raise unknown_tracking_code()
+    await runtime.throttle.right_secret(code)
+    return code
+
+
+def unknown_tracking_code() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "unknown tracking code or wrong secret")
+
+
 def unknown_key() -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
@@ -65,21 +104,28 @@ class UnionKeys:
     a moment ago is recognised at once and a guessed key always costs a lookup.
     """
 
-    def __init__(self, lookup: KeyLookup, ttl_seconds: float = KEY_TTL_SECONDS) -> None:
+    def __init__(
+        self, lookup: KeyLookup = union_of_key, ttl_seconds: float = KEY_TTL_SECONDS
+    ) -> None:
         self._lookup = lookup
         self._ttl = ttl_seconds
         self._known: dict[str, tuple[str, float]] = {}
 
     async def __call__(self, request: Request) -> str:
         key_hash = presented_key_hash(request)
+        throttle = runtime_of(request).throttle
         now = time.monotonic()
         known = self._known.get(key_hash)
         if known is not None and known[1] > now:
+            await throttle.key_request(key_hash)
             return known[0]
+        await throttle.refuse_if_guessing_keys(request)
         union_id = await self._lookup(runtime_of(request).pool, key_hash)
         if union_id is None:
             self._known.pop(key_hash, None)
+            await throttle.wrong_key(request)
             raise unknown_key()
+        await throttle.key_request(key_hash)
         self._remember(key_hash, union_id, now + self._ttl)
         return union_id
 

@@ -13,12 +13,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -32,6 +33,7 @@ from services.runtime.messaging import EventBus
 from services.runtime.metrics import PublicMetrics
 from services.runtime.outbox import OutboxRelay
 from services.runtime.settings import ServiceSettings
+from services.runtime.throttle import Throttle
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +65,7 @@ class ServiceRuntime:
         self.messaging = messaging
         self.settings = settings
         self.bus = EventBus(settings, name)
+        self.throttle = Throttle(settings.throttle)
         self.migrations = migrations
         self.pool_init = pool_init
         self.pool_settings = pool_settings
@@ -177,7 +180,13 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=f"Aduan {runtime.name}", description=description, lifespan=lifespan)
+    docs = runtime.settings.open_api_docs
+    app = FastAPI(
+        title=f"Aduan {runtime.name}",
+        description=description,
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.runtime = runtime
     for router in routers or []:
         app.include_router(router)
@@ -190,7 +199,9 @@ def create_service_app(
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
-    async def metrics() -> PlainTextResponse:
+    async def metrics(request: Request) -> PlainTextResponse:
+        if not may_scrape(runtime.settings, request):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
         return PlainTextResponse(generate_latest(PUBLIC_METRICS), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["operations"])
@@ -212,6 +223,17 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     ]
     body = UserError(error="invalid request", reasons=reasons)
     return JSONResponse(body.model_dump(), status_code=422)
+
+
+def may_scrape(settings: ServiceSettings, request: Request) -> bool:
+    """Whether the caller is on a network the operator lets read /metrics."""
+    if request.client is None:
+        return False
+    try:
+        caller = ip_address(request.client.host)
+    except ValueError:  # a test client's "testclient", a Unix socket's path
+        return False
+    return any(caller in network for network in settings.metrics_networks)
 
 
 def runtime_of(request: Request) -> ServiceRuntime:

@@ -6,16 +6,30 @@ prefixed `ADUAN_`. `aduan up` sets them for the processes it starts.
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.runtime.embedding import DEFAULT_MODEL
+from services.runtime.throttle import ThrottleSettings
+
+# Loopback and the private ranges: where Prometheus, compose's network and a cluster's pods are.
+PRIVATE_NETWORKS = (
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+)
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ADUAN_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ADUAN_", env_nested_delimiter="__", extra="ignore"
+    )
 
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
@@ -63,6 +77,18 @@ class ServiceSettings(BaseSettings):
     # The sentence encoder (services/runtime/embedding.py): multilingual USE v3 by default.
     embedding_model: str = DEFAULT_MODEL
     model_dir: Path = Path(".aduan/models/triage")
+
+    # Request rates and wrong-secret lockouts (services/runtime/throttle.py).
+    throttle: ThrottleSettings = ThrottleSettings()
+    # Addresses (or networks, comma-separated) whose X-Forwarded-For names the real client: the
+    # web frontend and any load balancer in front of intake and feedback. Anyone else could
+    # name a fresh address per request and never meet a limit.
+    trusted_proxies: str = "127.0.0.1"
+    # Where the operations routes answer. The API documents help frontend developers and give
+    # nothing away, so they are open unless the operator closes them; /metrics holds per-union
+    # figures and answers only the networks listed (Prometheus scrapes from a private network).
+    open_api_docs: bool = True
+    metrics_networks: list[IPvAnyNetwork] = [ip_network(n) for n in PRIVATE_NETWORKS]
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name

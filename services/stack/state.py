@@ -63,8 +63,10 @@ def write_state(data_dir: Path, state: StackState) -> None:
     path.chmod(0o600)  # it holds API keys
 
 
-# The embedded stack's key for sealing dead letters (services/runtime/sealing.py).
+# The embedded stack's keys for sealing dead letters and workers' contact details
+# (services/runtime/sealing.py).
 DEAD_LETTER_KEY = "dead_letter_key"
+CONTACT_KEY = "contact_key"
 
 
 def _secrets(path: Path) -> dict[str, str]:

@@ -28,6 +28,7 @@ from rich.table import Table
 from schemas.topics import all_topic_partitions
 from services.stack.embedded import EmbeddedBroker, EmbeddedPostgres, create_topics, free_port
 from services.stack.state import (
+    CONTACT_KEY,
     DEAD_LETTER_KEY,
     DEMO_UNIONS,
     DemoUnion,
@@ -89,6 +90,7 @@ def run_up(
             "DATABASE_URL": database_url,
             "ADUAN_TRACKING_KEY": persistent_secret(data_dir, "tracking_key"),
             "ADUAN_DEAD_LETTER_KEYS": json.dumps([persistent_secret(data_dir, DEAD_LETTER_KEY)]),
+            "ADUAN_CONTACT_KEYS": json.dumps([persistent_secret(data_dir, CONTACT_KEY)]),
             "ADUAN_MODEL_DIR": str((data_dir / "models" / "triage").resolve()),
         }
         _prepare_data(env)

@@ -21,10 +21,11 @@ TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 class BackendError(Exception):
     """A call the services refused (4xx, with their reason) or could not answer (5xx, down)."""
 
-    def __init__(self, status_code: int, reason: str) -> None:
+    def __init__(self, status_code: int, reason: str, retry_after: int | None = None) -> None:
         super().__init__(reason)
         self.status_code = status_code
         self.reason = reason
+        self.retry_after = retry_after  # seconds, when the services said too many (429)
 
     @property
     def unavailable(self) -> bool:
@@ -77,7 +78,9 @@ class Backend:
         except httpx.HTTPError as exc:
             raise BackendError(503, f"service unreachable ({type(exc).__name__})") from exc
         if response.status_code >= 400:
-            raise BackendError(response.status_code, _reason(response))
+            wait = response.headers.get("retry-after", "")
+            retry_after = int(wait) if wait.isdigit() else None
+            raise BackendError(response.status_code, _reason(response), retry_after)
         answer: dict[str, Any] = response.json()
         return answer
 
@@ -91,17 +94,23 @@ class Backend:
             headers=self.key_of(union_id),
         )
 
-    async def track(self, code: str, secret: str) -> dict[str, Any]:
+    async def track(self, code: str, secret: str, worker: str) -> dict[str, Any]:
+        """`worker`: the visitor's address, which intake's limits count (not this server's)."""
         return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/track/{code}",
-            headers={"X-Tracking-Secret": secret},
+            headers={"X-Tracking-Secret": secret, "X-Forwarded-For": worker},
         )
 
-    async def worker_action(self, code: str, action: str, body: dict[str, Any]) -> None:
+    async def worker_action(
+        self, code: str, action: str, body: dict[str, Any], worker: str
+    ) -> None:
         """`reply`, `rating` or `reopen` on feedback's worker routes."""
         await self._call(
-            "POST", f"{self.settings.feedback_url}/v1/track/{code}/{action}", json=body
+            "POST",
+            f"{self.settings.feedback_url}/v1/track/{code}/{action}",
+            json=body,
+            headers={"X-Forwarded-For": worker},
         )
 
     # -- officers --------------------------------------------------------------------------

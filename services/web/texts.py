@@ -120,6 +120,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "reopen_send": {"id": "Buka kembali", "en": "Reopen"},
     "done": {"id": "Terkirim. Terima kasih.", "en": "Sent. Thank you."},
     "wrong_code": {"id": "Kode atau kata sandi salah.", "en": "Wrong code or secret."},
+    "too_many_attempts": {
+        "id": "Terlalu banyak percobaan. Tunggu {minutes} menit, lalu coba lagi.",
+        "en": "Too many attempts. Wait {minutes} minutes, then try again.",
+    },
     "try_later": {
         "id": "Layanan sedang sibuk. Coba lagi sebentar lagi; laporanmu tidak hilang.",
         "en": "The service is busy. Try again shortly; nothing you sent is lost.",

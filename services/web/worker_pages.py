@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from schemas.vocabulary import Sector
+from services.runtime.throttle import client_address
 from services.web import store
 from services.web.auth import FORM_COOKIE, check_csrf, form_token, keep_form_token
 from services.web.backend import BackendError
@@ -139,8 +140,8 @@ async def _submit(
             web,
             "emergency.html" if report.emergency else "report.html",
             values=values,
-            errors=[text("try_later", language)] if exc.unavailable else [exc.reason],
-            status_code=503 if exc.unavailable else 422,
+            errors=[_worker_error(exc, language, exc.reason)],
+            status_code=_status_for(exc),
         )
     if files:
         await store.save_evidence(
@@ -171,6 +172,19 @@ def _credentials(request: Request) -> tuple[str, str] | None:
     return (code, secret) if code and secret else None
 
 
+def _status_for(exc: BackendError) -> int:
+    """The page's status for a refused form: 429 and 503 pass through, the rest is invalid."""
+    return 429 if exc.status_code == 429 else 503 if exc.unavailable else 422
+
+
+def _worker_error(exc: BackendError, language: str, refused: str) -> str:
+    """What a worker reads when the services said no: `refused` for an ordinary refusal."""
+    if exc.status_code == 429:
+        minutes = max(1, -(-(exc.retry_after or 60) // 60))
+        return text("too_many_attempts", language).format(minutes=minutes)
+    return text("try_later", language) if exc.unavailable else refused
+
+
 @router.get("/track")
 async def tracking_page(request: Request, web: Runtime) -> Response:
     credentials = _credentials(request)
@@ -181,20 +195,17 @@ async def tracking_page(request: Request, web: Runtime) -> Response:
         return response
     language = language_of(request)
     try:
-        view = await web.backend.track(*credentials)
+        view = await web.backend.track(*credentials, client_address(request))
     except BackendError as exc:
-        errors = (
-            [text("try_later", language)] if exc.unavailable else [text("wrong_code", language)]
-        )
         response = render(
             request,
             "track.html",
             csrf=token,
-            errors=errors,
+            errors=[_worker_error(exc, language, text("wrong_code", language))],
             private=True,
-            status_code=503 if exc.unavailable else 404,
+            status_code=exc.status_code if exc.status_code in (404, 429) else 503,
         )
-        if not exc.unavailable:
+        if exc.status_code == 404:
             response.delete_cookie(TRACK_COOKIE)
         keep_form_token(response, token, web.settings)
         return response
@@ -245,19 +256,21 @@ async def worker_action(action: str, request: Request, web: Runtime) -> Response
     code, secret = credentials
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        await web.backend.worker_action(code, action, WORKER_ACTIONS[action](values, secret))
+        await web.backend.worker_action(
+            code, action, WORKER_ACTIONS[action](values, secret), client_address(request)
+        )
     except BackendError as exc:
         language = language_of(request)
-        view = await web.backend.track(code, secret)
+        view = await web.backend.track(code, secret, client_address(request))
         return render(
             request,
             "tracking.html",
-            status_code=503 if exc.unavailable else 422,
+            status_code=_status_for(exc),
             private=True,
             view=view,
             csrf=form_token(request),
             done=False,
-            errors=[text("try_later", language) if exc.unavailable else exc.reason],
+            errors=[_worker_error(exc, language, exc.reason)],
         )
     return RedirectResponse("/track?done=1", status_code=status.HTTP_303_SEE_OTHER)
 

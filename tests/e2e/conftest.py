@@ -15,7 +15,7 @@ from services.intake.cli import register
 from services.stack.embedded import free_port
 from services.stack.supervisor import SERVICES, Child, child_env, stop_all, wait_healthy
 from tests.conftest import TEST_HEARTBEAT_INTERVAL_MS, TEST_SESSION_TIMEOUT_MS
-from tests.support import Infra
+from tests.support import CONTACT_KEY, Infra
 
 # Process start (torch import, model load) on two busy cores, then a Tansu group join (~7 s).
 START_TIMEOUT_S = 120.0
@@ -33,6 +33,7 @@ def service_env(infra: Infra, model_dir: Path, tracking_key: str, **extra: str) 
             "ADUAN_TRACKING_KEY": tracking_key,
             "ADUAN_MODEL_DIR": str(model_dir),
             "ADUAN_OUTBOX_POLL_SECONDS": "0.2",
+            "ADUAN_CONTACT_KEYS": json.dumps([CONTACT_KEY.get_secret_value()]),
             **extra,
         }
     )

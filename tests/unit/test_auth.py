@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from services.runtime import auth
 from services.runtime.auth import UnionKeys
+from services.runtime.throttle import Throttle, ThrottleSettings
 from services.runtime.tokens import hash_api_key
 
 
@@ -26,10 +27,13 @@ class FakeDirectory:
         return self.keys.get(key_hash)
 
 
-def request(key: str | None) -> Request:
-    app = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(pool=None)))
+def request(key: str | None, throttle: Throttle | None = None) -> Request:
+    runtime = SimpleNamespace(pool=None, throttle=throttle or Throttle(ThrottleSettings()))
+    app = SimpleNamespace(state=SimpleNamespace(runtime=runtime))
     headers = [(b"x-api-key", key.encode())] if key else []
-    return Request({"type": "http", "headers": headers, "app": app})
+    return Request(
+        {"type": "http", "headers": headers, "app": app, "client": ("203.0.113.5", 40000)}
+    )
 
 
 class TestUnionKeys:
@@ -85,3 +89,31 @@ class TestUnionKeys:
         await keys(request("c"))
         await keys(request("a"))
         assert directory.lookups == 4  # "a" was dropped for "c"; "c" still remembered
+
+
+class TestKeyGuessing:
+    """An address that keeps presenting unknown keys is stopped before the database is asked."""
+
+    async def test_an_address_is_locked_out_after_its_wrong_keys(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        keys = UnionKeys(directory)
+        limits = Throttle(ThrottleSettings(wrong_keys_per_address="3/15 minutes"))
+        for n in range(3):
+            with pytest.raises(HTTPException) as refused:
+                await keys(request(f"tebakan-{n}", limits))
+            assert refused.value.status_code == 401
+        with pytest.raises(HTTPException) as locked:
+            await keys(request("tebakan-lagi", limits))
+        assert locked.value.status_code == 429
+        assert directory.lookups == 3
+
+    async def test_a_key_past_its_rate_is_refused_until_the_window_moves(self) -> None:
+        directory = FakeDirectory({"kunci-spn": "spn"})
+        keys = UnionKeys(directory)
+        limits = Throttle(ThrottleSettings(per_key="2/minute"))
+        await keys(request("kunci-spn", limits))
+        await keys(request("kunci-spn", limits))
+        with pytest.raises(HTTPException) as refused:
+            await keys(request("kunci-spn", limits))
+        assert refused.value.status_code == 429
+        assert refused.value.headers is not None and "Retry-After" in refused.value.headers

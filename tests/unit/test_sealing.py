@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from services.runtime.sealing import Sealer, SealError, letter
+from services.runtime.sealing import CONTACTS, DEAD_LETTERS, Sealer, SealError, letter
 
 OLD, NEW = SecretStr("o" * 32), SecretStr("n" * 44)
 BODY = b'{"contact": {"phone": "081234567890"}, "text": "' + b"lembur " * 2_000 + b'"}'
@@ -55,3 +55,28 @@ class TestLetter:
         assert headers["x-dlq-body"] == "withheld"
         assert headers["x-dlq-body-bytes"] == str(len(BODY))
         assert len(headers["x-dlq-body-sha256"]) == 64
+
+
+class TestSealedText:
+    """Contact fields sealed at rest: one key per purpose, rotation by re-sealing."""
+
+    def test_a_sealed_value_opens_and_shows_nothing_of_the_number(self) -> None:
+        sealer = Sealer([NEW], purpose=CONTACTS)
+        sealed = sealer.seal_text("0812-3456-7890")
+        assert "0812" not in sealed and sealed.startswith("sealed:v1:")
+        assert sealer.open_text(sealed) == "0812-3456-7890"
+
+    def test_a_value_stored_before_sealing_reads_as_it_is(self) -> None:
+        assert Sealer([NEW], purpose=CONTACTS).open_text("Siti Aminah") == "Siti Aminah"
+
+    def test_the_same_secret_gives_other_keys_for_other_purposes(self) -> None:
+        sealed = Sealer([NEW], purpose=CONTACTS).seal_text("0812")
+        with pytest.raises(SealError):
+            Sealer([NEW], purpose=DEAD_LETTERS).open_text(sealed)
+
+    def test_resealing_moves_a_value_to_the_first_key(self) -> None:
+        before = Sealer([OLD], purpose=CONTACTS).seal_text("siti@example.org")
+        resealed = Sealer([NEW, OLD], purpose=CONTACTS).reseal_text(before)
+        assert Sealer([NEW], purpose=CONTACTS).open_text(resealed) == "siti@example.org"
+        plain = Sealer([NEW], purpose=CONTACTS).reseal_text("0812")
+        assert plain.startswith("sealed:v1:") and "0812" not in plain

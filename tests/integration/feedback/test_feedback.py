@@ -266,6 +266,46 @@ class TestWorkerRatings:
         events = await feedback.events(FEEDBACK_RATED.name, count=2)
         assert [e["score"] for e in events] == [4, 2]
 
+    async def test_wrong_secrets_lock_the_code_for_rating_too(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        """Feedback's worker routes share intake's lockout rules: five wrong secrets, then 429
+        even for the right one."""
+        for n in range(5):
+            wrong = await feedback.client.post(
+                f"/v1/track/{TRACKING}/reply", json={"secret": f"SALAH{n}", "message": "halo"}
+            )
+            assert wrong.status_code == 404
+        locked = await feedback.client.post(f"/v1/track/{TRACKING}/rating", json=self.rating())
+        assert locked.status_code == 429
+        assert int(locked.headers["Retry-After"]) > 0
+
+
+class TestKeyRotation:
+    """A rotation published by intake lets both keys in until the old one's time is up."""
+
+    async def test_old_and_new_key_work_during_the_overlap(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        rotated = UnionRegistered(
+            union_id="spn",
+            name="spn",
+            api_key_hash=hash_api_key("new-key-of-spn"),
+            previous_api_key_hash=hash_api_key(KEYS["spn"]),
+            previous_key_valid_until=datetime.now(UTC) + timedelta(hours=1),
+            registered_at=datetime.now(UTC),
+        )
+        await feedback.infra.publish(rotated)
+
+        async def answers(key: str) -> bool:
+            response = await feedback.client.get(
+                f"/v1/complaints/{feedback.complaint_id}/sla", headers={"X-API-Key": key}
+            )
+            return response.status_code == 200
+
+        await eventually(lambda: answers("new-key-of-spn"), interval=1.0)
+        assert await answers(KEYS["spn"])
+
 
 async def observed(sample: str, **labels: str) -> float:
     """A sample as this process recorded it (before /metrics hides small groups), 0 if none."""

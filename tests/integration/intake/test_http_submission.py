@@ -7,14 +7,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintTriaged
 from schemas.masking import name_keys
 from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
+from services.intake.contacts import ContactVault, reseal_all
 from services.intake.submission import submitted_from_row
 from tests.integration.intake.conftest import IntakeUnderTest
-from tests.support import eventually, produce, read_topic
+from tests.support import CONTACT_KEY, eventually, produce, read_topic
+
+CONTACTS = ContactVault.from_keys([CONTACT_KEY])
 
 PERSONAL_TEXT = (
     "THR saya belum dibayar. hubungi 0812-3456-7890 atau siti.aminah@mail.com, "
@@ -111,7 +115,8 @@ class TestAcceptance:
     async def test_contact_and_first_timeline_entry_are_stored_with_the_complaint(
         self, intake: IntakeUnderTest
     ) -> None:
-        """Kept apart from the complaint, the contact is stored only when one was given."""
+        """Kept apart from the complaint and sealed, the contact is stored only when one was
+        given; the owning union reads it back."""
         with_contact = await intake.submit(
             idempotency_key="with-contact", contact={"name": "Siti Aminah", "phone": "0812345678"}
         )
@@ -123,12 +128,45 @@ class TestAcceptance:
         finally:
             await conn.close()
         ids = [with_contact.json()["complaint_id"], without.json()["complaint_id"]]
-        assert [(str(r["complaint_id"]), r["name"], r["phone"]) for r in contacts] == [
-            (ids[0], "Siti Aminah", "0812345678")
-        ]
+        assert [str(r["complaint_id"]) for r in contacts] == [ids[0]]
+        assert "Siti" not in contacts[0]["name"] and "0812" not in contacts[0]["phone"]
+        opened = CONTACTS.open([contacts[0]["name"], contacts[0]["phone"], None, None])
+        assert (opened["name"], opened["phone"]) == ("Siti Aminah", "0812345678")
+        view = await intake.client.get(f"/v1/complaints/{ids[0]}", headers=intake.auth("spn"))
+        assert view.json()["contact"] == {
+            "name": "Siti Aminah",
+            "phone": "0812345678",
+            "email": None,
+            "whatsapp": None,
+        }
         assert [(str(r["complaint_id"]), r["kind"]) for r in entries] == [
             (ids[0], "submitted"),
             (ids[1], "submitted"),
+        ]
+
+    async def test_resealing_moves_every_contact_to_a_new_key(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """Rotation: with a new key first, every contact is sealed again and opens without the
+        old key, which can then be dropped."""
+        await intake.submit(idempotency_key="c-1", contact={"whatsapp": "0857-1111-2222"})
+        await intake.submit()  # no contact; one is added below as stored before sealing
+        new_key = SecretStr("a-new-contact-key-for-rotation-0123456789")
+        conn = await intake.db()
+        try:
+            await conn.execute(
+                "INSERT INTO contacts (complaint_id, phone) SELECT complaint_id,"
+                " '0813-legacy' FROM complaints WHERE idempotency_key = 'k-1'"
+            )
+            assert await reseal_all(conn, ContactVault.from_keys([new_key, CONTACT_KEY])) == 2
+            rows = await conn.fetch("SELECT phone, whatsapp FROM contacts")
+        finally:
+            await conn.close()
+        only_new = ContactVault.from_keys([new_key])
+        opened = [only_new.open([None, r["phone"], None, r["whatsapp"]]) for r in rows]
+        assert sorted((o["phone"] or "", o["whatsapp"] or "") for o in opened) == [
+            ("", "0857-1111-2222"),
+            ("0813-legacy", ""),
         ]
 
     async def test_repeated_idempotency_key_returns_the_same_complaint_and_creates_nothing(

@@ -186,6 +186,23 @@ class TestTracking:
         assert page.status_code == 404
         assert code not in page.text
 
+    async def test_after_many_wrong_secrets_the_worker_is_told_to_wait(
+        self, web: WebUnderTest
+    ) -> None:
+        code, secret = receipt_of((await web.report()).text)
+        for n in range(5):
+            await web.browser.post(
+                "/track",
+                data={"csrf": await web.csrf("/track"), "code": code, "secret": f"tebakan{n}"},
+            )
+            assert (await web.browser.get("/track")).status_code == 404
+        await web.browser.post(
+            "/track", data={"csrf": await web.csrf("/track"), "code": code, "secret": secret}
+        )
+        page = await web.browser.get("/track")
+        assert page.status_code == 429
+        assert "Terlalu banyak percobaan. Tunggu 15 menit" in page.text
+
     async def test_pages_with_a_complaint_are_never_cached(self, web: WebUnderTest) -> None:
         sent = await web.report()
         assert sent.headers["cache-control"] == "no-store"
