@@ -108,7 +108,12 @@ class Stack:
             self.process.kill()
 
 
-def start_stack(data_dir: Path | None, triage_workers: int, encoder_threads: int | None) -> Stack:
+def start_stack(
+    data_dir: Path | None,
+    triage_workers: int,
+    encoder_threads: int | None,
+    env: dict[str, str] | None = None,
+) -> Stack:
     """`aduan up` in `data_dir` (a scratch one if None: the model is trained there first).
 
     A reused data directory keeps its triage model but not its database: complaints left
@@ -123,7 +128,13 @@ def start_stack(data_dir: Path | None, triage_workers: int, encoder_threads: int
     if encoder_threads is not None:
         command += ["--encoder-threads", str(encoder_threads)]
     log = (data_dir / "up.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=kit.ROOT)
+    process = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=kit.ROOT,
+        env={**os.environ, **(env or {})},
+    )
     deadline = time.monotonic() + STACK_START_TIMEOUT_S
     with console.status(f"starting the embedded stack in {data_dir}"):
         while time.monotonic() < deadline:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -103,13 +104,18 @@ def run_up(
             database_url=database_url,
             services={c.name: c.url for c in children},
             unions=unions,
-            pids={c.name: c.process.pid for c in children if c.process},
+            pids=_pids(children, broker, postgres),
         )
         write_state(data_dir, state)
         _show(state, data_dir, officers)
         for command in after_start or []:
             subprocess.run([sys.executable, "-m", "services.cli", *command], check=False)
-        _watch(children, broker, postgres)
+        _watch(
+            children,
+            broker,
+            postgres,
+            lambda: _record_pids(data_dir, state, children, broker, postgres),
+        )
     except (KeyboardInterrupt, Stop):
         console.print("\nstopping…")
     finally:
@@ -270,17 +276,49 @@ def _show(state: StackState, data_dir: Path, officers: dict[str, str]) -> None:
     )
 
 
-def _watch(children: list[Child], broker: EmbeddedBroker, postgres: EmbeddedPostgres) -> None:
+def _pids(
+    children: list[Child], broker: EmbeddedBroker, postgres: EmbeddedPostgres
+) -> dict[str, int]:
+    """Every process of the stack by name: operators (and the chaos benchmark) find them here."""
+    pids = {c.name: c.process.pid for c in children if c.process}
+    for name, pid in (("broker", broker.pid), ("postgres", postgres.pid)):
+        if pid is not None:
+            pids[name] = pid
+    return pids
+
+
+def _record_pids(
+    data_dir: Path,
+    state: StackState,
+    children: list[Child],
+    broker: EmbeddedBroker,
+    postgres: EmbeddedPostgres,
+) -> None:
+    state.pids = _pids(children, broker, postgres)
+    write_state(data_dir, state)
+
+
+def _watch(
+    children: list[Child],
+    broker: EmbeddedBroker,
+    postgres: EmbeddedPostgres,
+    after_restart: Callable[[], None],
+) -> None:
     """Keep everything running: the broker and the database first, then the services."""
     while True:
         time.sleep(1)
+        restarted_any = False
         if not postgres.running:
             console.print("[red]PostgreSQL stopped[/]: starting it again (data is on disk)")
             postgres.restart()
+            restarted_any = True
         if not broker.running:
             _restart_broker(broker)
+            restarted_any = True
         newly_dead = [c for c in children if not c.alive() and c.died_at is None]
         restarted = restart_crashed(children)
+        if restarted_any or restarted:
+            after_restart()
         for child in restarted:
             console.print(
                 f"[yellow]restarted {child.name}[/] (crash {child.crashes_in_a_row} in a row,"

@@ -163,7 +163,11 @@ async def complaint_page(
     sla = await web.backend.sla(union_id, complaint_id)
     evidence = await store.evidence_list(web.pool, union_id, complaint_id)
     await store.audit(
-        web.pool, "complaint_viewed", officer=session.officer, complaint_id=complaint_id
+        web.pool,
+        "complaint_viewed",
+        officer=session.officer,
+        complaint_id=complaint_id,
+        details=suggestions_shown(view),
     )
     triage = view.get("triage") or {}
     return render(
@@ -183,6 +187,24 @@ async def complaint_page(
         actions={a.value: label for a, label in ACTION_LABELS.items()},
         tags=[t.value for t in Tag],
     )
+
+
+def suggestions_shown(view: dict[str, Any]) -> dict[str, Any]:
+    """What the machine suggested on the page an officer saw: the triage (with the model's
+    version) and the recommended actions and cases, so a decision can later be traced to what
+    was in front of the officer when it was made."""
+    triage = view.get("triage") or {}
+    recommendation = view.get("recommendation") or {}
+    return {
+        "triage": {
+            key: triage.get(key)
+            for key in ("model_version", "category", "priority", "tags", "confidence")
+        }
+        if triage
+        else None,
+        "recommended_actions": [a["action"] for a in recommendation.get("actions", [])],
+        "similar_cases": [c["case_id"] for c in recommendation.get("similar_cases", [])],
+    }
 
 
 def _latest(view: dict[str, Any], kind: str) -> dict[str, Any] | None:

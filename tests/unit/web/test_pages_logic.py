@@ -8,6 +8,7 @@ import pytest
 
 from services.web.forms import emergency_report, report_from_form
 from services.web.highlight import Segment, highlight
+from services.web.officer_pages import suggestions_shown
 from services.web.queue import merge_clocks
 from services.web.settings import WebSettings
 
@@ -116,3 +117,41 @@ class TestForms:
         assert body["emergency"] is True
         assert body["text"] == "DARURAT: kebakaran (lokasi: gudang)"
         assert body["workplace"] == "gudang"
+
+
+class TestSuggestionsShown:
+    """The audit log keeps what the machine suggested on the page an officer opened."""
+
+    def test_triage_and_recommendation_on_the_page_are_recorded(self) -> None:
+        view: dict[str, Any] = {
+            "triage": {
+                "model_version": "triage-20261201T000000Z-abcd1234",
+                "category": "wages_and_benefits",
+                "priority": "P2",
+                "tags": ["unpaid_overtime"],
+                "confidence": 0.82,
+                "evidence": [{"tag": "unpaid_overtime", "cue": "lembur"}],
+            },
+            "recommendation": {
+                "actions": [{"action": "collect_evidence"}, {"action": "bipartite_negotiation"}],
+                "similar_cases": [{"case_id": "case-17"}],
+            },
+        }
+        assert suggestions_shown(view) == {
+            "triage": {
+                "model_version": "triage-20261201T000000Z-abcd1234",
+                "category": "wages_and_benefits",
+                "priority": "P2",
+                "tags": ["unpaid_overtime"],
+                "confidence": 0.82,
+            },
+            "recommended_actions": ["collect_evidence", "bipartite_negotiation"],
+            "similar_cases": ["case-17"],
+        }
+
+    def test_a_complaint_not_yet_triaged_records_that_nothing_was_suggested(self) -> None:
+        assert suggestions_shown({"triage": None, "recommendation": None}) == {
+            "triage": None,
+            "recommended_actions": [],
+            "similar_cases": [],
+        }
