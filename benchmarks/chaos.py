@@ -196,7 +196,25 @@ def kill(data_dir: Path, victim: str) -> int:
     return pid
 
 
-async def recovery_seconds(state: StackState, killed_at: float) -> float | None:
+async def recovery_seconds(state: StackState, victim: str, killed_at: float) -> float | None:
+    """Seconds from the kill until a complaint submitted after it is recommended and the
+    killed service (feedback is off that path) answers /health again."""
+    pipeline = await _probe_recommended(state, killed_at)
+    if pipeline is None or victim not in state.services:
+        return pipeline
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as http:
+        while time.monotonic() < killed_at + RECOVERY_TIMEOUT_S:
+            try:
+                async with http.get(f"{state.services[victim]}/health") as r:
+                    if r.status == 200:
+                        return max(pipeline, round(time.monotonic() - killed_at, 1))
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.5)
+    return None
+
+
+async def _probe_recommended(state: StackState, killed_at: float) -> float | None:
     """Seconds from the kill until a complaint submitted after it is recommended."""
     key = f"chaos-probe-{uuid.uuid4().hex[:12]}"
     intake = state.services["intake"]
@@ -306,7 +324,7 @@ async def chaos(
             killed_at = time.monotonic()
             pid = kill(stack.data_dir, victim)
             accepted = sum(s.accepted_at is not None for s in load.submissions)
-            recovery = await recovery_seconds(stack.state, killed_at)
+            recovery = await recovery_seconds(stack.state, victim, killed_at)
             results.append(Round(victim, pid, accepted, recovery))
             bar.advance(task)
     load.stop()
