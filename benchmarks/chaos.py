@@ -132,20 +132,16 @@ class Load:
         text, sector = next(self.texts)
         while submission.accepted_at is None:
             submission.attempts += 1
-            send = self._post if submission.via == "http" else self._produce
-            if await send(submission.key, text, sector, http, producer):
+            if submission.via == "http":
+                accepted = await self._post(submission.key, text, sector, http)
+            else:
+                accepted = await self._produce(submission.key, text, sector, producer)
+            if accepted:
                 submission.accepted_at = time.time()
             else:
                 await asyncio.sleep(RETRY_EVERY_S)
 
-    async def _post(
-        self,
-        key: str,
-        text: str,
-        sector: str,
-        http: aiohttp.ClientSession,
-        _: AIOKafkaProducer,
-    ) -> bool:
+    async def _post(self, key: str, text: str, sector: str, http: aiohttp.ClientSession) -> bool:
         try:
             async with http.post(
                 f"{self.state.services['intake']}/v1/complaints",
@@ -156,14 +152,7 @@ class Load:
         except (aiohttp.ClientError, TimeoutError):
             return False
 
-    async def _produce(
-        self,
-        key: str,
-        text: str,
-        sector: str,
-        _: aiohttp.ClientSession,
-        producer: AIOKafkaProducer,
-    ) -> bool:
+    async def _produce(self, key: str, text: str, sector: str, producer: AIOKafkaProducer) -> bool:
         event = ComplaintReceived(
             union_id=self.union.union_id, idempotency_key=key, text=text, sector=sector
         )

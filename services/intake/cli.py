@@ -1,10 +1,12 @@
-"""`aduan intake ...`: union registration."""
+"""`aduan intake ...`: unions, their API keys, and the sealed contact details."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import asyncpg
 import typer
@@ -18,6 +20,21 @@ from services.runtime.db import apply_migrations
 
 app = typer.Typer(help="Intake: unions and their API keys.", no_args_is_help=True)
 console = Console()
+T = TypeVar("T")
+
+
+async def on_intake_schema(
+    database_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]
+) -> T:
+    """Run `work` on a connection to intake's schema, migrated first (the service may never
+    have started against this database)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await apply_migrations(conn, "intake", MIGRATIONS)
+        await conn.execute('SET search_path TO "intake", public')
+        return await work(conn)
+    finally:
+        await conn.close()
 
 
 async def register(
@@ -29,15 +46,12 @@ async def register(
     share_cases: bool = False,
     api_key: str | None = None,
 ) -> Registration:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await apply_migrations(conn, "intake", MIGRATIONS)
-        await conn.execute('SET search_path TO "intake", public')
-        return await register_union(
+    return await on_intake_schema(
+        database_url,
+        lambda conn: register_union(
             conn, union_id, name, federation=federation, share_cases=share_cases, api_key=api_key
-        )
-    finally:
-        await conn.close()
+        ),
+    )
 
 
 @app.command("add-union")
@@ -56,16 +70,6 @@ def add_union(
     print(registration.api_key)
 
 
-async def _rotate(database_url: str, union_id: str, overlap: timedelta) -> Registration:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await apply_migrations(conn, "intake", MIGRATIONS)
-        await conn.execute('SET search_path TO "intake", public')
-        return await rotate_key(conn, union_id, overlap)
-    finally:
-        await conn.close()
-
-
 @app.command("rotate-key")
 def rotate(
     union_id: str = typer.Argument(help="the union whose key to replace"),
@@ -77,7 +81,10 @@ def rotate(
     """Issue a new API key and print it once; the old key works for --overlap-hours more, so
     the union's frontends switch without downtime."""
     try:
-        registration = asyncio.run(_rotate(database_url, union_id, timedelta(hours=overlap_hours)))
+        overlap = timedelta(hours=overlap_hours)
+        registration = asyncio.run(
+            on_intake_schema(database_url, lambda conn: rotate_key(conn, union_id, overlap))
+        )
     except UnknownUnion:
         console.print(f"[red]no union {union_id!r}[/]")
         raise typer.Exit(1) from None
@@ -86,25 +93,16 @@ def rotate(
     print(registration.api_key)
 
 
-async def _reseal(database_url: str) -> int:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await apply_migrations(conn, "intake", MIGRATIONS)
-        await conn.execute('SET search_path TO "intake", public')
-        return await reseal_all(conn, IntakeSettings().contacts)
-    finally:
-        await conn.close()
-
-
 @app.command("reseal-contacts")
 def reseal_contacts(
     database_url: str = typer.Option(os.environ.get("DATABASE_URL", ""), help="Postgres URL"),
 ) -> None:
     """Seal every stored contact again under the first of ADUAN_CONTACT_KEYS (after putting a
     new key first; contacts stored before sealing was on are sealed now)."""
-    if IntakeSettings().contacts.sealer is None:
+    contacts = IntakeSettings().contacts
+    if contacts.sealer is None:
         console.print("[red]set ADUAN_CONTACT_KEYS first[/]")
         raise typer.Exit(1)
     with console.status("re-sealing contacts"):
-        count = asyncio.run(_reseal(database_url))
+        count = asyncio.run(on_intake_schema(database_url, lambda conn: reseal_all(conn, contacts)))
     console.print(f"{count} contacts sealed under the first key")

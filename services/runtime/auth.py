@@ -113,14 +113,15 @@ class UnionKeys:
 
     async def __call__(self, request: Request) -> str:
         key_hash = presented_key_hash(request)
-        throttle = runtime_of(request).throttle
+        runtime = runtime_of(request)
+        throttle = runtime.throttle
         now = time.monotonic()
         known = self._known.get(key_hash)
         if known is not None and known[1] > now:
             await throttle.key_request(key_hash)
             return known[0]
         await throttle.refuse_if_guessing_keys(request)
-        union_id = await self._lookup(runtime_of(request).pool, key_hash)
+        union_id = await self._lookup(runtime.pool, key_hash)
         if union_id is None:
             self._known.pop(key_hash, None)
             await throttle.wrong_key(request)

@@ -19,58 +19,50 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import HTTPException, Request, status
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-# Limits are written the way `limits` parses them: "300/minute", "5/15 minutes".
-LIMIT_PATTERN = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"
+
+def _limit(value: object) -> object:
+    """A limit as written ("300/minute", "5/15 minutes"), parsed by `limits`."""
+    return parse(value) if isinstance(value, str) else value
+
+
+# Read from text (the environment) and checked at start: a misspelt limit fails with its field
+# named, not at the first request.
+Limit = Annotated[
+    RateLimitItem,
+    BeforeValidator(_limit),
+    PlainSerializer(str, return_type=str),
+]
 
 
 class ThrottleSettings(BaseModel):
     """The allowances; `ADUAN_THROTTLE__<FIELD>` in the environment (pydantic-settings)."""
 
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     enabled: bool = True
     # Mobile carriers put many phones behind one address (carrier-grade NAT), and so does a
     # factory's Wi-Fi: a worker checks a complaint a few times a day, a whole shift a few
     # hundred times an hour.
-    worker_per_address: str = Field("300/minute", pattern=LIMIT_PATTERN)
+    worker_per_address: Limit = parse("300/minute")
     # One complaint's own routes: enough for the worker and a relative refreshing a page.
-    worker_per_code: str = Field("30/minute", pattern=LIMIT_PATTERN)
+    worker_per_code: Limit = parse("30/minute")
     # A union's frontend relays every worker's complaint, and a federation's apps reconnecting
     # after an outage send thousands at once: intake takes 1,000 a second from one key.
-    per_key: str = Field("60000/minute", pattern=LIMIT_PATTERN)
+    per_key: Limit = parse("60000/minute")
     # A worker mistyping a secret gets several tries; a 16-character base32 secret is never
     # guessed at five tries per quarter hour.
-    wrong_secrets_per_code: str = Field("5/15 minutes", pattern=LIMIT_PATTERN)
+    wrong_secrets_per_code: Limit = parse("5/15 minutes")
     # One address trying many codes (or many keys): more room, since it may be a whole NAT.
-    wrong_secrets_per_address: str = Field("50/hour", pattern=LIMIT_PATTERN)
-    wrong_keys_per_address: str = Field("20/15 minutes", pattern=LIMIT_PATTERN)
-
-
-@dataclass(frozen=True)
-class _Limits:
-    worker_per_address: RateLimitItem
-    worker_per_code: RateLimitItem
-    per_key: RateLimitItem
-    wrong_secrets_per_code: RateLimitItem
-    wrong_secrets_per_address: RateLimitItem
-    wrong_keys_per_address: RateLimitItem
-
-    @classmethod
-    def parse(cls, settings: ThrottleSettings) -> _Limits:
-        return cls(
-            worker_per_address=parse(settings.worker_per_address),
-            worker_per_code=parse(settings.worker_per_code),
-            per_key=parse(settings.per_key),
-            wrong_secrets_per_code=parse(settings.wrong_secrets_per_code),
-            wrong_secrets_per_address=parse(settings.wrong_secrets_per_address),
-            wrong_keys_per_address=parse(settings.wrong_keys_per_address),
-        )
+    wrong_secrets_per_address: Limit = parse("50/hour")
+    wrong_keys_per_address: Limit = parse("20/15 minutes")
 
 
 def client_address(request: Request) -> str:
@@ -91,7 +83,7 @@ class Throttle:
 
     def __init__(self, settings: ThrottleSettings) -> None:
         self.enabled = settings.enabled
-        self.limits = _Limits.parse(settings)
+        self.limits = settings
         storage = MemoryStorage()
         # Sliding-window counters: constant memory per client, no burst at a window's edge.
         self._rates = SlidingWindowCounterRateLimiter(storage)

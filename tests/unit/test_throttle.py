@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi import HTTPException
+from limits import parse
 from starlette.requests import Request
 
 from services.runtime.settings import ServiceSettings
@@ -117,4 +118,4 @@ class TestSettings:
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("ADUAN_THROTTLE__WRONG_SECRETS_PER_CODE", "7/hour")
-        assert ServiceSettings().throttle.wrong_secrets_per_code == "7/hour"
+        assert ServiceSettings().throttle.wrong_secrets_per_code == parse("7/hour")

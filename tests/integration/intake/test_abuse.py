@@ -26,8 +26,8 @@ class TestWrongSecrets:
     async def test_a_code_is_locked_after_five_wrong_secrets(self, intake: IntakeUnderTest) -> None:
         accepted = (await intake.submit()).json()
         code, secret = accepted["tracking_code"], accepted["tracking_secret"]
-        allowed = ThrottleSettings().wrong_secrets_per_code.split("/")[0]
-        for n in range(int(allowed)):
+        allowed = ThrottleSettings().wrong_secrets_per_code.amount
+        for n in range(allowed):
             wrong = await intake.client.get(
                 f"/v1/track/{code}", headers={"X-Tracking-Secret": f"TEBAKAN{n}"}
             )
