@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from ipaddress import ip_address
@@ -45,6 +46,13 @@ PUBLIC_METRICS = PublicMetrics()
 # (the probes of aduan up, compose and Kubernetes wait 2-5 s for an answer).
 BROKER_PING_SECONDS = 1.5
 Job = Callable[["ServiceRuntime"], Awaitable[None]]
+# How often a service looks for a wedged consumer of its own (services/runtime/commits.py).
+WEDGE_CHECK_SECONDS = 5.0
+
+
+def _terminate_gracefully() -> None:
+    """SIGTERM to this process: uvicorn drains and stops, the supervisor starts a fresh one."""
+    signal.raise_signal(signal.SIGTERM)
 
 
 class ServiceRuntime:
@@ -76,6 +84,10 @@ class ServiceRuntime:
         self._stop_hooks: list[Hook] = []
         self._jobs: list[tuple[str, Job, float]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        # What a wedged consumer makes the service do; tests replace it.
+        self.stop_process: Callable[[], None] = _terminate_gracefully
+        if messaging:
+            self.every("wedged_consumers", WEDGE_CHECK_SECONDS, _stop_if_wedged)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -160,8 +172,16 @@ class ServiceRuntime:
             # Asked, not assumed: a started client says "running" long after its broker died.
             reachable = await self.bus.broker.ping(timeout=BROKER_PING_SECONDS)
             checks["broker"] = "ok" if reachable else "unreachable"
+            checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return {"service": self.name, "status": status, "checks": checks}
+
+
+async def _stop_if_wedged(runtime: ServiceRuntime) -> None:
+    wedged = runtime.bus.commits.wedged()
+    if wedged:
+        log.error("consumer_wedged_stopping", groups=wedged)
+        runtime.stop_process()
 
 
 def create_service_app(

@@ -36,6 +36,7 @@ from tenacity import (
 from schemas.envelope import CORRELATION_ID, body_bytes, cloudevent_headers, event_id_of
 from schemas.events import Event
 from schemas.topics import Topic, topic_for
+from services.runtime.commits import CommitWatch
 from services.runtime.logging import bound_event_context
 from services.runtime.metrics import (
     EVENT_HANDLING_SECONDS,
@@ -169,6 +170,7 @@ class EventBus:
             graceful_timeout=15.0,
         )
         self.sealer = Sealer(settings.dead_letter_keys) if settings.dead_letter_keys else None
+        self.commits = CommitWatch(service, settings.consumer_commit_patience_seconds)
         self._groups: dict[str, dict[str, _Consumer]] = {}
         self._batches: dict[str, _BatchConsumer] = {}
         # Groups with a subscription on the path from submission to recommendation.
@@ -217,6 +219,18 @@ class EventBus:
         """Publish bytes already serialised (the outbox relay and dead letters use this)."""
         await self.broker.publish(body, self.settings.topic(topic_name), key=key, headers=headers)
         EVENTS_PUBLISHED.labels(self.service, topic_name).inc()
+
+    async def commit(self, msg: KafkaMessage, group_id: str) -> None:
+        """Commit a handled message's offsets here rather than in FastStream's middleware,
+        which would swallow a failure: the watch must see each one."""
+        try:
+            await msg.ack()
+        except KafkaError as exc:
+            # Left uncommitted, so the middleware tries once more, after the rejoin that the
+            # failure set off.
+            self.commits.failed(group_id, exc)
+        else:
+            self.commits.succeeded(group_id)
 
     def group_id(self, group: str = "") -> str:
         """`aduan-<service>`, or `aduan-<service>.<group>` for a service's extra groups."""
@@ -294,7 +308,9 @@ class EventBus:
         self._attached = True
         for group, routes in self._groups.items():
             subscriber = self.broker.subscriber(*routes, **self._consumer_options(group))
-            subscriber(_Dispatcher(routes).dispatch)
+            subscriber(
+                _Committing(self, self.group_id(group), _Dispatcher(routes).dispatch).dispatch
+            )
         for group, batches in self._batches.items():
             if group in self._groups:
                 raise RuntimeError(f"group {group!r} has both per-event and batch routes")
@@ -306,7 +322,7 @@ class EventBus:
                 batch_timeout_ms=50,
                 **self._consumer_options(group),
             )
-            subscriber(batches.on_poll)
+            subscriber(_Committing(self, self.group_id(group), batches.on_poll).dispatch)
 
     def _consumer_options(self, group: str) -> dict[str, Any]:
         return {
@@ -325,7 +341,24 @@ class EventBus:
         }
 
 
+class _Committing:
+    """A group's handler that commits each message it handled through the bus."""
+
+    def __init__(
+        self, bus: EventBus, group_id: str, handle: Callable[[KafkaMessage], Awaitable[None]]
+    ) -> None:
+        self.bus = bus
+        self.group_id = group_id
+        self.handle = handle
+
+    async def dispatch(self, msg: KafkaMessage) -> None:
+        await self.handle(msg)
+        await self.bus.commit(msg, self.group_id)
+
+
 class _Dispatcher:
+    """A per-event group: each event to its topic's consumer."""
+
     def __init__(self, routes: dict[str, _Consumer]) -> None:
         self.routes = routes
 

@@ -50,6 +50,11 @@ EVENT_HANDLING_SECONDS = Histogram(
     ["service", "topic"],
     buckets=LATENCY_BUCKETS,
 )
+OFFSET_COMMIT_FAILURES = Counter(
+    "aduan_offset_commit_failures_total",
+    "Offset commits the broker refused: the events behind them will be handled again.",
+    ["service", "group"],
+)
 OUTBOX_PENDING = Gauge(
     "aduan_outbox_pending", "Outbox rows not yet published, at the last relay pass.", ["service"]
 )

@@ -59,6 +59,12 @@ class ServiceSettings(BaseSettings):
     # clocks, case base, label corrections): their events may wait a little, and each idle
     # consumer polling 20 times a second kept a fifth of a core busy in the broker and clients.
     consumer_background_fetch_max_wait_ms: int = 500
+    # A consumer whose offset commits have failed for this long, while it kept handling events,
+    # is wedged: after a broker restart one kept being told its member id was unknown and
+    # handled the same events over and over. The service then stops so that its supervisor
+    # (aduan up, Kubernetes) starts it with a fresh consumer. A rebalance fails commits for a
+    # few seconds only; an unreachable broker hands out no events, so neither trips this.
+    consumer_commit_patience_seconds: float = 60.0
     # Attempts before a failing event goes to `<topic>.dlq`, with exponential backoff between.
     handler_max_attempts: int = 3
     handler_backoff_seconds: float = 0.2
