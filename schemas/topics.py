@@ -55,7 +55,7 @@ COMPLAINT_RECEIVED = Topic(
     "aduan.complaint.received.v1",
     ComplaintReceived,
     "idempotency_key",
-    ("union frontends", "intake"),
+    ("union frontends",),
     ("intake",),
     "A raw submission from a union frontend.",
 )

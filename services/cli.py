@@ -53,6 +53,8 @@ def serve(
         host=settings.http_host,
         port=settings.http_port,
         log_level="warning",
+        # The service's own logging (services/runtime/logging.py) renders uvicorn's lines as JSON.
+        log_config=None,
         loop="uvloop",
         http="httptools",
         # Let in-flight requests and handlers finish on SIGTERM before the process exits.

@@ -7,6 +7,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from schemas.topics import (
+    COMPLAINT_RECATEGORIZED,
+    COMPLAINT_REOPENED,
+    COMPLAINT_RESOLVED,
+    COMPLAINT_RESPONDED,
+    COMPLAINT_SLA_BREACHED,
+    COMPLAINT_WORKER_REPLIED,
+    FEEDBACK_RATED,
+)
 from services.feedback import api, clocks, handlers, metrics, store
 from services.feedback.settings import FeedbackSettings
 from services.runtime.http import ServiceRuntime, create_service_app
@@ -18,6 +27,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     settings = settings or FeedbackSettings()
     runtime = ServiceRuntime("feedback", settings, migrations=MIGRATIONS)
+    runtime.bus.publishes(
+        COMPLAINT_RESPONDED,
+        COMPLAINT_RECATEGORIZED,
+        COMPLAINT_RESOLVED,
+        FEEDBACK_RATED,
+        COMPLAINT_REOPENED,
+        COMPLAINT_WORKER_REPLIED,
+        COMPLAINT_SLA_BREACHED,
+    )
     unions = UnionLabels()
 
     async def load_unions(rt: ServiceRuntime) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import structlog
 from fastapi import FastAPI
 
+from schemas.topics import COMPLAINT_REJECTED, COMPLAINT_SUBMITTED, UNION_REGISTERED
 from services.intake import api, handlers, store
 from services.intake.settings import IntakeSettings
 from services.intake.submission import submitted_from_row
@@ -26,6 +27,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     if settings.contacts.sealer is None:
         log.warning("contacts_not_sealed", reason="ADUAN_CONTACT_KEYS is not set")
     runtime = ServiceRuntime("intake", settings, migrations=MIGRATIONS)
+    runtime.bus.publishes(COMPLAINT_SUBMITTED, COMPLAINT_REJECTED, UNION_REGISTERED)
     handlers.register(runtime)
     runtime.after_start(_announce_unions)
     runtime.every("republish_stuck", settings.stuck_check_seconds, republish_stuck)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from schemas.topics import COMPLAINT_RECOMMENDED
 from services.recommend import handlers
 from services.recommend.reembed import (
     ensure_case_index,
@@ -34,6 +35,7 @@ def create_app(settings: RecommendSettings | None = None) -> FastAPI:
         pool_init=init_connection,
         pool_settings=CONNECTION_SETTINGS,
     )
+    runtime.bus.publishes(COMPLAINT_RECOMMENDED)
     handlers.register(runtime)
     # Shared: services (and tests) running in one process load the model once.
     embedder = shared_embedder(runtime.settings.embedding_model)

@@ -35,7 +35,7 @@ from tenacity import (
 
 from schemas.envelope import CORRELATION_ID, body_bytes, cloudevent_headers, event_id_of
 from schemas.events import Event
-from schemas.topics import Topic, topic_for
+from schemas.topics import DLQ_SUFFIX, Topic, topic_for
 from services.runtime.commits import CommitWatch
 from services.runtime.logging import bound_event_context
 from services.runtime.metrics import (
@@ -61,6 +61,10 @@ class NotReady(Exception):
     dead-lettered, because what it waits for is lost or never existed (a forged or stray event
     would otherwise hold its partition, and every event behind it, for good).
     """
+
+
+class UndeclaredTopic(RuntimeError):
+    """A service published to a topic it did not declare with `EventBus.publishes`."""
 
 
 # Errors that mean "we cannot work right now", not "this event is bad".
@@ -175,6 +179,8 @@ class EventBus:
         self._batches: dict[str, _BatchConsumer] = {}
         # Groups with a subscription on the path from submission to recommendation.
         self._urgent: set[str] = set()
+        # The topics this service may publish to, once it has declared them (`publishes`).
+        self._publications: set[str] | None = None
         self._attached = False
 
     async def start(self) -> None:
@@ -217,6 +223,7 @@ class EventBus:
         self, topic_name: str, body: bytes, key: bytes | None, headers: dict[str, str]
     ) -> None:
         """Publish bytes already serialised (the outbox relay and dead letters use this)."""
+        self._check_declared(topic_name)
         await self.broker.publish(body, self.settings.topic(topic_name), key=key, headers=headers)
         EVENTS_PUBLISHED.labels(self.service, topic_name).inc()
 
@@ -287,6 +294,25 @@ class EventBus:
             handler,
             max_records,
         )
+
+    def publishes(self, *topics: Topic) -> None:
+        """Declare the topics this service produces: the bus refuses to publish to any other
+        (dead letters of the topics it consumes aside), so the declaration, which the topology
+        test holds against the registry, cannot drift from what the code does."""
+        self._publications = (self._publications or set()) | {t.name for t in topics}
+
+    def published_topics(self) -> set[str]:
+        """The registry names of the topics this service declared it produces."""
+        return set(self._publications or ())
+
+    def _check_declared(self, topic_name: str) -> None:
+        if self._publications is None or topic_name in self._publications:
+            return
+        if topic_name.endswith(DLQ_SUFFIX) and topic_name.removesuffix(DLQ_SUFFIX) in (
+            self.subscribed_topics()
+        ):
+            return
+        raise UndeclaredTopic(f"{self.service} publishes to {topic_name} without declaring it")
 
     def subscribed_topics(self) -> set[str]:
         """The registry names of every topic this service consumes (its real consumer edges)."""

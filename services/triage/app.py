@@ -10,6 +10,7 @@ import asyncio
 from fastapi import FastAPI
 from pydantic import AliasChoices, Field
 
+from schemas.topics import COMPLAINT_TRIAGED
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import ServiceSettings
 from services.triage import handlers
@@ -35,6 +36,7 @@ class TriageSettings(ServiceSettings):
 def create_app(settings: TriageSettings | None = None) -> FastAPI:
     settings = settings or TriageSettings()
     runtime = ServiceRuntime("triage", settings, migrations=MIGRATIONS)
+    runtime.bus.publishes(COMPLAINT_TRIAGED)
     holder = ModelHolder(settings.model_dir, settings.embedding_model, settings.encoder_threads)
 
     async def load_model(_: ServiceRuntime) -> None:
