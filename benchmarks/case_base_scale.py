@@ -202,7 +202,7 @@ class Results:
         self.data.setdefault("runs", {})
 
     def run(self, size: int) -> dict[str, Any]:
-        runs: dict[str, Any] = self.data["runs"]
+        runs: dict[str, dict[str, Any]] = self.data["runs"]
         return runs.setdefault(str(size), {})
 
     def save(self) -> None:
@@ -305,8 +305,9 @@ class Rows:
 
 
 def _normalise(x: npt.NDArray[Any]) -> F32:
-    x = np.asarray(x, dtype=np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
+    vectors: F32 = np.asarray(x, dtype=np.float32)
+    normalised: F32 = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return normalised
 
 
 def vector_stats(vectors: F32) -> dict[str, float]:
@@ -326,7 +327,8 @@ def vector_stats(vectors: F32) -> dict[str, float]:
 def visibility_matrix() -> npt.NDArray[np.bool_]:
     """[searching union, case union] -> visible (own, or the case's union shares)."""
     share = np.array([u.share_cases for u in UNIONS])
-    return np.eye(len(UNIONS), dtype=bool) | share[None, :]
+    visible: npt.NDArray[np.bool_] = np.eye(len(UNIONS), dtype=bool) | share[None, :]
+    return visible
 
 
 def case_id(i: int) -> str:

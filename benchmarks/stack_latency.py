@@ -478,7 +478,7 @@ def summarise(traces: list[Trace], offered: float) -> dict[str, Any]:
 
 
 def sustained(row: dict[str, Any]) -> bool:
-    return (
+    return bool(
         row["errors"] == 0
         and row["recommended"] == row["sent"]
         and row["completed_per_s"] >= 0.95 * row["offered_per_s"]

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from schemas.clean import NoControlCharacters
 from schemas.events import (
@@ -28,9 +28,22 @@ from schemas.events import (
 from schemas.masking import mask_named
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, sla, stats, store
-from services.feedback.businesstime import Pause
+from services.feedback.responses import (
+    ClockView,
+    ComplaintClocks,
+    ComplaintSla,
+    Rated,
+    Recategorized,
+    Reopened,
+    Replied,
+    Resolved,
+    ResponseRecorded,
+    SlaClock,
+    UnionClocks,
+)
 from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
+from services.runtime.businesstime import Pause
 from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.outbox import enqueue
 
@@ -104,39 +117,6 @@ class SlaSettingsRequest(NoControlCharacters):
     )
 
 
-class ClockView(BaseModel):
-    status: sla.Status = Field(
-        description="met or breached once stopped; pending, paused (waiting on the worker) or"
-        " breached (past its deadline) while running; no_target before triage"
-    )
-    breached: bool = Field(description="the clock ran, or stopped, past its deadline")
-    deadline: datetime | None = Field(
-        description="when the target runs out; null while paused and before triage"
-    )
-    target_hours: float | None
-    started_at: datetime
-    stopped_at: datetime | None = Field(description="the first response, or the resolution")
-    round: int = Field(description="0, or how often the worker reopened (resolution clock)")
-    breach_published: bool = Field(description="the federation was told of the breach")
-
-
-class ComplaintClocks(BaseModel):
-    complaint_id: UUID
-    tracking_code: str | None = Field(description="null until feedback has the submission")
-    priority: Priority | None = Field(description="null until triaged")
-    reopen_count: int
-    waiting_on_worker: bool = Field(description="both clocks are paused until the worker replies")
-    breached: bool = Field(description="either clock is breached")
-    first_response: ClockView
-    resolution: ClockView
-
-
-class UnionClocks(BaseModel):
-    union_id: str
-    as_of: datetime
-    clocks: list[ComplaintClocks] = Field(description="the open complaints, oldest first")
-
-
 class RatingRequest(NoControlCharacters):
     model_config = ConfigDict(extra="forbid")
     secret: str = Field(min_length=1, max_length=64)
@@ -192,7 +172,7 @@ async def _workers_complaint(
 @officers.post("/{complaint_id}/responses", status_code=201)
 async def respond(
     complaint_id: UUID, body: ResponseRequest, union_id: Union, runtime: Runtime
-) -> dict[str, Any]:
+) -> ResponseRecorded:
     now = datetime.now(UTC)
     response_id = uuid.uuid4()
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -216,17 +196,15 @@ async def respond(
             waiting_on_worker=body.waiting_on_worker,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {
-        "response_id": str(response_id),
-        "first_response": first,
-        "waiting_on_worker": body.waiting_on_worker,
-    }
+    return ResponseRecorded(
+        response_id=response_id, first_response=first, waiting_on_worker=body.waiting_on_worker
+    )
 
 
 @officers.post("/{complaint_id}/resolution", status_code=201)
 async def resolve(
     complaint_id: UUID, body: ResolutionRequest, union_id: Union, runtime: Runtime
-) -> dict[str, Any]:
+) -> Resolved:
     now = datetime.now(UTC)
     async with runtime.pool.acquire() as conn, conn.transaction():
         complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
@@ -253,13 +231,13 @@ async def resolve(
             round=complaint["reopen_count"],
         )
         await enqueue(conn, event, source=SOURCE)
-    return {"complaint_id": str(complaint_id), "outcome": body.outcome.value}
+    return Resolved(complaint_id=complaint_id, outcome=body.outcome)
 
 
 @officers.post("/{complaint_id}/category", status_code=201)
 async def recategorize(
     complaint_id: UUID, body: CategoryRequest, union_id: Union, runtime: Runtime
-) -> dict[str, Any]:
+) -> Recategorized:
     if body.category in body.secondary:
         raise HTTPException(422, "the primary category cannot also be a secondary one")
     now = datetime.now(UTC)
@@ -287,47 +265,49 @@ async def recategorize(
             recategorized_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {
-        "complaint_id": str(complaint_id),
-        "category": body.category.value,
-        "priority": (body.priority.value if body.priority else complaint["priority"]),
-    }
+    return Recategorized(
+        complaint_id=complaint_id,
+        category=body.category,
+        priority=body.priority or complaint["priority"],
+    )
 
 
 @officers.get("/{complaint_id}/sla")
-async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -> dict[str, Any]:
+async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -> ComplaintSla:
     """The complaint's two SLA clocks: target, deadline, working time used, status."""
     now = datetime.now(UTC)
     complaint = _owned(await store.complaint(runtime.pool, complaint_id), union_id)
     policy = await clocks.policy_of(runtime.pool, union_id)
     pauses = await clocks.pauses_of(runtime.pool, complaint_id)
     breached = await clocks.breaches_of(runtime.pool, complaint_id)
-    result: dict[str, Any] = {
-        "complaint_id": str(complaint_id),
-        "priority": complaint["priority"],
-        "reopen_count": complaint["reopen_count"],
-        "waiting_on_worker": clocks.waiting_on_worker(pauses),
-        "as_of": now.isoformat(),
+    views = {
+        state.clock: SlaClock(
+            status=state.verdict.status,
+            round=state.span.round,
+            started_at=state.span.started_at,
+            stopped_at=state.span.stopped_at,
+            target_hours=None if state.verdict.target is None else state.verdict.target / HOUR,
+            deadline=state.verdict.deadline,
+            working_hours_used=None
+            if state.verdict.used is None
+            else round(state.verdict.used / HOUR, 3),
+            breach_published=state.breach_published,
+        )
+        for state in clocks.states(policy, complaint, pauses, breached, now)
     }
-    for state in clocks.states(policy, complaint, pauses, breached, now):
-        verdict, span = state.verdict, state.span
-        result[state.clock] = {
-            "status": verdict.status,
-            "round": span.round,
-            "started_at": span.started_at.isoformat(),
-            "stopped_at": span.stopped_at.isoformat() if span.stopped_at else None,
-            "target_hours": None if verdict.target is None else verdict.target / HOUR,
-            "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
-            "working_hours_used": None if verdict.used is None else round(verdict.used / HOUR, 3),
-            "breach_published": state.breach_published,
-        }
-    return result
+    return ComplaintSla(
+        complaint_id=complaint_id,
+        priority=complaint["priority"],
+        reopen_count=complaint["reopen_count"],
+        waiting_on_worker=clocks.waiting_on_worker(pauses),
+        as_of=now,
+        first_response=views["first_response"],
+        resolution=views["resolution"],
+    )
 
 
 @workers.post("/{code}/rating", status_code=201)
-async def rate(
-    code: str, body: RatingRequest, runtime: Runtime, request: Request
-) -> dict[str, Any]:
+async def rate(code: str, body: RatingRequest, runtime: Runtime, request: Request) -> Rated:
     """A worker rates how the union handled the complaint; a later rating revises it."""
     settings = runtime.settings
     assert isinstance(settings, FeedbackSettings)
@@ -353,13 +333,11 @@ async def rate(
         )
         await store.save_rating(conn, rating, previous["first_rated_at"] if previous else now)
         await enqueue(conn, rating, source=SOURCE)
-    return {"tracking_code": code, "revision": rating.revision}
+    return Rated(tracking_code=code, revision=rating.revision)
 
 
 @workers.post("/{code}/reopen", status_code=201)
-async def reopen(
-    code: str, body: ReopenRequest, runtime: Runtime, request: Request
-) -> dict[str, Any]:
+async def reopen(code: str, body: ReopenRequest, runtime: Runtime, request: Request) -> Reopened:
     """The worker says it is not fixed: a resolved complaint opens again, its resolution clock
     restarts (within `reopen_window_days` of the resolution)."""
     settings = runtime.settings
@@ -390,13 +368,11 @@ async def reopen(
             reopened_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {"tracking_code": code, "reopen_count": count, "status": "reopened"}
+    return Reopened(tracking_code=code, reopen_count=count, status="reopened")
 
 
 @workers.post("/{code}/reply", status_code=201)
-async def reply(
-    code: str, body: ReplyRequest, runtime: Runtime, request: Request
-) -> dict[str, Any]:
+async def reply(code: str, body: ReplyRequest, runtime: Runtime, request: Request) -> Replied:
     """The worker answers the union; a clock paused for this reply runs again."""
     found = await _workers_complaint(runtime, request, code, body.secret)
     code = found["tracking_code"]
@@ -421,17 +397,17 @@ async def reply(
             replied_at=now,
         )
         await enqueue(conn, event, source=SOURCE)
-    return {"tracking_code": code, "resumed": resumed}
+    return Replied(tracking_code=code, resumed=resumed)
 
 
-@statistics.get("/{union_id}/stats")
+@statistics.get("/{union_id}/stats", response_model_exclude_none=True)
 async def union_stats(
     union_id: str,
     caller: Union,
     runtime: Runtime,
     start: Annotated[date | None, Query(alias="from", description="first day (UTC)")] = None,
     end: Annotated[date | None, Query(alias="to", description="last day, included")] = None,
-) -> dict[str, Any]:
+) -> stats.UnionStatistics:
     """The union's own statistics for a period (default: the last 30 days).
 
     Groups of fewer than 5 complaints are reported as suppressed, never counted.
@@ -441,17 +417,17 @@ async def union_stats(
     period = _period(start, end)
     rows = await stats.fetch_complaints(runtime.pool, [union_id], period)
     policies = await clocks.policies_of(runtime.pool, [union_id])
-    return stats.union_stats(rows, union_id, period, policies=policies)
+    return stats.union_statistics(rows, union_id, period, policies=policies)
 
 
-@federations.get("/{federation}/stats")
+@federations.get("/{federation}/stats", response_model_exclude_none=True)
 async def federation_stats(
     federation: str,
     caller: Union,
     runtime: Runtime,
     start: Annotated[date | None, Query(alias="from", description="first day (UTC)")] = None,
     end: Annotated[date | None, Query(alias="to", description="last day, included")] = None,
-) -> dict[str, Any]:
+) -> stats.FederationStatistics:
     """The statistics of the federation the calling union belongs to, for a period (default:
     the last 30 days), as `aduan stats --federation` shows them.
 
@@ -470,7 +446,7 @@ async def federation_stats(
     period = _period(start, end)
     rows = await stats.fetch_complaints(runtime.pool, members, period)
     policies = await clocks.policies_of(runtime.pool, members)
-    return stats.federation_stats(rows, federation, members, period, policies=policies)
+    return stats.federation_statistics(rows, federation, members, period, policies=policies)
 
 
 def _period(start: date | None, end: date | None) -> stats.Period:
@@ -480,7 +456,7 @@ def _period(start: date | None, end: date | None) -> stats.Period:
         raise HTTPException(422, str(exc)) from exc
 
 
-@statistics.get("/{union_id}/clocks", response_model=UnionClocks)
+@statistics.get("/{union_id}/clocks")
 async def union_clocks(union_id: str, caller: Union, runtime: Runtime) -> UnionClocks:
     """The SLA clocks of each of the union's open (not resolved) complaints, oldest first:
     deadlines and states for its queue, judged as `GET /v1/complaints/{id}/sla` judges them."""
@@ -527,17 +503,17 @@ def _complaint_clocks(
 
 
 @statistics.get("/{union_id}/sla")
-async def sla_settings(union_id: str, caller: Union, runtime: Runtime) -> dict[str, Any]:
+async def sla_settings(union_id: str, caller: Union, runtime: Runtime) -> sla.PolicyDescription:
     """The union's SLA calendar and targets in force (the defaults where it set nothing)."""
     if union_id != caller:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no settings for this union")
-    return (await clocks.policy_of(runtime.pool, union_id)).describe()
+    return (await clocks.policy_of(runtime.pool, union_id)).description()
 
 
 @statistics.put("/{union_id}/sla")
 async def change_sla_settings(
     union_id: str, body: SlaSettingsRequest, caller: Union, runtime: Runtime
-) -> dict[str, Any]:
+) -> sla.PolicyDescription:
     """Change the union's calendar or targets; running clocks are judged by the new ones."""
     if union_id != caller:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no settings for this union")
@@ -548,4 +524,4 @@ async def change_sla_settings(
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
         await clocks.save_policy(conn, union_id, sla.policy_to_row(policy), body.officer)
-    return policy.describe()
+    return policy.description()

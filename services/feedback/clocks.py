@@ -25,12 +25,12 @@ from services.feedback import store
 from services.feedback.sla import (
     CLOCKS,
     Clock,
-    Pause,
     SlaPolicy,
     Verdict,
     evaluate,
     policy_from_row,
 )
+from services.runtime.businesstime import Pause
 from services.runtime.outbox import enqueue
 
 log = structlog.get_logger(__name__)
@@ -116,7 +116,7 @@ async def start_pause(conn: asyncpg.Connection, complaint_id: UUID, at: datetime
 
 async def end_pause(conn: asyncpg.Connection, complaint_id: UUID, at: datetime) -> bool:
     """End the open pause at `at` (never before it began); False when none was open."""
-    status = await conn.execute(
+    status: str = await conn.execute(
         "UPDATE clock_pauses SET ended_at = greatest($2, started_at)"
         " WHERE complaint_id = $1 AND ended_at IS NULL",
         complaint_id,

@@ -31,8 +31,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 import structlog
+from pydantic import BaseModel, Field
 
-from services.feedback.businesstime import (
+from services.runtime.businesstime import (
     Pause,
     WorkCalendar,
     deadline,
@@ -113,31 +114,72 @@ class SlaPolicy:
         target = self.targets.get((clock, priority))
         return None if target is None else target.duration(self.calendar_for(priority))
 
-    def describe(self) -> dict[str, Any]:
-        """The effective settings, JSON-ready (API, CLI, report)."""
+    def description(self) -> PolicyDescription:
+        """The effective settings (API, CLI, report)."""
         cal = self.calendar
-        return {
-            "timezone": cal.timezone,
-            "workdays": format_workdays(cal.workdays),
-            "hours": f"{cal.opens:%H:%M}-{cal.closes:%H:%M}",
-            "national_holidays": cal.national_holidays,
-            "extra_holidays": sorted(d.isoformat() for d in cal.extra_holidays),
-            "around_the_clock": sorted(self.around_the_clock),
-            "targets": {
-                clock: {
-                    p: {
-                        "target": str(self.targets[(clock, p)]),
-                        "hours": round(target / timedelta(hours=1), 2),
-                        "counted": "around the clock"
-                        if p in self.around_the_clock
-                        else "working hours",
-                    }
-                    for p in PRIORITIES
-                    if (target := self.target(clock, p)) is not None
-                }
-                for clock in CLOCKS
-            },
-        }
+
+        def targets(clock: Clock) -> dict[str, TargetDescription]:
+            return {
+                p: TargetDescription(
+                    target=str(self.targets[(clock, p)]),
+                    hours=round(target / timedelta(hours=1), 2),
+                    counted="around the clock" if p in self.around_the_clock else "working hours",
+                )
+                for p in PRIORITIES
+                if (target := self.target(clock, p)) is not None
+            }
+
+        return PolicyDescription(
+            timezone=cal.timezone,
+            workdays=format_workdays(cal.workdays),
+            hours=f"{cal.opens:%H:%M}-{cal.closes:%H:%M}",
+            national_holidays=cal.national_holidays,
+            extra_holidays=sorted(cal.extra_holidays),
+            around_the_clock=sorted(self.around_the_clock),
+            targets=ClockTargets(
+                first_response=targets("first_response"), resolution=targets("resolution")
+            ),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """The effective settings, JSON-ready: `description()` as the API writes it."""
+        return self.description().model_dump(mode="json")
+
+
+class TargetDescription(BaseModel):
+    target: str = Field(
+        description="as set: days (3d) or hours (40h) of the calendar the clock runs on",
+        examples=["3d"],
+    )
+    hours: float = Field(description="the target in hours of that calendar", examples=[27.0])
+    counted: Literal["around the clock", "working hours"] = Field(
+        description="the calendar the clock runs on: every hour, or the union's working hours"
+    )
+
+
+class ClockTargets(BaseModel):
+    """Per clock, the target of each priority (P1, P2, P3) that has one."""
+
+    first_response: dict[str, TargetDescription] = Field(
+        description="from submission to the first response of an officer, by priority"
+    )
+    resolution: dict[str, TargetDescription] = Field(
+        description="from submission (or the latest reopening) to the resolution, by priority"
+    )
+
+
+class PolicyDescription(BaseModel):
+    """A union's SLA calendar and targets in force (the defaults where it set nothing)."""
+
+    timezone: str = Field(examples=["Asia/Jakarta"])
+    workdays: list[str] = Field(examples=[["mon", "tue", "wed", "thu", "fri"]])
+    hours: str = Field(description="working hours, local time", examples=["08:00-17:00"])
+    national_holidays: bool = Field(description="Indonesian national holidays are days off")
+    extra_holidays: list[date] = Field(description="the union's own days off (cuti bersama)")
+    around_the_clock: list[str] = Field(
+        description="priorities whose clocks count every hour, not working hours", examples=[["P1"]]
+    )
+    targets: ClockTargets
 
 
 @dataclass(frozen=True)

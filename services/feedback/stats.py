@@ -1,8 +1,9 @@
 """Statistics for people: volumes, response times, SLA compliance and satisfaction per period.
 
 Aggregation here is pure: it takes complaint rows (feedback's `complaints` left-joined with
-`ratings`, see `fetch_complaints`) and returns plain JSON-ready dicts, so the API, the CLI and the
-monthly report show the same numbers.
+`ratings`, see `fetch_complaints`) and returns the models below (the API's response shapes);
+`union_stats` and `federation_stats` give them JSON-ready, so the API, the CLI and the monthly
+report show the same numbers.
 
 Privacy: public aggregates never show a group of fewer than `MIN_GROUP` complaints, so no worker
 can be singled out. A period with fewer complaints is reported as `{"suppressed": true}` only; a
@@ -28,12 +29,17 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from schemas.vocabulary import Priority
 from services.feedback.clocks import verdict
-from services.feedback.sla import CLOCKS, Clock, Pause, SlaPolicy
+from services.feedback.responses import IsoDateTime
+from services.feedback.sla import CLOCKS, Clock, PolicyDescription, SlaPolicy
+from services.runtime.businesstime import Pause
 from services.runtime.metrics import MIN_GROUP_SIZE
 
 MIN_GROUP = MIN_GROUP_SIZE
@@ -49,6 +55,7 @@ TOP_REASONS = 5
 
 Row = Mapping[str, Any]
 Policies = Mapping[str, SlaPolicy]
+S = TypeVar("S", bound="Statistics")
 
 
 def sla_status(row: Row, clock: Clock, policy: SlaPolicy, as_of: datetime) -> str:
@@ -100,8 +107,215 @@ class Period:
             datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC),
         )
 
-    def as_dict(self) -> dict[str, str]:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "timezone": "UTC"}
+    def view(self) -> PeriodView:
+        return PeriodView(start=self.start, end=self.end)
+
+
+# -- the shapes the API answers with (the CLI and the report read them as JSON) -------------------
+
+
+class PeriodView(BaseModel):
+    model_config = ConfigDict(
+        validate_by_name=True,
+        serialize_by_alias=True,
+        json_schema_serialization_defaults_required=True,
+    )
+
+    start: date = Field(alias="from", description="first day")
+    end: date = Field(alias="to", description="last day, included")
+    timezone: Literal["UTC"] = Field(default="UTC", description="the days are UTC days")
+
+
+class UnionScope(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    kind: Literal["union"] = "union"
+    union_id: str
+
+
+class FederationScope(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    kind: Literal["federation"] = "federation"
+    federation: str
+    unions: list[str] = Field(description="the member unions, suppressed or not")
+
+
+class Suppressed(BaseModel):
+    """A figure hidden: computed from fewer than MIN_GROUP complaints, it could single out a
+    worker."""
+
+    suppressed: Literal[True]
+
+
+SUPPRESSED = Suppressed(suppressed=True)
+
+
+class HoursSummary(BaseModel):
+    count: int = Field(description="complaints whose clock stopped")
+    p50: float = Field(description="median hours from submission (wall-clock hours)")
+    p90: float = Field(description="90th percentile of those hours")
+
+
+class FirstResponseHours(HoursSummary):
+    by_priority: dict[str, HoursSummary | Suppressed] = Field(
+        description="per priority (P1, P2, P3) the complaints had"
+    )
+
+
+class SuppressedFirstResponseHours(Suppressed):
+    by_priority: dict[str, HoursSummary | Suppressed] = Field(
+        description="per priority (P1, P2, P3) the complaints had"
+    )
+
+
+class Count(BaseModel):
+    key: str
+    count: int
+
+
+class SuppressedCount(BaseModel):
+    """A group too small to show; `other` stands for hidden categories, merged unnamed."""
+
+    key: str
+    suppressed: Literal[True]
+
+
+class UnionBreaches(BaseModel):
+    first_response: int
+    resolution: int
+
+
+class UnionCount(Count):
+    """A member union's volume and outcomes, in its federation's statistics."""
+
+    breaches: UnionBreaches = Field(description="breaches published, per clock")
+    reopens: int = Field(description="times its complaints were reopened")
+
+
+class Volumes(BaseModel):
+    total: int
+    open: int
+    resolved: int
+    responded: int = Field(description="complaints that had a first response")
+    reopened: int = Field(description="complaints reopened at least once")
+    reopens: int = Field(description="reopenings, all rounds")
+    by_category: list[Count | SuppressedCount] = Field(description="largest first")
+    by_priority: list[Count | SuppressedCount] = Field(description="P1, P2, P3, untriaged")
+    by_union: list[UnionCount | SuppressedCount] | SkipJsonSchema[None] = Field(
+        default=None, description="a federation's members (federation statistics only)"
+    )
+
+
+class Share(BaseModel):
+    met: int
+    missed: int
+    pending: int = Field(description="clocks still running (or paused): not in the share")
+    compliance: float = Field(description="met / (met + missed)")
+
+
+class PriorityShare(BaseModel):
+    priority: Priority
+    met: int
+    missed: int
+    pending: int = Field(description="clocks still running (or paused): not in the share")
+    compliance: float = Field(description="met / (met + missed)")
+
+
+class SuppressedPriority(BaseModel):
+    priority: Priority
+    suppressed: Literal[True]
+
+
+class ClockCompliance(BaseModel):
+    overall: Share | Suppressed
+    by_priority: list[PriorityShare | SuppressedPriority]
+
+
+class Breaches(BaseModel):
+    """The `sla_breached` events published for these complaints (one per clock and round)."""
+
+    first_response: int
+    resolution: int
+    total: int
+
+
+class SlaStats(BaseModel):
+    first_response: ClockCompliance
+    resolution: ClockCompliance
+    breaches: Breaches
+    policy: PolicyDescription | SkipJsonSchema[None] = Field(
+        default=None, description="the union's calendar and targets (union statistics only)"
+    )
+
+
+class ReasonCount(BaseModel):
+    reason: str
+    count: int
+
+
+class FixedShares(BaseModel):
+    """Share of the ratings that said the problem was fixed, partly fixed, not fixed."""
+
+    fixed: float
+    partly: float
+    not_fixed: float
+
+
+class Satisfaction(BaseModel):
+    count: int = Field(description="complaints rated")
+    mean_score: float = Field(description="1 (worst) to 5")
+    scores: dict[str, float] = Field(description="share of the ratings per score, keys 1 to 5")
+    fixed: FixedShares
+    top_reasons: list[ReasonCount] = Field(
+        description="the reasons at least MIN_GROUP workers gave, most given first (at most 5)"
+    )
+
+
+class Statistics(BaseModel):
+    """A union's or a federation's statistics for a period.
+
+    The figures (volumes to satisfaction) are absent when `suppressed`: the period had fewer
+    than `min_group_size` complaints. Any figure or group computed from fewer is replaced by
+    `{"suppressed": true}`.
+    """
+
+    scope: UnionScope | FederationScope = Field(discriminator="kind")
+    period: PeriodView
+    as_of: IsoDateTime = Field(description="when the running clocks were judged")
+    min_group_size: int = Field(description="no group smaller than this is shown")
+    suppressed: bool
+    volumes: Volumes | SkipJsonSchema[None] = Field(
+        default=None, description="complaints submitted in the period"
+    )
+    first_response_hours: (
+        FirstResponseHours | SuppressedFirstResponseHours | SkipJsonSchema[None]
+    ) = Field(default=None, description="hours from submission to the first response")
+    resolution_hours: HoursSummary | Suppressed | SkipJsonSchema[None] = Field(
+        default=None, description="hours from submission to the resolution"
+    )
+    sla: SlaStats | SkipJsonSchema[None] = Field(
+        default=None, description="compliance with the SLA targets, judged as of `as_of`"
+    )
+    satisfaction: Satisfaction | Suppressed | SkipJsonSchema[None] = Field(
+        default=None, description="the workers' ratings"
+    )
+
+
+class UnionStatistics(Statistics):
+    scope: UnionScope
+
+
+class FederationStatistics(Statistics):
+    scope: FederationScope
+    excluded_unions: int = Field(
+        description="small members left out of the figures, so that no subtraction gives them away",
+    )
+
+
+def as_json(model: BaseModel) -> dict[str, Any]:
+    """A shape as the API writes it (for the CLI and the report)."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 # -- building blocks ------------------------------------------------------------------------------
@@ -118,15 +332,15 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def hours_summary(hours: Sequence[float]) -> dict[str, Any]:
-    """`{count, p50, p90}` in hours, or `{suppressed: true}` from fewer than MIN_GROUP values."""
+def hours_summary(hours: Sequence[float]) -> HoursSummary | Suppressed:
+    """Count, p50 and p90 in hours, or suppressed from fewer than MIN_GROUP values."""
     if len(hours) < MIN_GROUP:
-        return {"suppressed": True}
-    return {
-        "count": len(hours),
-        "p50": round(percentile(hours, 0.5), 2),
-        "p90": round(percentile(hours, 0.9), 2),
-    }
+        return SUPPRESSED
+    return HoursSummary(
+        count=len(hours),
+        p50=round(percentile(hours, 0.5), 2),
+        p90=round(percentile(hours, 0.9), 2),
+    )
 
 
 def hidden_keys(counts: Mapping[str, int]) -> set[str]:
@@ -147,7 +361,7 @@ def hidden_keys(counts: Mapping[str, int]) -> set[str]:
 
 def breakdown(
     counts: Mapping[str, int], *, name_hidden: bool = True, order: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[Count | SuppressedCount]:
     """`[{key, count}]` with small groups as `{key, suppressed: true}`.
 
     Ordered by `order` when given, else largest first. With `name_hidden=False` the hidden groups
@@ -156,14 +370,14 @@ def breakdown(
     hidden = hidden_keys(counts)
     keys = list(order) if order else sorted(counts, key=lambda k: (-counts[k], k))
     keys = [k for k in keys if k in counts]
-    entries: list[dict[str, Any]] = []
+    entries: list[Count | SuppressedCount] = []
     for key in keys:
         if key not in hidden:
-            entries.append({"key": key, "count": counts[key]})
+            entries.append(Count(key=key, count=counts[key]))
         elif name_hidden:
-            entries.append({"key": key, "suppressed": True})
+            entries.append(SuppressedCount(key=key, suppressed=True))
     if hidden and not name_hidden:
-        entries.append({"key": "other", "suppressed": True})
+        entries.append(SuppressedCount(key="other", suppressed=True))
     return entries
 
 
@@ -199,7 +413,7 @@ def sla(
     as_of: datetime,
     hidden_priorities: set[str],
     policies: Policies,
-) -> dict[str, Any]:
+) -> SlaStats:
     """Per clock, the share of complaints that met their target, overall and per priority, and
     the breaches published.
 
@@ -222,121 +436,146 @@ def sla(
             status = {"breached": "missed", "paused": "pending"}.get(status, status)
             statuses[clock][row["priority"]][status] += 1
 
-    def share(counter: Counter[str]) -> dict[str, Any]:
+    def share(counter: Counter[str]) -> Share | None:
         decided = counter["met"] + counter["missed"]
         if decided < MIN_GROUP:
-            return {"suppressed": True}
-        return {
-            "met": counter["met"],
-            "missed": counter["missed"],
-            "pending": counter["pending"],
-            "compliance": round(counter["met"] / decided, 3),
-        }
+            return None
+        return Share(
+            met=counter["met"],
+            missed=counter["missed"],
+            pending=counter["pending"],
+            compliance=round(counter["met"] / decided, 3),
+        )
 
-    def per_clock(clock: Clock) -> dict[str, Any]:
-        by_priority = []
+    def per_clock(clock: Clock) -> ClockCompliance:
+        by_priority: list[PriorityShare | SuppressedPriority] = []
         for priority in PRIORITIES:
             if not statuses[clock][priority]:
                 continue
-            if priority in hidden_priorities:
-                by_priority.append({"priority": priority, "suppressed": True})
+            shown = None if priority in hidden_priorities else share(statuses[clock][priority])
+            if shown is None:
+                by_priority.append(SuppressedPriority(priority=Priority(priority), suppressed=True))
             else:
-                by_priority.append({"priority": priority, **share(statuses[clock][priority])})
-        return {
-            "overall": share(sum(statuses[clock].values(), Counter())),
-            "by_priority": by_priority,
-        }
+                by_priority.append(PriorityShare(priority=Priority(priority), **dict(shown)))
+        return ClockCompliance(
+            overall=share(sum(statuses[clock].values(), Counter())) or SUPPRESSED,
+            by_priority=by_priority,
+        )
 
-    return {
-        **{clock: per_clock(clock) for clock in CLOCKS},
-        "breaches": {
-            "first_response": breaches["first_response"],
-            "resolution": breaches["resolution"],
-            "total": sum(breaches.values()),
-        },
-    }
+    return SlaStats(
+        first_response=per_clock("first_response"),
+        resolution=per_clock("resolution"),
+        breaches=Breaches(
+            first_response=breaches["first_response"],
+            resolution=breaches["resolution"],
+            total=sum(breaches.values()),
+        ),
+    )
 
 
-def satisfaction(rows: Sequence[Row]) -> dict[str, Any]:
+def satisfaction(rows: Sequence[Row]) -> Satisfaction | Suppressed:
     """Mean score, fixed shares and the reasons at least MIN_GROUP workers gave."""
     rated = [row for row in rows if row.get("score") is not None]
     if len(rated) < MIN_GROUP:
-        return {"suppressed": True}
+        return SUPPRESSED
     n = len(rated)
     fixed = Counter(row["fixed"] for row in rated)
     scores = Counter(int(row["score"]) for row in rated)
     reasons: Counter[str] = Counter()
     for row in rated:
         reasons.update({" ".join(r.split()).lower() for r in row.get("reasons") or [] if r.strip()})
-    return {
-        "count": n,
-        "mean_score": round(sum(int(row["score"]) for row in rated) / n, 2),
-        "scores": {str(s): round(scores[s] / n, 3) for s in range(1, 6)},
-        "fixed": {value: round(fixed[value] / n, 3) for value in FIXED_VALUES},
-        "top_reasons": [
-            {"reason": reason, "count": count}
+    return Satisfaction(
+        count=n,
+        mean_score=round(sum(int(row["score"]) for row in rated) / n, 2),
+        scores={str(s): round(scores[s] / n, 3) for s in range(1, 6)},
+        fixed=FixedShares(
+            fixed=round(fixed["fixed"] / n, 3),
+            partly=round(fixed["partly"] / n, 3),
+            not_fixed=round(fixed["not_fixed"] / n, 3),
+        ),
+        top_reasons=[
+            ReasonCount(reason=reason, count=count)
             for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
             if count >= MIN_GROUP
         ][:TOP_REASONS],
-    }
+    )
 
 
 def aggregate(
+    statistics: S,
     rows: Sequence[Row],
     *,
-    scope: Mapping[str, Any],
-    period: Period,
-    as_of: datetime | None = None,
     policies: Policies | None = None,
-) -> dict[str, Any]:
-    """All statistics of one union's or one federation's complaints submitted in `period`.
+) -> S:
+    """`statistics` (its scope, period and as_of set) with the figures of `rows`, the complaints
+    of its scope submitted in its period; suppressed when they are fewer than MIN_GROUP.
 
     `policies` holds each union's SLA settings; unions missing from it get the defaults.
     """
-    as_of = as_of or datetime.now(UTC)
-    head: dict[str, Any] = {
-        "scope": dict(scope),
-        "period": period.as_dict(),
-        "as_of": as_of.isoformat(),
-        "min_group_size": MIN_GROUP,
-    }
     if len(rows) < MIN_GROUP:
-        return {**head, "suppressed": True}
+        statistics.suppressed = True
+        return statistics
     by_priority = Counter(_priority(row) for row in rows)
     hidden_priorities = hidden_keys(by_priority)
     resolved = sum(1 for row in rows if _resolved(row))
     first_response = clock_hours(rows, "first_response_at")
-    first_response_by_priority = {
-        priority: {"suppressed": True}
+    first_response_by_priority: dict[str, HoursSummary | Suppressed] = {
+        priority: SUPPRESSED
         if priority in hidden_priorities
         else hours_summary(clock_hours(rows, "first_response_at", priority))
         for priority in PRIORITIES
         if priority in by_priority
     }
-    resolution = clock_hours(rows, "resolved_at")
-    return {
-        **head,
-        "suppressed": False,
-        "volumes": {
-            "total": len(rows),
-            "open": len(rows) - resolved,
-            "resolved": resolved,
-            "responded": len(first_response),
-            "reopened": sum(1 for row in rows if row.get("reopen_count")),
-            "reopens": sum(row.get("reopen_count") or 0 for row in rows),
-            "by_category": breakdown(
-                Counter(row["category"] or UNTRIAGED for row in rows), name_hidden=False
-            ),
-            "by_priority": breakdown(by_priority, order=[*PRIORITIES, UNTRIAGED]),
-        },
-        "first_response_hours": {
-            **hours_summary(first_response),
-            "by_priority": first_response_by_priority,
-        },
-        "resolution_hours": hours_summary(resolution),
-        "sla": sla(rows, as_of, hidden_priorities, policies or {}),
-        "satisfaction": satisfaction(rows),
-    }
+    first_response_overall = hours_summary(first_response)
+    statistics.suppressed = False
+    statistics.volumes = Volumes(
+        total=len(rows),
+        open=len(rows) - resolved,
+        resolved=resolved,
+        responded=len(first_response),
+        reopened=sum(1 for row in rows if row.get("reopen_count")),
+        reopens=sum(row.get("reopen_count") or 0 for row in rows),
+        by_category=breakdown(
+            Counter(row["category"] or UNTRIAGED for row in rows), name_hidden=False
+        ),
+        by_priority=breakdown(by_priority, order=[*PRIORITIES, UNTRIAGED]),
+    )
+    statistics.first_response_hours = (
+        SuppressedFirstResponseHours(suppressed=True, by_priority=first_response_by_priority)
+        if isinstance(first_response_overall, Suppressed)
+        else FirstResponseHours(
+            **dict(first_response_overall), by_priority=first_response_by_priority
+        )
+    )
+    statistics.resolution_hours = hours_summary(clock_hours(rows, "resolved_at"))
+    statistics.sla = sla(rows, statistics.as_of, hidden_priorities, policies or {})
+    statistics.satisfaction = satisfaction(rows)
+    return statistics
+
+
+def union_statistics(
+    rows: Sequence[Row],
+    union_id: str,
+    period: Period,
+    as_of: datetime | None = None,
+    policies: Policies | None = None,
+) -> UnionStatistics:
+    """One union's statistics, with its SLA calendar and targets."""
+    policy = (policies or {}).get(union_id) or SlaPolicy()
+    result = aggregate(
+        UnionStatistics(
+            scope=UnionScope(union_id=union_id),
+            period=period.view(),
+            as_of=as_of or datetime.now(UTC),
+            min_group_size=MIN_GROUP,
+            suppressed=True,
+        ),
+        [row for row in rows if row["union_id"] == union_id],
+        policies={union_id: policy},
+    )
+    if result.sla is not None:
+        result.sla.policy = policy.description()
+    return result
 
 
 def union_stats(
@@ -346,27 +585,18 @@ def union_stats(
     as_of: datetime | None = None,
     policies: Policies | None = None,
 ) -> dict[str, Any]:
-    policy = (policies or {}).get(union_id) or SlaPolicy()
-    result = aggregate(
-        [row for row in rows if row["union_id"] == union_id],
-        scope={"kind": "union", "union_id": union_id},
-        period=period,
-        as_of=as_of,
-        policies={union_id: policy},
-    )
-    if not result["suppressed"]:
-        result["sla"]["policy"] = policy.describe()
-    return result
+    """`union_statistics` as the API writes it (JSON-ready)."""
+    return as_json(union_statistics(rows, union_id, period, as_of, policies))
 
 
-def federation_stats(
+def federation_statistics(
     rows: Sequence[Row],
     federation: str,
     members: Iterable[str],
     period: Period,
     as_of: datetime | None = None,
     policies: Policies | None = None,
-) -> dict[str, Any]:
+) -> FederationStatistics:
     """A federation's statistics, with each member union's volume, breaches and reopens.
 
     Secondary suppression: a member with fewer than MIN_GROUP complaints is hidden, and if the
@@ -384,35 +614,55 @@ def federation_stats(
     small = {u for u, n in per_union.items() if 0 < n < MIN_GROUP}
     excluded = small if sum(per_union[u] for u in small) < MIN_GROUP else set()
     stats = aggregate(
+        FederationStatistics(
+            scope=FederationScope(federation=federation, unions=members),
+            period=period.view(),
+            as_of=as_of or datetime.now(UTC),
+            min_group_size=MIN_GROUP,
+            suppressed=True,
+            excluded_unions=len(excluded),
+        ),
         [row for row in mine if row["union_id"] not in excluded],
-        scope={"kind": "federation", "federation": federation, "unions": members},
-        period=period,
-        as_of=as_of,
         policies=policies,
     )
-    stats["excluded_unions"] = len(excluded)
-    if not stats["suppressed"]:
-        stats["volumes"]["by_union"] = [
-            {"key": u, "suppressed": True}
+    if stats.volumes is not None:
+        stats.volumes.by_union = [
+            SuppressedCount(key=u, suppressed=True)
             if u in small
-            else {"key": u, "count": per_union[u], **_union_outcomes(mine, u)}
+            else _union_count(mine, u, per_union[u])
             for u in members
         ]
     return stats
 
 
-def _union_outcomes(rows: Sequence[Row], union_id: str) -> dict[str, Any]:
-    """A shown member's breaches per clock and reopens, for the federation's table."""
+def federation_stats(
+    rows: Sequence[Row],
+    federation: str,
+    members: Iterable[str],
+    period: Period,
+    as_of: datetime | None = None,
+    policies: Policies | None = None,
+) -> dict[str, Any]:
+    """`federation_statistics` as the API writes it (JSON-ready)."""
+    return as_json(federation_statistics(rows, federation, members, period, as_of, policies))
+
+
+def _union_count(rows: Sequence[Row], union_id: str, count: int) -> UnionCount:
+    """A shown member's count, breaches per clock and reopens, for the federation's table."""
     breaches: Counter[str] = Counter()
     reopens = 0
     for row in rows:
         if row["union_id"] == union_id:
             breaches.update(row.get("breaches") or ())
             reopens += row.get("reopen_count") or 0
-    return {
-        "breaches": {clock: breaches[clock] for clock in CLOCKS},
-        "reopens": reopens,
-    }
+    return UnionCount(
+        key=union_id,
+        count=count,
+        breaches=UnionBreaches(
+            first_response=breaches["first_response"], resolution=breaches["resolution"]
+        ),
+        reopens=reopens,
+    )
 
 
 def overview(
@@ -435,7 +685,7 @@ def overview(
         for name, ids in sorted(members.items())
     ]
     return {
-        "period": period.as_dict(),
+        "period": as_json(period.view()),
         "unions": [union_stats(rows, u, period, as_of, policies) for u in federations],
         "federations": feds,
     }

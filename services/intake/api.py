@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
@@ -16,7 +16,7 @@ from services.intake import queue, store
 from services.intake.queue import Queue, QueueFilters
 from services.intake.settings import IntakeSettings
 from services.intake.submission import Rejected, accept
-from services.intake.views import complaint_view, tracking_view
+from services.intake.views import ComplaintView, TrackingView, complaint_view, tracking_view
 from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.http import ServiceRuntime, current_runtime
 from services.runtime.tokens import tracking_secret
@@ -133,7 +133,7 @@ async def list_complaints(
 
 
 @router.get("/complaints/{complaint_id}")
-async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -> dict[str, Any]:
+async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -> ComplaintView:
     """The complaint, its triage, recommendations and whole timeline (owning union only)."""
     row = await store.complaint_row(runtime.pool, complaint_id)
     # Another union's complaint is answered exactly like a missing one: no existence oracle.
@@ -143,13 +143,13 @@ async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -
     return complaint_view(row, timeline, _settings(runtime).contacts)
 
 
-@router.get("/track/{code}", tags=["workers"])
+@router.get("/track/{code}", tags=["workers"], response_model_exclude_none=True)
 async def track(
     code: str,
     request: Request,
     runtime: Runtime,
     secret: Annotated[str | None, Header(alias="X-Tracking-Secret")] = None,
-) -> dict[str, Any]:
+) -> TrackingView:
     """A worker's view of their complaint, opened with the tracking code and secret.
 
     The secret travels in a header only: in a query string it would be written to every

@@ -97,12 +97,17 @@ def rotate(
 def reseal_contacts(
     database_url: str = typer.Option(os.environ.get("DATABASE_URL", ""), help="Postgres URL"),
 ) -> None:
-    """Seal every stored contact again under the first of ADUAN_CONTACT_KEYS (after putting a
-    new key first; contacts stored before sealing was on are sealed now)."""
+    """Seal every stored contact and complaint text again under the first of ADUAN_CONTACT_KEYS
+    (after putting a new key first; those stored before sealing was on are sealed now)."""
     contacts = IntakeSettings().contacts
     if contacts.sealer is None:
         console.print("[red]set ADUAN_CONTACT_KEYS first[/]")
         raise typer.Exit(1)
-    with console.status("re-sealing contacts"):
-        count = asyncio.run(on_intake_schema(database_url, lambda conn: reseal_all(conn, contacts)))
-    console.print(f"{count} contacts sealed under the first key")
+    with console.status("re-sealing contacts and complaint texts"):
+        counts = asyncio.run(
+            on_intake_schema(database_url, lambda conn: reseal_all(conn, contacts))
+        )
+    console.print(
+        f"{counts['contacts']} contacts and {counts['complaints']} complaint texts sealed"
+        " under the first key"
+    )

@@ -1,14 +1,17 @@
-"""Workers' contact details, sealed at rest.
+"""Workers' contact details and own words, sealed at rest.
 
 Intake is the only service that keeps a worker's name, phone, e-mail or WhatsApp number, and only
-so that the union can call back; no event carries them. In the `contacts` table each one is
-sealed (Fernet, under keys derived from `ADUAN_CONTACT_KEYS`), so a database dump, a backup or a
-reporting replica shows tokens, not phone numbers. The owning union's API opens them.
+so that the union can call back; no event carries them. Nor does any event carry the complaint's
+words as the worker wrote them (events carry the masked text), and those words often hold names,
+phone numbers and a NIK. In the `contacts` table each contact field, and in `complaints` the
+original text, is sealed (Fernet, under keys derived from `ADUAN_CONTACT_KEYS`), so a database
+dump, a backup or a reporting replica shows tokens, not phone numbers. The owning union's API
+opens them. The masked text stays readable: the queue shows its start.
 
 Rotation: put the new key first in `ADUAN_CONTACT_KEYS` and restart intake (new contacts are
 sealed with it, old ones still open), run `aduan intake reseal-contacts` (every stored contact
-sealed again under the first key; contacts stored before sealing was on are sealed now), then
-drop the old key.
+and complaint text sealed again under the first key; those stored before sealing was on are
+sealed now), then drop the old key.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from schemas.events import Contact
 from services.runtime.sealing import CONTACTS, Sealer
 
 FIELDS = ("name", "phone", "email", "whatsapp")
-# Contacts re-sealed per transaction by `reseal_all`: a short lock on a few rows at a time.
+# Rows re-sealed per transaction by `reseal_all`: a short lock on a few rows at a time.
 RESEAL_BATCH = 500
 
 
@@ -42,6 +45,13 @@ class ContactVault:
             return values
         return [None if v is None else self.sealer.seal_text(v) for v in values]
 
+    def seal_words(self, text: str) -> str:
+        """The worker's own words as they are stored."""
+        return text if self.sealer is None else self.sealer.seal_text(text)
+
+    def open_words(self, stored: str) -> str:
+        return stored if self.sealer is None else self.sealer.open_text(stored)
+
     def open(self, stored: Sequence[str | None]) -> dict[str, str | None]:
         """Stored fields in `FIELDS` order, readable again."""
         if self.sealer is None:
@@ -50,17 +60,29 @@ class ContactVault:
         return dict(zip(FIELDS, opened, strict=True))
 
 
-async def reseal_all(conn: asyncpg.Connection, vault: ContactVault) -> int:
-    """Seal every stored contact again under the vault's first key; returns how many."""
+async def reseal_all(conn: asyncpg.Connection, vault: ContactVault) -> dict[str, int]:
+    """Seal every stored contact and complaint text again under the vault's first key; returns
+    how many rows of each table."""
     sealer = vault.sealer
     if sealer is None:
         raise ValueError("no contact keys configured (ADUAN_CONTACT_KEYS)")
+    return {
+        "contacts": await _reseal_table(conn, sealer, "contacts", FIELDS),
+        "complaints": await _reseal_table(conn, sealer, "complaints", ("original_text",)),
+    }
+
+
+async def _reseal_table(
+    conn: asyncpg.Connection, sealer: Sealer, table: str, fields: Sequence[str]
+) -> int:
     done = 0
     last = None
+    columns = ", ".join(fields)
+    assignments = ", ".join(f"{field} = ${n}" for n, field in enumerate(fields, start=2))
     while True:
         async with conn.transaction():
             rows = await conn.fetch(
-                "SELECT complaint_id, name, phone, email, whatsapp FROM contacts"
+                f"SELECT complaint_id, {columns} FROM {table}"
                 " WHERE $1::uuid IS NULL OR complaint_id > $1 ORDER BY complaint_id LIMIT $2"
                 " FOR UPDATE",
                 last,
@@ -69,9 +91,8 @@ async def reseal_all(conn: asyncpg.Connection, vault: ContactVault) -> int:
             if not rows:
                 return done
             await conn.executemany(
-                "UPDATE contacts SET name = $2, phone = $3, email = $4, whatsapp = $5"
-                " WHERE complaint_id = $1",
-                [(r["complaint_id"], *(_reseal(sealer, r[f]) for f in FIELDS)) for r in rows],
+                f"UPDATE {table} SET {assignments} WHERE complaint_id = $1",
+                [(r["complaint_id"], *(_reseal(sealer, r[f]) for f in fields)) for r in rows],
             )
         done += len(rows)
         last = rows[-1]["complaint_id"]

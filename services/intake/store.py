@@ -98,13 +98,15 @@ async def insert_submission(
     received: ComplaintReceived,
     submitted: ComplaintSubmitted,
     contact: list[str | None],
+    words: str,
     *,
     request_hash: str,
     event_id: str,
 ) -> bool:
     """Store a new submission; False when its idempotency key is already taken.
 
-    `contact`: name, phone, e-mail and WhatsApp as they are stored (sealed, see contacts.py).
+    `contact` (name, phone, e-mail and WhatsApp) and `words` (the text as the worker wrote it)
+    as they are stored: sealed, see contacts.py.
     """
     first_entry = {"channel": submitted.channel, "sector": submitted.sector.value}
     stored = await conn.fetchval(
@@ -117,7 +119,7 @@ async def insert_submission(
         received.channel,
         received.sector.value,
         received.kind,
-        received.text,
+        words,
         submitted.text,
         received.language,
         received.member,

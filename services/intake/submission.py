@@ -106,11 +106,17 @@ async def _accept_once(
     fingerprint = request_hash(received)
     submitted = _submitted(received, settings.tracking_key)
     event_id = submitted_event_id(submitted.complaint_id)
-    contact = settings.contacts.seal(received.contact)
+    vault = settings.contacts
     async with pool.acquire() as conn, conn.transaction():
         try:
             stored = await store.insert_submission(
-                conn, received, submitted, contact, request_hash=fingerprint, event_id=event_id
+                conn,
+                received,
+                submitted,
+                vault.seal(received.contact),
+                vault.seal_words(received.text),
+                request_hash=fingerprint,
+                event_id=event_id,
             )
         except asyncpg.ForeignKeyViolationError:
             raise Rejected(

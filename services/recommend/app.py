@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from schemas.topics import COMPLAINT_RECOMMENDED
 from services.recommend import handlers
+from services.recommend.playbook import DEFAULT_PLAYBOOK, load_playbook
 from services.recommend.reembed import (
     ensure_case_index,
     reembed_for,
@@ -24,10 +27,16 @@ class RecommendSettings(ServiceSettings):
     # and for how long each check may re-embed (a third of the time: triage shares the cores).
     reembed_check_seconds: float = 30.0
     reembed_seconds_per_check: float = 10.0
+    # The union's own playbook (a copy of services/recommend/data/playbook.yaml, edited):
+    # ADUAN_PLAYBOOK_FILE. Validated when the app is created; a mistake stops the start with the
+    # file name and line. None: the shipped playbook.
+    playbook_file: Path | None = None
 
 
 def create_app(settings: RecommendSettings | None = None) -> FastAPI:
     settings = settings or RecommendSettings()
+    # Before anything starts: a broken playbook fails here, naming its file and line.
+    playbook = load_playbook(settings.playbook_file) if settings.playbook_file else DEFAULT_PLAYBOOK
     runtime = ServiceRuntime(
         "recommend",
         settings,
@@ -36,7 +45,7 @@ def create_app(settings: RecommendSettings | None = None) -> FastAPI:
         pool_settings=CONNECTION_SETTINGS,
     )
     runtime.bus.publishes(COMPLAINT_RECOMMENDED)
-    handlers.register(runtime)
+    handlers.register(runtime, playbook)
     # Shared: services (and tests) running in one process load the model once.
     embedder = shared_embedder(runtime.settings.embedding_model)
 

@@ -2,21 +2,23 @@
 
 Missing a deadline loses a worker's case (a dismissal not refused in writing, a PHK lawsuit filed
 too late), so every recommendation states the rule in words, and adds the date when it is known.
-Working days are Monday-Friday minus public holidays; the holiday calendar is pluggable because
-it changes every year (SKB cuti bersama) and differs by region.
+Working days are counted on the shared `WorkCalendar` (services/runtime/businesstime.py), the
+one feedback's SLA clocks run on: by default `NATIONAL_CALENDAR`, Monday-Friday minus Indonesian
+national holidays; a union's calendar adds its own days off (SKB cuti bersama, a factory's
+Lebaran closure), which change every year and differ by region.
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable, Container
+from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-NO_HOLIDAYS: frozenset[date] = frozenset()
+from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
 
 
 class DeadlineRule(StrEnum):
@@ -58,38 +60,18 @@ class Deadline(BaseModel):
         return f"{self.text} Batas: {self.due.isoformat()}."
 
 
-def is_working_day(day: date, holidays: Container[date] = NO_HOLIDAYS) -> bool:
-    return day.weekday() < 5 and day not in holidays
-
-
-def add_working_days(start: date, days: int, holidays: Container[date] = NO_HOLIDAYS) -> date:
-    """The date `days` working days after `start` (before it when negative).
-
-    The anchor day itself does not count: a notice received on Friday has its first working day
-    on Monday, the usual reading of "within N working days of".
-    """
-    step = 1 if days >= 0 else -1
-    remaining = abs(days)
-    day = start
-    while remaining:
-        day += timedelta(days=step)
-        if is_working_day(day, holidays):
-            remaining -= 1
-    return day
-
-
 def add_months(start: date, months: int) -> date:
     """Calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
 class _RuleSpec:
     text: str
     anchor: Callable[[KeyDates], date | None]
-    due: Callable[[date, Container[date]], date]
+    due: Callable[[date, WorkCalendar], date]
 
 
 _RULES: dict[DeadlineRule, _RuleSpec] = {
@@ -97,49 +79,49 @@ _RULES: dict[DeadlineRule, _RuleSpec] = {
         "THR wajib dibayar paling lambat 7 hari sebelum hari raya (H-7); sesudah H-7 lapor ke"
         " Posko THR dan pengawas, tuntut THR + denda 5%.",
         lambda d: d.holiday,
-        lambda anchor, _h: anchor - timedelta(days=7),
+        lambda anchor, _cal: anchor - timedelta(days=7),
     ),
     DeadlineRule.BIPARTITE: _RuleSpec(
         "Bipartit harus selesai dalam 30 hari kerja sejak dimulai; bila ditolak atau gagal,"
         " catatkan ke Disnaker dengan bukti bipartit.",
         lambda d: d.bipartite_start,
-        lambda anchor, h: add_working_days(anchor, 30, h),
+        lambda anchor, cal: cal.add_working_days(anchor, 30),
     ),
     DeadlineRule.DISMISSAL_REFUSAL: _RuleSpec(
         "Penolakan PHK harus tertulis dan beralasan, paling lambat 7 hari kerja sejak surat"
         " pemberitahuan PHK diterima; penolakan itu membuka bipartit.",
         lambda d: d.dismissal_notice,
-        lambda anchor, h: add_working_days(anchor, 7, h),
+        lambda anchor, cal: cal.add_working_days(anchor, 7),
     ),
     DeadlineRule.MEDIATION: _RuleSpec(
         "Mediasi Disnaker selesai dalam 30 hari kerja sejak pelimpahan; anjuran dijawab dalam 10"
         " hari kerja (diam = menolak).",
         lambda d: d.mediation_referral,
-        lambda anchor, h: add_working_days(anchor, 30, h),
+        lambda anchor, cal: cal.add_working_days(anchor, 30),
     ),
     DeadlineRule.PHK_LAWSUIT: _RuleSpec(
         "Gugatan PHK ke PHI paling lambat 1 tahun sejak mediasi/konsiliasi gagal"
         " (MK 132/PUU-XXIII/2025); tuntutan upah tidak kedaluwarsa.",
         lambda d: d.mediation_failed,
-        lambda anchor, _h: add_months(anchor, 12),
+        lambda anchor, _cal: add_months(anchor, 12),
     ),
     DeadlineRule.ACCIDENT_REPORT: _RuleSpec(
         "Kecelakaan kerja wajib dilaporkan pengusaha ke BPJS Ketenagakerjaan dan Disnaker dalam"
         " 2×24 jam.",
         lambda d: d.accident,
-        lambda anchor, _h: anchor + timedelta(days=2),
+        lambda anchor, _cal: anchor + timedelta(days=2),
     ),
     DeadlineRule.JKP_CLAIM: _RuleSpec(
         "Klaim JKP paling lambat 6 bulan sejak PHK (syarat 12 bulan iuran dalam 24 bulan).",
         lambda d: d.dismissal,
-        lambda anchor, _h: add_months(anchor, 6),
+        lambda anchor, _cal: add_months(anchor, 6),
     ),
     DeadlineRule.STRIKE_NOTICE: _RuleSpec(
         "Mogok sah hanya setelah perundingan gagal dan dengan pemberitahuan tertulis ke pengusaha"
         " dan Disnaker paling lambat 7 hari kerja sebelumnya (waktu, tempat, alasan, tanda tangan"
         " penanggung jawab).",
         lambda d: d.strike,
-        lambda anchor, h: add_working_days(anchor, -7, h),
+        lambda anchor, cal: cal.add_working_days(anchor, -7),
     ),
 }
 
@@ -149,10 +131,16 @@ def rule_text(rule: DeadlineRule) -> str:
 
 
 def compute_deadline(
-    rule: DeadlineRule, dates: KeyDates | None = None, holidays: Container[date] = NO_HOLIDAYS
+    rule: DeadlineRule,
+    dates: KeyDates | None = None,
+    calendar: WorkCalendar = NATIONAL_CALENDAR,
 ) -> Deadline:
-    """The deadline of `rule`: dated when `dates` holds its anchor, otherwise the rule in words."""
+    """The deadline of `rule`: dated when `dates` holds its anchor, otherwise the rule in words.
+
+    Working days are those of `calendar`: national holidays are skipped by default, a union's
+    extra days off when its calendar is given.
+    """
     spec = _RULES[rule]
     anchor = spec.anchor(dates) if dates is not None else None
-    due = spec.due(anchor, holidays) if anchor is not None else None
+    due = spec.due(anchor, calendar) if anchor is not None else None
     return Deadline(rule=rule, text=spec.text, due=due)

@@ -33,7 +33,7 @@ from schemas.topics import (
 )
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, Recommendation
-from services.recommend.playbook import URGENT_ACTIONS
+from services.recommend.playbook import DEFAULT_PLAYBOOK, URGENT_ACTIONS, Playbook
 from services.recommend.related import collective_action, find_related
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
@@ -64,7 +64,7 @@ CASES_GROUP = "cases"
 SOURCE = "recommend"
 
 
-def register(runtime: ServiceRuntime) -> None:
+def register(runtime: ServiceRuntime, playbook: Playbook = DEFAULT_PLAYBOOK) -> None:
     bus = runtime.bus
 
     async def on_union(event: UnionRegistered, delivery: Delivery) -> None:
@@ -77,7 +77,11 @@ def register(runtime: ServiceRuntime) -> None:
         index = PgCaseIndex(runtime.pool, event.embedding_version)
         vector = np.asarray(event.embedding, dtype=np.float32)
         recommendation = await recommend(
-            _complaint(event), index, vector=vector, embedding_version=event.embedding_version
+            _complaint(event),
+            index,
+            vector=vector,
+            embedding_version=event.embedding_version,
+            playbook=playbook,
         )
         async with runtime.pool.acquire() as conn, conn.transaction():
             if not await first_time(conn, CONSUMER, delivery.event_id):

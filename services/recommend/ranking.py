@@ -19,20 +19,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from schemas.vocabulary import ACTION_LABELS, CATEGORY_LABELS, Action, Category, Outcome, Priority
 from schemas.vocabulary import Tag as T
-from services.recommend.deadlines import NO_HOLIDAYS, DeadlineRule, compute_deadline
+from services.recommend.deadlines import DeadlineRule, compute_deadline
 from services.recommend.models import Complaint, Neighbour, RecommendedAction
-from services.recommend.playbook import (
-    URGENT_ACTIONS,
-    evidence_for,
-    legal_basis_for,
-    playbook_rank,
-)
+from services.recommend.playbook import DEFAULT_PLAYBOOK, URGENT_ACTIONS, Playbook
+from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
 
 RANKING_VERSION = "recommend-rank-3"
 
@@ -315,12 +310,16 @@ def neighbour_weight(
 
 
 def playbook_prior(
-    action: Action, category: Category, secondary: Sequence[Category], tags: frozenset[T]
+    action: Action,
+    category: Category,
+    secondary: Sequence[Category],
+    tags: frozenset[T],
+    playbook: Playbook = DEFAULT_PLAYBOOK,
 ) -> tuple[float, str | None]:
     """Prior from the primary (full) and secondary (reduced) playbooks, with the reason."""
     best, reason = 0.0, None
     for cat, factor in [(category, 1.0), *((s, SECONDARY_PRIOR) for s in secondary)]:
-        rank = playbook_rank(cat, action)
+        rank = playbook.rank(cat, action)
         if rank is None:
             continue
         prior = max(0.5, 1.0 - 0.1 * rank) * factor
@@ -477,9 +476,13 @@ def rank_actions(
     neighbours: Sequence[Neighbour],
     *,
     top_n: int | None = None,
-    holidays: Container[date] = NO_HOLIDAYS,
+    calendar: WorkCalendar = NATIONAL_CALENDAR,
+    playbook: Playbook = DEFAULT_PLAYBOOK,
 ) -> Ranking:
-    """Ranked follow-up actions for `complaint`, each with the cases and rules behind it."""
+    """Ranked follow-up actions for `complaint`, each with the cases and rules behind it.
+
+    `playbook` is the shipped one unless the service was started with its own file.
+    """
     category, inferred, confidence = complaint.category, False, 1.0
     if category is None:
         category, confidence = infer_category(neighbours)
@@ -494,7 +497,7 @@ def rank_actions(
 
     scores: dict[Action, _Score] = {}
     for action in Action:
-        prior, prior_reason = playbook_prior(action, category, secondary, tags)
+        prior, prior_reason = playbook_prior(action, category, secondary, tags, playbook)
         vote = votes.get(action, _Score())
         value = trust * vote.value + (1.0 - trust) * prior
         if value <= 0:
@@ -533,7 +536,7 @@ def rank_actions(
         ),
     )
     actions = [
-        _recommended(action, score, category, categories, complaint, holidays)
+        _recommended(action, score, category, categories, complaint, calendar, playbook)
         for action, score in ordered
     ]
     return Ranking(category, inferred, confidence, priority, actions[:top_n] if top_n else actions)
@@ -545,17 +548,18 @@ def _recommended(
     category: Category,
     categories: set[Category],
     complaint: Complaint,
-    holidays: Container[date],
+    calendar: WorkCalendar,
+    playbook: Playbook,
 ) -> RecommendedAction:
     rule = _deadline_rule(action, categories, complaint.tags)
-    deadline = compute_deadline(rule, complaint.key_dates, holidays) if rule else None
+    deadline = compute_deadline(rule, complaint.key_dates, calendar) if rule else None
     return RecommendedAction(
         action=action,
         label=ACTION_LABELS[action],
         score=round(min(1.0, score.value), 4),
         rationale=" ".join(dict.fromkeys(score.reasons)),
-        evidence_to_collect=evidence_for(action, category),
-        legal_basis=legal_basis_for(action, category),
+        evidence_to_collect=playbook.evidence_for(action, category),
+        legal_basis=playbook.legal_basis_for(action, category),
         deadline=deadline,
         supporting_cases=score.supporters[:SUPPORTING_CASES_SHOWN],
     )

@@ -6,11 +6,11 @@ The Kafka handler (triaged events) and the `suggest` CLI both call `recommend` /
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from services.recommend.dates import extract_key_dates
-from services.recommend.deadlines import NO_HOLIDAYS, KeyDates
+from services.recommend.deadlines import KeyDates
 from services.recommend.models import (
     Complaint,
     Recommendation,
@@ -18,9 +18,11 @@ from services.recommend.models import (
     TextEmbedder,
     Vector,
 )
+from services.recommend.playbook import DEFAULT_PLAYBOOK, Playbook
 from services.recommend.ranking import RANKING_VERSION, rank_actions
 from services.recommend.rerank import TriageLabels
 from services.recommend.retrieval import DEFAULT_K, CaseIndex
+from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
 
 DEFAULT_TOP_ACTIONS = 6
 
@@ -34,11 +36,13 @@ async def recommend(
     embedding_version: str | None = None,
     k: int = DEFAULT_K,
     top_actions: int = DEFAULT_TOP_ACTIONS,
-    holidays: Container[date] = NO_HOLIDAYS,
+    calendar: WorkCalendar = NATIONAL_CALENDAR,
+    playbook: Playbook = DEFAULT_PLAYBOOK,
 ) -> Recommendation:
     """Recommend follow-up actions for `complaint` from the cases `index` lets its union see.
 
     Pass `vector` when the complaint was already embedded (batches), else an `embedder`.
+    `playbook`: the shipped one unless the operator set their own file (`ADUAN_PLAYBOOK_FILE`).
     """
     if vector is None:
         if embedder is None:
@@ -56,7 +60,9 @@ async def recommend(
         text=complaint.text,
         labels=TriageLabels.of(complaint),
     )
-    ranking = rank_actions(complaint, neighbours, top_n=top_actions, holidays=holidays)
+    ranking = rank_actions(
+        complaint, neighbours, top_n=top_actions, calendar=calendar, playbook=playbook
+    )
     return Recommendation(
         complaint_id=complaint.complaint_id,
         category=ranking.category,
@@ -85,7 +91,8 @@ async def recommend_many(
     *,
     k: int = DEFAULT_K,
     top_actions: int = DEFAULT_TOP_ACTIONS,
-    holidays: Container[date] = NO_HOLIDAYS,
+    calendar: WorkCalendar = NATIONAL_CALENDAR,
+    playbook: Playbook = DEFAULT_PLAYBOOK,
 ) -> list[Recommendation]:
     """`recommend` for many complaints, embedding their texts in one batch call."""
     vectors: list[Vector] = list(embedder.embed([c.text for c in complaints])) if complaints else []
@@ -97,7 +104,8 @@ async def recommend_many(
             embedding_version=embedder.version,
             k=k,
             top_actions=top_actions,
-            holidays=holidays,
+            calendar=calendar,
+            playbook=playbook,
         )
         for complaint, vector in zip(complaints, vectors, strict=True)
     ]

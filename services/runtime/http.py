@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import asyncpg
 import structlog
@@ -24,6 +24,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from schemas.clean import printable
 from schemas.events import RejectionReason, UserError
@@ -53,6 +54,14 @@ WEDGE_CHECK_SECONDS = 5.0
 def _terminate_gracefully() -> None:
     """SIGTERM to this process: uvicorn drains and stops, the supervisor starts a fresh one."""
     signal.raise_signal(signal.SIGTERM)
+
+
+class HealthReport(BaseModel):
+    service: str
+    status: Literal["ok", "degraded"]
+    checks: dict[str, str] = Field(
+        description='database, broker, offsets: "ok" or what is wrong (any other: degraded)'
+    )
 
 
 class ServiceRuntime:
@@ -160,7 +169,7 @@ class ServiceRuntime:
             except Exception as exc:  # a periodic job must outlive one bad run
                 log.warning("job_failed", job=name, error=repr(exc))
 
-    async def health(self) -> dict[str, Any]:
+    async def health(self) -> HealthReport:
         checks: dict[str, str] = {}
         if self._pool is not None:
             try:
@@ -174,7 +183,7 @@ class ServiceRuntime:
             checks["broker"] = "ok" if reachable else "unreachable"
             checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
-        return {"service": self.name, "status": status, "checks": checks}
+        return HealthReport(service=self.name, status=status, checks=checks)
 
 
 async def _stop_if_wedged(runtime: ServiceRuntime) -> None:
@@ -213,10 +222,15 @@ def create_service_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)
 
-    @app.get("/health", tags=["operations"])
+    @app.get(
+        "/health",
+        tags=["operations"],
+        response_model=HealthReport,
+        responses={503: {"model": HealthReport, "description": "something it needs is down"}},
+    )
     async def health() -> JSONResponse:
         report = await runtime.health()
-        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+        return JSONResponse(report.model_dump(), status_code=200 if report.status == "ok" else 503)
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics(request: Request) -> PlainTextResponse:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import structlog
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -96,6 +97,8 @@ class Delivery:
 
 
 Handler = Callable[[E, Delivery], Awaitable[None]]
+# Partitions that must wait for an event not ready yet: (topic, partition) -> its offset.
+Waiting = dict[tuple[str, int], int]
 # A batch handler gets every valid event of one poll at once (triage embeds them together).
 BatchHandler = Callable[[list[tuple[E, Delivery]]], Awaitable[None]]
 # Called with the raw body of an event that does not validate; True means it was dealt with
@@ -368,18 +371,39 @@ class EventBus:
 
 
 class _Committing:
-    """A group's handler that commits each message it handled through the bus."""
+    """A group's handler: hands a message over, rewinds the partitions that must wait, commits.
+
+    A transient failure gives the whole message back (FastStream rewinds it) after a pause, so
+    an outage is not a busy loop.
+    """
 
     def __init__(
-        self, bus: EventBus, group_id: str, handle: Callable[[KafkaMessage], Awaitable[None]]
+        self,
+        bus: EventBus,
+        group_id: str,
+        handle: Callable[[KafkaMessage], Awaitable[Waiting | None]],
     ) -> None:
         self.bus = bus
         self.group_id = group_id
         self.handle = handle
 
     async def dispatch(self, msg: KafkaMessage) -> None:
-        await self.handle(msg)
+        try:
+            waiting = await self.handle(msg) or {}
+        except TRANSIENT_ERRORS:
+            await asyncio.sleep(TRANSIENT_PAUSE_SECONDS)
+            raise
+        for (topic, partition), offset in waiting.items():
+            msg.consumer.seek(TopicPartition(topic, partition), offset)
         await self.bus.commit(msg, self.group_id)
+        if waiting and not _progressed(msg, waiting):
+            await asyncio.sleep(TRANSIENT_PAUSE_SECONDS)
+
+
+def _progressed(msg: KafkaMessage, waiting: Waiting) -> bool:
+    """Whether any record of the poll was handled (not held back by a waiting partition)."""
+    records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+    return any(r.offset < waiting.get((r.topic, r.partition), r.offset + 1) for r in records)
 
 
 class _Dispatcher:
@@ -537,13 +561,16 @@ class _BatchConsumer:
         self.routes[topic_name] = _TopicBatch(fallback, handler)
         self.max_records = max(self.max_records, max_records)
 
-    async def on_poll(self, msg: KafkaMessage) -> None:
+    async def on_poll(self, msg: KafkaMessage) -> Waiting:
         by_topic: dict[str, list[_Raw]] = {name: [] for name in self.routes}
         for record in msg.raw_message:
             by_topic[record.topic].append(_Raw.of_record(record))
+        waiting: Waiting = {}
         for name, raws in by_topic.items():
             if raws:
-                await self.routes[name].on_batch(raws)
+                held = await self.routes[name].on_batch(raws)
+                waiting.update({(name, partition): offset for partition, offset in held.items()})
+        return waiting
 
 
 class _TopicBatch:
@@ -554,38 +581,34 @@ class _TopicBatch:
         self.fallback = fallback
         self.handler = handler
 
-    async def on_batch(self, raws: list[_Raw]) -> None:
+    async def on_batch(self, raws: list[_Raw]) -> dict[int, int]:
+        """Handle a poll's events of this topic; returns the partitions that must wait, each
+        with the offset of its first event not ready."""
         bus, topic = self.fallback.bus, self.fallback.topic
         for raw in raws:
             raw.observe_wait(bus.service, topic.name)
         started = time.perf_counter()
         try:
-            await self._handle_all(raws)
+            return await self._handle_all(raws)
         finally:
             handling = EVENT_HANDLING_SECONDS.labels(bus.service, topic.name)
             elapsed = time.perf_counter() - started
             for _ in raws:
                 handling.observe(elapsed)
 
-    async def _handle_all(self, raws: list[_Raw]) -> None:
+    async def _handle_all(self, raws: list[_Raw]) -> dict[int, int]:
         items: list[tuple[Event, Delivery, _Raw]] = []
         for raw in raws:
             parsed = await self.fallback.parse(raw)
             if parsed is not None:
                 items.append((*parsed, raw))
         if not items:
-            return
+            return {}
         bus, topic = self.fallback.bus, self.fallback.topic
         try:
             await retrying(bus, topic, self.handler, [(e, d) for e, d, _ in items])
         except NotReady:
-            # One by one, so that only the events out of patience are dead-lettered; the
-            # others wait again.
-            if not any(self.fallback.out_of_patience(raw) for _, _, raw in items):
-                raise
-            for event, delivery, raw in items:
-                await self.fallback.handle(event, delivery, raw)
-            return
+            return await self._each_as_ready(items)
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
@@ -597,11 +620,31 @@ class _TopicBatch:
             )
             for event, delivery, raw in items:
                 await self.fallback.handle(event, delivery, raw)
-            return
+            return {}
         EVENTS_CONSUMED.labels(bus.service, topic.name, "handled").inc(len(items))
         for event, delivery, _ in items:
             with bound_event_context(**_ids(event, delivery)):
                 log.info("event_handled", batch=len(items))
+        return {}
+
+    async def _each_as_ready(self, items: list[tuple[Event, Delivery, _Raw]]) -> dict[int, int]:
+        """One by one: the events that are ready go ahead, one that is not holds back the rest
+        of its partition (its complaint's later events may be behind it) and is dead-lettered
+        once out of patience.
+
+        Rewinding the whole poll instead would hold every partition behind one waiting event:
+        after a broker restart lost a complaint's `submitted`, recommend re-read the same poll
+        for minutes and never reached the `submitted` that intake sent again.
+        """
+        waiting: dict[int, int] = {}
+        for event, delivery, raw in items:
+            if raw.partition in waiting:
+                continue
+            try:
+                await self.fallback.handle(event, delivery, raw)
+            except NotReady:
+                waiting[raw.partition] = raw.offset
+        return waiting
 
 
 def _ids(event: Event, delivery: Delivery) -> dict[str, object]:
@@ -637,6 +680,5 @@ async def retrying(bus: EventBus, topic: Topic, call: Any, *args: Any) -> int:
     except TRANSIENT_ERRORS as exc:
         log.warning("event_redelivery", reason=repr(exc))
         EVENTS_CONSUMED.labels(bus.service, topic.name, "redelivered").inc()
-        await asyncio.sleep(TRANSIENT_PAUSE_SECONDS)
         raise
     return attempts

@@ -69,7 +69,7 @@ async def enqueue(
 
 async def replay(conn: asyncpg.Connection, event_id: str) -> bool:
     """Send an already-published event again (its input came back after the broker lost it)."""
-    status = await conn.execute(
+    status: str = await conn.execute(
         "UPDATE outbox SET published_at = NULL WHERE event_id = $1", event_id
     )
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)

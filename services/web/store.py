@@ -229,11 +229,12 @@ async def audit(
 async def audit_entries(
     pool: asyncpg.Pool, union_id: str, limit: int = 200
 ) -> list[asyncpg.Record]:
-    return await pool.fetch(
+    entries: list[asyncpg.Record] = await pool.fetch(
         "SELECT * FROM audit_log WHERE union_id = $1 ORDER BY at DESC, entry_id DESC LIMIT $2",
         union_id,
         limit,
     )
+    return entries
 
 
 # -- evidence ----------------------------------------------------------------------------------
@@ -271,12 +272,13 @@ async def save_evidence(
 async def evidence_list(
     pool: asyncpg.Pool, union_id: str, complaint_id: UUID
 ) -> list[asyncpg.Record]:
-    return await pool.fetch(
+    evidence: list[asyncpg.Record] = await pool.fetch(
         "SELECT evidence_id, filename, media_type, size FROM evidence"
         " WHERE union_id = $1 AND complaint_id = $2 ORDER BY uploaded_at, filename",
         union_id,
         complaint_id,
     )
+    return evidence
 
 
 async def evidence_file(

@@ -8,6 +8,7 @@ histories and access logs).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
@@ -289,12 +290,21 @@ def _rating(values: dict[str, str], secret: str) -> dict[str, Any]:
     }
 
 
-WORKER_ACTIONS = {
-    "reply": lambda values, secret: {"secret": secret, "message": values.get("message", "")},
-    "rating": _rating,
-    "reopen": lambda values, secret: {
+def _reply(values: dict[str, str], secret: str) -> dict[str, Any]:
+    return {"secret": secret, "message": values.get("message", "")}
+
+
+def _reopen(values: dict[str, str], secret: str) -> dict[str, Any]:
+    return {
         "secret": secret,
         "reasons": _lines(values.get("reasons", "")),
         "comment": values.get("comment") or None,
-    },
+    }
+
+
+# Each worker action's request body to feedback, from the form's fields and the secret.
+WORKER_ACTIONS: dict[str, Callable[[dict[str, str], str], dict[str, Any]]] = {
+    "reply": _reply,
+    "rating": _rating,
+    "reopen": _reopen,
 }

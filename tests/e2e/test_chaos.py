@@ -37,7 +37,11 @@ class TestChaos:
 
     async def test_nothing_is_lost_or_doubled_across_kills(self, stack: Any) -> None:
         result = await chaos.chaos(
-            stack, ["triage", "recommend", "broker", "postgres"], rate=3.0, kafka_every=4, steady_s=3.0
+            stack,
+            ["triage", "recommend", "broker", "postgres"],
+            rate=3.0,
+            kafka_every=4,
+            steady_s=3.0,
         )
         assert all(r["recovery_s"] is not None for r in result["rounds"]), result["rounds"]
         assert result["accepted_http"] > 20

@@ -165,17 +165,24 @@ class TestNothingPersonalLeavesIntake:
         for service in SERVICES:
             log = (tmp_path / f"{service}.log").read_text(errors="replace")
             found += [(f"{service}.log", leak.pattern) for leak in LEAKS if leak.search(log)]
-        contacts = await stored_contacts(stack.infra.database_url)
+        contacts, texts = await stored_personal_data(stack.infra.database_url)
         assert contacts.count("\n") == len(PHONES)  # every submission kept its contact
         found += [("intake.contacts", leak.pattern) for leak in LEAKS if leak.search(contacts)]
+        found += [("intake.complaints", leak.pattern) for leak in LEAKS if leak.search(texts)]
         assert found == [], found
 
 
-async def stored_contacts(database_url: str) -> str:
-    """Intake's contacts table as a dump or a backup would show it (sealed at rest)."""
+async def stored_personal_data(database_url: str) -> tuple[str, str]:
+    """Intake's contacts, and its complaints' texts, as a dump or a backup would show them
+    (sealed at rest, masked where the queue reads them)."""
     conn = await asyncpg.connect(database_url)
     try:
-        rows = await conn.fetch("SELECT name, phone, email, whatsapp FROM intake.contacts")
+        contacts = await conn.fetch("SELECT name, phone, email, whatsapp FROM intake.contacts")
+        texts = await conn.fetch("SELECT original_text, masked_text FROM intake.complaints")
     finally:
         await conn.close()
+    return _dump(contacts), _dump(texts)
+
+
+def _dump(rows: list[asyncpg.Record]) -> str:
     return "\n".join(" ".join(str(value) for value in row.values()) for row in rows)

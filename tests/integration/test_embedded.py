@@ -200,19 +200,19 @@ async def test_a_killed_broker_comes_back_on_its_port_and_health_says_so(
         runtime = ServiceRuntime("probe", ServiceSettings(kafka_bootstrap_servers=address))
         await runtime.start()
         try:
-            assert (await runtime.health())["checks"]["broker"] == "ok"
+            assert (await runtime.health()).checks["broker"] == "ok"
             assert broker.pid is not None
             os.kill(broker.pid, signal.SIGKILL)
             await asyncio.sleep(0.5)
             assert not broker.running
             report = await runtime.health()
-            assert report["status"] == "degraded"
-            assert report["checks"]["broker"] == "unreachable"
+            assert report.status == "degraded"
+            assert report.checks["broker"] == "unreachable"
             broker.restart()
             assert broker.bootstrap_servers == address
 
             async def reachable() -> bool:
-                return bool((await runtime.health())["checks"]["broker"] == "ok")
+                return bool((await runtime.health()).checks["broker"] == "ok")
 
             await eventually(reachable, timeout=30)
         finally:

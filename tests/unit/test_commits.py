@@ -129,5 +129,5 @@ class TestWedgedService:
         runtime, _ = self.runtime()
         runtime.bus.commits.failed("aduan-unit", CommitFailedError("unknown member"))
         report = await runtime.health()
-        assert report["status"] == "degraded"
-        assert report["checks"]["offsets"] == "failing: aduan-unit for 0.0 s"
+        assert report.status == "degraded"
+        assert report.checks["offsets"] == "failing: aduan-unit for 0.0 s"

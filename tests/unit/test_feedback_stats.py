@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from services.feedback import report, stats
-from services.feedback.businesstime import WorkCalendar
 from services.feedback.sla import SlaPolicy
 from services.feedback.stats import Period
+from services.runtime.businesstime import WorkCalendar
 
 MARCH = Period.month("2025-03")
 # Monday 3 March 2025, 15:00 in Jakarta: two working hours left that day.

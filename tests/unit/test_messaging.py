@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
@@ -15,7 +16,7 @@ from pydantic import SecretStr
 from schemas.envelope import CE_ID
 from schemas.events import ComplaintSubmitted, UnionRegistered
 from schemas.topics import COMPLAINT_SUBMITTED, UNION_REGISTERED
-from services.runtime.messaging import Delivery, EventBus, NotReady
+from services.runtime.messaging import Delivery, EventBus, NotReady, _Committing
 from services.runtime.sealing import Sealer
 from services.runtime.settings import ServiceSettings
 from tests.support import union_registered
@@ -227,10 +228,9 @@ class TestWaitingForDependencies:
         )
         return EventBus(settings, "unit")
 
-    @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch"])
-    async def test_within_patience_it_is_given_back_for_later(self, batch: bool) -> None:
+    async def test_within_patience_it_is_given_back_for_later(self) -> None:
         bus = self.bus_with(3600)
-        await self._subscribe_never_ready(bus, batch)
+        await self._subscribe_never_ready(bus, batch=False)
         async with TestKafkaBroker(bus.broker) as broker:
             dead_letters = self._dead_letters(broker)
             await broker.start()
@@ -277,6 +277,86 @@ class TestWaitingForDependencies:
             kept.append(dict(message.headers))
 
         return kept
+
+
+LONG_AGO = 1_000  # a broker timestamp in milliseconds: 1970, past any patience
+
+
+class TestWaitingPartitions:
+    """In a batch, an event not ready holds back its own partition only, so that what it waits
+    for, further along another partition or topic, can still arrive."""
+
+    @staticmethod
+    def poll(*records: SimpleNamespace) -> SimpleNamespace:
+        """A poll as FastStream hands it over: its records, its consumer, its commit."""
+        seeks: list[tuple[str, int, int]] = []
+        commits: list[bool] = []
+
+        async def ack() -> None:
+            commits.append(True)
+
+        consumer = SimpleNamespace(
+            seek=lambda tp, offset: seeks.append((tp.topic, tp.partition, offset))
+        )
+        return SimpleNamespace(
+            raw_message=records, consumer=consumer, ack=ack, seeks=seeks, commits=commits
+        )
+
+    @staticmethod
+    def group(bus: EventBus, ready: set[str]) -> tuple[Any, list[str]]:
+        """The batch group's dispatcher; its handler is ready only for texts in `ready`."""
+        handled: list[str] = []
+
+        async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
+            for event, _ in items:
+                if event.text not in ready:
+                    raise NotReady("waits for its union")
+            handled.extend(event.text for event, _ in items)
+
+        bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted)
+        return _Committing(bus, "g", bus._batches[""].on_poll), handled
+
+    async def test_the_other_partitions_go_ahead_and_the_waiting_one_is_rewound(self) -> None:
+        bus = TestWaitingForDependencies.bus_with(3600)
+        dispatcher, handled = self.group(bus, ready={"siap satu", "siap dua"})
+        poll = self.poll(
+            _record(COMPLAINT_SUBMITTED.name, submitted("belum siap"), partition=0, offset=7),
+            _record(COMPLAINT_SUBMITTED.name, submitted("siap satu"), partition=0, offset=8),
+            _record(COMPLAINT_SUBMITTED.name, submitted("siap dua"), partition=1, offset=3),
+        )
+        await dispatcher.dispatch(poll)
+        # Partition 0 keeps its order: nothing after the waiting event is handled before it.
+        assert handled == ["siap dua"]
+        assert poll.seeks == [(COMPLAINT_SUBMITTED.name, 0, 7)]
+        assert poll.commits == [True]
+
+    async def test_a_poll_that_only_waits_commits_nothing_past_it(self) -> None:
+        bus = TestWaitingForDependencies.bus_with(3600)
+        dispatcher, handled = self.group(bus, ready=set())
+        poll = self.poll(
+            _record(COMPLAINT_SUBMITTED.name, submitted("belum siap"), partition=2, offset=5)
+        )
+        await dispatcher.dispatch(poll)
+        assert handled == []
+        assert poll.seeks == [(COMPLAINT_SUBMITTED.name, 2, 5)]
+
+    async def test_out_of_patience_it_is_dead_lettered_and_nothing_waits(self) -> None:
+        bus = TestWaitingForDependencies.bus_with(0)
+        dispatcher, handled = self.group(bus, ready={"siap"})
+        dead: list[str] = []
+
+        async def publish_raw(topic: str, *_: Any) -> None:
+            dead.append(topic)
+
+        bus.publish_raw = publish_raw  # type: ignore[method-assign,assignment]
+        poll = self.poll(
+            _record(COMPLAINT_SUBMITTED.name, submitted("belum siap"), 0, 1, sent_ms=LONG_AGO),
+            _record(COMPLAINT_SUBMITTED.name, submitted("siap"), 0, 2, sent_ms=LONG_AGO),
+        )
+        await dispatcher.dispatch(poll)
+        assert dead == [COMPLAINT_SUBMITTED.dlq]
+        assert handled == ["siap"]
+        assert poll.seeks == []
 
 
 class TestPublishing:
@@ -398,16 +478,22 @@ class TestBatches:
         assert calls == ["union", "submitted"]
 
 
-def _record(topic: str, event: ComplaintSubmitted | UnionRegistered) -> SimpleNamespace:
+def _record(
+    topic: str,
+    event: ComplaintSubmitted | UnionRegistered,
+    partition: int = 0,
+    offset: int = 0,
+    sent_ms: int | None = None,
+) -> SimpleNamespace:
     """A record as aiokafka hands it over in a poll."""
     return SimpleNamespace(
         topic=topic,
         value=event.model_dump_json().encode(),
         headers=[],
         key=None,
-        partition=0,
-        offset=0,
-        timestamp=None,
+        partition=partition,
+        offset=offset,
+        timestamp=sent_ms,
     )
 
 

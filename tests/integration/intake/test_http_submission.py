@@ -144,6 +144,26 @@ class TestAcceptance:
             (ids[1], "submitted"),
         ]
 
+    async def test_the_workers_own_words_are_sealed_and_read_back_by_the_union(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """The text as written (names, phone numbers) is a token in the table; the owning
+        union's API shows it unmasked, the queue shows the masked start."""
+        text = "Saya Siti Aminah, HP 0812-3456-7890, gaji dipotong mandor tanpa alasan"
+        accepted = await intake.submit(text=text)
+        conn = await intake.db()
+        try:
+            stored = await conn.fetchrow("SELECT original_text, masked_text FROM complaints")
+        finally:
+            await conn.close()
+        assert stored is not None
+        assert "Siti" not in stored["original_text"] and "0812" not in stored["original_text"]
+        assert "0812" not in stored["masked_text"]
+        view = await intake.client.get(
+            f"/v1/complaints/{accepted.json()['complaint_id']}", headers=intake.auth("spn")
+        )
+        assert view.json()["text"] == text
+
     async def test_resealing_moves_every_contact_to_a_new_key(
         self, intake: IntakeUnderTest
     ) -> None:
@@ -158,11 +178,14 @@ class TestAcceptance:
                 "INSERT INTO contacts (complaint_id, phone) SELECT complaint_id,"
                 " '0813-legacy' FROM complaints WHERE idempotency_key = 'k-1'"
             )
-            assert await reseal_all(conn, ContactVault.from_keys([new_key, CONTACT_KEY])) == 2
+            counts = await reseal_all(conn, ContactVault.from_keys([new_key, CONTACT_KEY]))
+            assert counts == {"contacts": 2, "complaints": 2}
             rows = await conn.fetch("SELECT phone, whatsapp FROM contacts")
+            texts = await conn.fetchval("SELECT array_agg(original_text) FROM complaints")
         finally:
             await conn.close()
         only_new = ContactVault.from_keys([new_key])
+        assert all(only_new.open_words(text) for text in texts)
         opened = [only_new.open([None, r["phone"], None, r["whatsapp"]]) for r in rows]
         assert sorted((o["phone"] or "", o["whatsapp"] or "") for o in opened) == [
             ("", "0857-1111-2222"),

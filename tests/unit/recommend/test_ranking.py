@@ -13,6 +13,7 @@ from services.recommend.deadlines import DeadlineRule, KeyDates
 from services.recommend.models import Complaint
 from services.recommend.playbook import PLAYBOOK
 from services.recommend.ranking import derive_priority, infer_category, rank_actions
+from services.runtime.businesstime import WorkCalendar
 from tests.unit.recommend.fakes import neighbour
 
 
@@ -313,6 +314,17 @@ class TestDeadlinesOnActions:
         assert bipartite.deadline is not None
         assert bipartite.deadline.rule is DeadlineRule.DISMISSAL_REFUSAL
         assert bipartite.deadline.due == date(2025, 1, 21)
+
+    def test_deadline_counts_holidays_and_the_unions_days_off(self) -> None:
+        # Notice Friday 7 Aug 2026: Independence Day (Mon 17 Aug) moves the 7th working day to
+        # Wed 19 Aug; a union that also closes on Tue 18 Aug gets Thu 20 Aug.
+        dates = KeyDates(dismissal_notice=date(2026, 8, 7))
+        case = complaint(C.TERMINATION_SEVERANCE, key_dates=dates)
+        national = by_action(rank_actions(case, []).actions)[A.BIPARTITE_NEGOTIATION]
+        assert national.deadline is not None and national.deadline.due == date(2026, 8, 19)
+        union = WorkCalendar(extra_holidays=frozenset({date(2026, 8, 18)}))
+        own = by_action(rank_actions(case, [], calendar=union).actions)[A.BIPARTITE_NEGOTIATION]
+        assert own.deadline is not None and own.deadline.due == date(2026, 8, 20)
 
     def test_rule_in_words_without_dates(self) -> None:
         ranking = rank_actions(complaint(C.THR_HOLIDAY_ALLOWANCE), [])

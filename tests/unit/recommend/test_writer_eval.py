@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from schemas.vocabulary import Action as A
 from schemas.vocabulary import Category as C
 from schemas.vocabulary import Priority
-from services.recommend import writer_eval
+from services.recommend import evaluation, writer_eval
 from services.recommend.cli import app
 from services.recommend.evaluation import (
     GOLD,
@@ -125,7 +125,7 @@ class TestFolds:
         self, corpus: list[CorpusComplaint], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         seen: list[tuple[set[str], set[str]]] = []
-        real_predict = writer_eval.predict
+        real_predict = evaluation.predict
 
         async def spy(
             base: InMemoryCaseIndex,

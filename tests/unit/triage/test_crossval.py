@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from services.triage import crossval
+from services.triage import crossval, training
 from services.triage.crossval import evaluate_by_writer
 from services.triage.generator import generate
 from services.triage.training import TrainingSet, written
@@ -23,7 +23,7 @@ class TestLeaveOneWriterOut:
     def test_no_model_trains_on_the_writer_it_scores(self, small_corpus, monkeypatch) -> None:
         """The whole point of the protocol: the writer left out is absent from training."""
         trained_on: list[set[str | None]] = []
-        real_train = crossval.train
+        real_train = training.train
 
         def spying_train(training: TrainingSet, **kwargs):
             trained_on.append({e.writer for e in training.examples})

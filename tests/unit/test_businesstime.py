@@ -1,4 +1,7 @@
-"""Business-time clocks: working hours, weekends, holidays, time zones, pauses, day spans."""
+"""Business time of the shared kit: working hours and days, holidays, time zones, pauses.
+
+Feedback's SLA clocks count its hours; recommend's legal deadlines count its working days.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.feedback.businesstime import (
+from services.runtime.businesstime import (
     MONDAY_TO_SATURDAY,
+    NATIONAL_CALENDAR,
     WorkCalendar,
     deadline,
     elapsed,
@@ -28,6 +32,8 @@ def wib(day: int, hour: float, month: int = 2, year: int = 2025) -> datetime:
 
 
 class TestCalendar:
+    """A union's calendar: Jakarta office hours by default, national holidays, its own days off."""
+
     def test_defaults_are_jakarta_office_hours(self) -> None:
         assert JAKARTA.timezone == "Asia/Jakarta"
         assert JAKARTA.workdays == frozenset(range(5))
@@ -65,7 +71,52 @@ class TestCalendar:
             parse_workdays("someday")
 
 
+class TestWorkingDays:
+    """Whole working days, as legal deadlines count them: the anchor day never counts."""
+
+    def test_the_national_calendar_is_the_default_one(self) -> None:
+        assert WorkCalendar() == NATIONAL_CALENDAR
+        assert NATIONAL_CALENDAR.national_holidays and not NATIONAL_CALENDAR.extra_holidays
+
+    def test_weekends_are_skipped(self) -> None:
+        friday = date(2025, 1, 10)
+        assert JAKARTA.add_working_days(friday, 1) == date(2025, 1, 13)
+        assert JAKARTA.add_working_days(friday, 5) == date(2025, 1, 17)
+        assert JAKARTA.add_working_days(date(2025, 1, 11), 1) == date(2025, 1, 13)  # a Saturday
+
+    def test_national_holidays_are_skipped(self) -> None:
+        # Idul Fitri 2025 is Monday 31 March and Tuesday 1 April: from Friday 28 March the first
+        # working day is Wednesday 2 April.
+        assert JAKARTA.add_working_days(date(2025, 3, 28), 1) == date(2025, 4, 2)
+        plain = WorkCalendar(national_holidays=False)
+        assert plain.add_working_days(date(2025, 3, 28), 1) == date(2025, 3, 31)
+
+    def test_extra_days_off_are_skipped(self) -> None:
+        cuti = WorkCalendar(extra_holidays=frozenset({date(2025, 4, 2), date(2025, 4, 3)}))
+        assert cuti.add_working_days(date(2025, 3, 28), 1) == date(2025, 4, 4)
+
+    def test_a_six_day_union_counts_saturday(self) -> None:
+        six = WorkCalendar(workdays=MONDAY_TO_SATURDAY)
+        assert six.add_working_days(date(2025, 1, 10), 1) == date(2025, 1, 11)
+
+    def test_negative_counts_backwards(self) -> None:
+        assert JAKARTA.add_working_days(date(2025, 1, 13), -1) == date(2025, 1, 10)
+        # Back over Idul Fitri: the working day before Wednesday 2 April 2025 is Friday 28 March.
+        assert JAKARTA.add_working_days(date(2025, 4, 2), -1) == date(2025, 3, 28)
+
+    def test_zero_days_is_the_anchor(self) -> None:
+        assert JAKARTA.add_working_days(date(2025, 1, 11), 0) == date(2025, 1, 11)
+
+    def test_around_the_clock_every_day_counts(self) -> None:
+        always = WorkCalendar.continuous()
+        assert always.is_working_day(date(2025, 3, 31))  # Idul Fitri
+        assert always.add_working_days(date(2025, 3, 28), 3) == date(2025, 3, 31)
+        assert always.window(date(2025, 3, 31)) == (wib(31, 0, 3), wib(1, 0, 4))
+
+
 class TestElapsed:
+    """Working time used by a clock: only the union's hours on its working days count."""
+
     def test_within_one_working_day(self) -> None:
         assert elapsed(JAKARTA, wib(3, 9), wib(3, 12.5)) == 3.5 * H
 
@@ -118,6 +169,8 @@ class TestElapsed:
 
 
 class TestPauses:
+    """Time the union waits on the worker does not count; an open pause stops the clock."""
+
     def test_paused_time_does_not_count(self) -> None:
         pauses = [(wib(3, 10), wib(3, 12))]
         assert elapsed(JAKARTA, wib(3, 9), wib(3, 15), pauses) == 4 * H
@@ -149,6 +202,8 @@ class TestPauses:
 
 
 class TestDeadline:
+    """When a clock is due: its target of working time after the start."""
+
     def test_three_working_days_from_monday_morning(self) -> None:
         assert deadline(JAKARTA, wib(3, 10), 27 * H) == wib(6, 10)
 

@@ -1,9 +1,12 @@
-"""Business-time arithmetic for SLA clocks: pure functions, no database, no wall clock.
+"""Business time, shared by every service: pure functions, no database, no wall clock.
 
-A `WorkCalendar` says which instants count: a union's working hours on its working days, in its
-time zone, minus Indonesian national holidays (PyPI `holidays`, offline) and the union's own extra
-days off (cuti bersama, a factory's Lebaran closure). `WorkCalendar.continuous()` counts every
-instant; P1 clocks run on it by default, because an emergency must not wait for Monday.
+A `WorkCalendar` says which days and instants count: a union's working hours on its working days,
+in its time zone, minus Indonesian national holidays (PyPI `holidays`, offline) and the union's
+own extra days off (cuti bersama, a factory's Lebaran closure). `WorkCalendar.continuous()`
+counts every instant; P1 clocks run on it by default, because an emergency must not wait for
+Monday. Feedback's SLA clocks count hours of it (`elapsed`, `deadline`); recommend's legal
+deadlines count whole days of it (`WorkCalendar.add_working_days`), on `NATIONAL_CALENDAR`
+unless a calendar is given.
 
 Every instant in and out is timezone-aware; the arithmetic is done on UTC instants, so a clock
 that spans days, weekends, holidays or (in zones that have it) a DST change needs no special case.
@@ -81,17 +84,45 @@ class WorkCalendar:
         return self.national_holidays and day in _national_holidays(day.year)
 
     def is_working_day(self, day: date) -> bool:
+        """A working day and not a national or extra holiday; every day around the clock."""
+        if self.around_the_clock:
+            return True
         return day.weekday() in self.workdays and not self.is_holiday(day)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date `days` working days after `start` (before it when negative).
+
+        The anchor day itself does not count, working day or not: a notice received on Friday
+        has its first working day on Monday (the next one that is no holiday), the usual reading
+        of "within N working days of". Zero days is `start` itself.
+        """
+        step = timedelta(days=1 if days >= 0 else -1)
+        remaining = abs(days)
+        day = start
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
 
     def window(self, day: date) -> Interval | None:
         """The working hours of a local `day` as UTC instants, or None on a day off."""
         if not self.is_working_day(day):
             return None
         zone = self.zone
+        if self.around_the_clock:
+            return (
+                datetime.combine(day, time(), zone).astimezone(UTC),
+                datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC),
+            )
         return (
             datetime.combine(day, self.opens, zone).astimezone(UTC),
             datetime.combine(day, self.closes, zone).astimezone(UTC),
         )
+
+
+# Monday-Friday in Asia/Jakarta minus the national holidays: legal deadlines count on it.
+NATIONAL_CALENDAR = WorkCalendar()
 
 
 def _aware(at: datetime) -> datetime:
