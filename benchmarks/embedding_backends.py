@@ -1,6 +1,7 @@
 """Embedding throughput and quality: torch vs torch int8 (`+int8`) vs ONNX vs ONNX int8.
 
-Texts: the 40 DOMAIN §4 complaints repeated to 400, plus 400 generated complaints (seed 7).
+Texts: the 40 labelled examples (schemas/examples) repeated to 400, plus 400 generated
+complaints (seed 7).
 For each backend that this environment can run:
   * texts/second embedding those 800 texts (batch 32, one warm-up batch first, best of --repeats);
   * quality: mean / min cosine between its vectors and the torch vectors of the same texts, and the

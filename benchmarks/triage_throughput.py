@@ -96,7 +96,7 @@ from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
 from services.triage.generator import generate
 from services.triage.handlers import BATCH_SIZE, triaged_event
 from services.triage.model import EMBED_BATCH, TriageModel, TriageResult
-from services.triage.worker import ensure_model
+from services.triage.training import ensure_model
 
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 TARGET_RATIO = 0.80

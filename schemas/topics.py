@@ -137,7 +137,7 @@ COMPLAINT_WORKER_REPLIED = Topic(
     "complaint_id",
     ("feedback",),
     ("intake",),
-    "The worker's reply to the union (unmasked: for the union's officers, not analysts).",
+    "The worker's reply to the union (masked like every event's text).",
 )
 COMPLAINT_SLA_BREACHED = Topic(
     "aduan.complaint.sla_breached.v1",

@@ -1,4 +1,4 @@
-"""The closed vocabularies of DOMAIN.md: categories, tags, priorities, actions, sectors.
+"""The closed vocabularies: categories, tags, priorities, actions, sectors (docs/domain.md).
 
 These ids are the contract between the services, the event schemas and the evaluation data.
 Labels are what union officers read, so they stay in Indonesian.

@@ -1,4 +1,4 @@
-"""The forty labelled example complaints of DOMAIN.md §4, transcribed exactly.
+"""The forty labelled example complaints of the project's domain brief, transcribed exactly.
 
 They are contract examples (each validates as a `complaint.received` event), the held-out
 evaluation set of triage (never trained on) and what `aduan demo` sends.

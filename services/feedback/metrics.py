@@ -8,7 +8,7 @@ small priority or category groups. SLA breaches and reopenings stay whole: the a
 the first missed P1 deadline, and the statistics API reports those counts exactly too.
 
 Bucket bounds sit at the service-level targets, so "share answered within target" is one bucket
-read: first human response P1 24 h, P2 3 days, P3 7 days (DOMAIN.md triage proposal).
+read: first human response P1 24 h, P2 3 days, P3 7 days (docs/domain.md §6).
 """
 
 from __future__ import annotations

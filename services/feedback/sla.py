@@ -13,7 +13,7 @@ runs around the clock (P1 by default: a P1 is a fatality, violence or immediate 
 may also give a target in hours of its calendar ("40h").
 
 Default targets:
-- First human response (DOMAIN.md triage proposal): P1 24 hours, P2 3 working days,
+- First human response (docs/domain.md §6): P1 24 hours, P2 3 working days,
   P3 7 working days.
 - Resolution: P1 7 days around the clock (the immediate danger must be dealt with, the accident
   reported within 2x24 h and the case referred within the week); P2 30 working days and P3 60

@@ -1,11 +1,12 @@
-"""Legal deadlines of DOMAIN §3.1-3.3, as concrete dates when the complaint gives the anchor date.
+"""Legal deadlines of docs/domain.md §5, as concrete dates when the complaint gives the anchor date.
 
 Missing a deadline loses a worker's case (a dismissal not refused in writing, a PHK lawsuit filed
 too late), so every recommendation states the rule in words, and adds the date when it is known.
 Working days are counted on the shared `WorkCalendar` (services/runtime/businesstime.py), the
-one feedback's SLA clocks run on: by default `NATIONAL_CALENDAR`, Monday-Friday minus Indonesian
-national holidays; a union's calendar adds its own days off (SKB cuti bersama, a factory's
-Lebaran closure), which change every year and differ by region.
+one feedback's SLA clocks run on: `NATIONAL_CALENDAR`, Monday-Friday minus Indonesian national
+holidays. A union's own days off (SKB cuti bersama, a factory's Lebaran closure) live in
+feedback's settings and do not reach recommend yet, so the service counts on the national
+calendar; a caller that knows the union's calendar may pass it.
 """
 
 from __future__ import annotations

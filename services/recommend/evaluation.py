@@ -2,7 +2,7 @@
 
 Every system is measured through `service.recommend_many`, the code path of the Kafka handler,
 on an in-memory index of a case file. Complaints carry gold `actions` (most important first) and
-their gold labels (`category`, `secondary`, `tags`, `priority`, DOMAIN §4).
+their gold labels (`category`, `secondary`, `tags`, `priority`, as in schemas/examples).
 
 Metrics, per complaint, then averaged:
 
@@ -20,7 +20,8 @@ Metrics, per complaint, then averaged:
 Baselines, computed in the same run: `constant` recommends the three actions taken most often in
 the case base, for every complaint (its category precision@5 is chance: the share of the
 complaint's category among all cases, what five random cases would score); `playbook`
-recommends the first three actions of the category playbook (DOMAIN §3.3) and retrieves nothing.
+recommends the first three actions of the category playbook (docs/domain.md §5.4) and retrieves
+nothing.
 
 Retrieval systems: `plain` (vector only), `hybrid` (vector + BM25, RRF) and `category_aware`
 (hybrid candidates plus the complaint's category, re-ranked by agreement with the labels,

@@ -50,7 +50,7 @@ class Complaint(BaseModel):
     category: Category | None = None  # None: inferred from the nearest cases
     secondary: tuple[Category, ...] = ()
     tags: frozenset[Tag] = frozenset()
-    priority: Priority | None = None  # None: derived from the tags (DOMAIN §2 P1 rules)
+    priority: Priority | None = None  # None: derived from the tags (docs/domain.md §4 P1 rules)
     # None: read from the text (services.recommend.dates) with `submitted_on` as "today".
     key_dates: KeyDates | None = None
     submitted_on: date | None = None

@@ -1,12 +1,12 @@
-"""DOMAIN.md §3.1-3.4: what a union officer does first, per category and per action.
+"""docs/domain.md §5: what a union officer does first, per category and per action.
 
 The playbook is the prior of the recommender: when the case base is thin (a new union, a rare
 category) the advice still follows the escalation ladder of UU 2/2004 and the channels of §3.2.
 Its texts live in `data/playbook.yaml`, which a union's legal officer edits without touching
 Python; `playbook_data` validates it against the vocabularies when this module is imported (the
 shipped file) or when the service starts (an operator's own file, `ADUAN_PLAYBOOK_FILE`). Texts
-shown to officers are Indonesian; legal references are copied from DOMAIN.md, and anything
-DOMAIN marks "(unverified)" keeps that mark so nobody shows it to a worker as settled law.
+shown to officers are Indonesian; legal references come from the project's domain brief, and
+anything it marks "(unverified)" keeps that mark so nobody shows it to a worker as settled law.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ URGENT_ACTIONS: tuple[Action, ...] = (
 
 @dataclass(frozen=True)
 class CategoryPlaybook:
-    """One row of DOMAIN §3.3."""
+    """One row of docs/domain.md §5.4."""
 
     category: Category
     first_actions: tuple[Action, ...]  # in the order an officer should take them

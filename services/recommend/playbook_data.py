@@ -58,7 +58,7 @@ class _Strict(BaseModel):
 
 
 class CategoryEntry(_Strict):
-    """One category of DOMAIN §3.3."""
+    """One category of docs/domain.md §5.4."""
 
     first_actions: tuple[Action, ...] = Field(min_length=1)
     evidence: tuple[Text, ...] = Field(min_length=1)
@@ -75,7 +75,7 @@ class CategoryEntry(_Strict):
 
 
 class ActionEntry(_Strict):
-    """One action of DOMAIN §3.6; `evidence` empty: the category's evidence list applies."""
+    """One action of docs/domain.md §5.1; `evidence` empty: the category's evidence list applies."""
 
     legal_refs: tuple[Text, ...]
     evidence: tuple[Text, ...] = ()

@@ -7,7 +7,8 @@ How an action is scored:
    had the same category), by how the case ended (resolved 1.0, partially 0.5, not resolved
    0.1) and by when the action came in the case (the first step counts most). The vote share is
    the case evidence, in [0, 1].
-2. The category's playbook (DOMAIN §3.3) gives a prior: its first action 1.0, later ones less.
+2. The category's playbook (docs/domain.md §5.4) gives a prior: its first action 1.0, later ones
+   less.
 3. The two are blended by how much case evidence there is: a thin or distant case base leaves
    the playbook in charge, a rich one lets past outcomes decide.
 4. Tags add actions the category alone does not imply (a buyer named → supply-chain escalation).
@@ -206,7 +207,7 @@ def _fit(*tags: T, unless: tuple[T, ...] = ()) -> Fit:
     return Fit(frozenset(tags), frozenset(unless))
 
 
-# P1 only: which tags make an urgent action fit (DOMAIN §3.6 "when it fits"). Any one of the
+# P1 only: which tags make an urgent action fit (docs/domain.md §5.1 "when it fits"). Any one of the
 # fits suffices. A physical hazard now calls for `urgent_safety_response`; a worker at risk of
 # self-harm for a confidential safety plan, not an evacuation; a child at work for child
 # protection first. A pregnant worker exposed to chemicals is in danger now (take her off the
@@ -234,7 +235,7 @@ URGENT_FIT: dict[Action, tuple[Fit, ...]] = {
     Action.CHILD_PROTECTION_REFERRAL: (_fit(T.MINOR_INVOLVED),),
 }
 
-# DOMAIN §2 suggested triage, used when the complaint arrives without a priority.
+# docs/domain.md §4 suggested triage, used when the complaint arrives without a priority.
 P1_TAG_SETS: tuple[frozenset[T], ...] = (
     frozenset({T.FATALITY}),
     frozenset({T.IMMEDIATE_DANGER}),
@@ -272,7 +273,7 @@ class _Score:
 
 
 def derive_priority(tags: frozenset[T], category: Category | None = None) -> Priority:
-    """DOMAIN §2 priority from tags, for complaints that come without one (e.g. the CLI)."""
+    """docs/domain.md §4 priority from tags, for complaints that come without one (e.g. the CLI)."""
     if any(combo <= tags for combo in P1_TAG_SETS):
         return Priority.P1
     if T.MINOR_INVOLVED in tags and category in HAZARDOUS_CHILD_CATEGORIES:

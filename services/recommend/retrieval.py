@@ -7,7 +7,8 @@ worker or tip off an employer. Cases of the complaint's sector rank first (a sma
 boost, not a filter, so a rare footwear problem can still learn from a garment case).
 
 Hybrid retrieval (`hybrid=True`) adds a lexical ranking, BM25 over lower-cased word tokens with
-the spelling variants of DOMAIN §5 expanded in the query, and fuses it with the vector ranking by
+the workers' spelling variants (triage's normalize.py) expanded in the query, and fuses it with
+the vector ranking by
 reciprocal-rank fusion (RRF). The fused score only decides *which* cases come back and in what
 order: `Neighbour.similarity` stays the cosine similarity, which the ranking's relevance
 threshold is calibrated on. In-memory and PostgreSQL compute the same BM25 (same tokeniser, same
@@ -53,14 +54,15 @@ DEFAULT_K = 10
 HYBRID_CANDIDATES = 50
 RRF_K = 60  # the usual RRF constant: rank r contributes 1 / (RRF_K + r)
 BM25_K1, BM25_B = 1.2, 0.75
-# Hybrid is the default: on the DOMAIN §4 examples it raised category precision@5 of the
+# Hybrid is the default: on the 40 labelled examples (schemas/examples) it raised category
+# precision@5 of the
 # retrieved cases from 0.36 to 0.575 with the default MiniLM model (`aduan recommend eval`).
 HYBRID_DEFAULT = True
 # Category-aware is the default whenever the complaint was triaged (`aduan recommend eval`
 # reports it beside plain and hybrid, with gold labels and with triage's own output).
 CATEGORY_AWARE_DEFAULT = True
 
-# DOMAIN §5 spelling variants and informal forms: a query token of a group also looks for the
+# Spelling variants and informal forms: a query token of a group also looks for the
 # others, so "brondol" finds "berondolan" and "gak" finds "tidak". Kept to whole-word variants;
 # no stemming.
 SPELLING_VARIANTS: tuple[frozenset[str], ...] = tuple(

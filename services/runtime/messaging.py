@@ -1,6 +1,6 @@
 """Kafka wiring shared by the services: publishing CloudEvents and consuming at least once.
 
-A subscription here is the delivery rules of DESIGN.md in one place:
+A subscription here is the delivery rules of docs/architecture.md §4 in one place:
 - offsets are committed only after the handler returns (consumer group + manual acks);
 - a body that does not validate goes straight to `<topic>.dlq`, with the reason in headers;
 - a handler that fails is retried with exponential backoff, then dead-lettered, and the

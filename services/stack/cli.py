@@ -55,7 +55,7 @@ def add_commands(app: typer.Typer) -> None:
         limit: int | None = typer.Option(None, help="send only the first N examples"),
         timeout: float = typer.Option(120.0, help="seconds to wait for each complaint"),
     ) -> None:
-        """Submit the DOMAIN.md examples to a running stack and show each one's triage."""
+        """Submit the 40 labelled examples to a running stack and show each one's triage."""
         from services.stack.demo import run
 
         done = asyncio.run(run(read_state(data_dir), limit, timeout))

@@ -1,4 +1,4 @@
-"""`aduan demo`: send the DOMAIN.md example complaints to a running stack and show what happens.
+"""`aduan demo`: send the 40 labelled example complaints to a running stack and show what happens.
 
 Each example goes to intake over HTTP with one of the demo unions' keys (by sector), then the
 demo follows the complaint until its recommendation arrives and prints the category, tags,

@@ -33,7 +33,7 @@ class StackState(BaseModel):
     pids: dict[str, int] = {}
 
 
-# The four demo unions of DESIGN.md. They share cases with each other so a new union's first
+# The four demo unions. They share cases with each other so a new union's first
 # complaints already get advice from the others' (anonymised) experience.
 DEMO_UNIONS = {
     "spn": ("Serikat Pekerja Nasional", "SPN"),

@@ -32,10 +32,10 @@ from services.triage.model import TriageModel, TriageResult
 from services.triage.training import (
     DEFAULT_SIZE,
     SYNTHETIC_WEIGHT,
+    ensure_model,
     train_default_model,
     written,
 )
-from services.triage.worker import ensure_model
 
 app = typer.Typer(
     help="Triage of worker complaints: category, tags, priority.", no_args_is_help=True

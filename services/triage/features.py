@@ -2,7 +2,7 @@
 
 Character n-grams survive typos and spelling variants no slang table lists; word n-grams over the
 negation-marked text tell "lembur dibayar" from "lembur tidak_dibayar"; the cue counts carry the
-domain knowledge of DOMAIN §1-§2 into a model trained on a few thousand texts.
+domain knowledge of docs/domain.md §2-§4 into a model trained on a few thousand texts.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ it carries and any secondary categories DOMAIN's labelling rules attach to it. T
 (see CODES) so the banks stay readable. Slots in braces are filled by the generator and may add
 tags themselves ({money} adds money_amount_stated, {sup} adds supervisor_implicated, ...).
 
-Written from DOMAIN §1-§2 cue lists and general knowledge of Indonesian shop-floor and plantation
-language; none of the DOMAIN §4 examples is used as a template.
+Written from the cue lists of docs/domain.md §2-§4 and general knowledge of Indonesian shop-floor
+and plantation language; none of the 40 labelled examples (schemas/examples) is a template.
 """
 
 from __future__ import annotations

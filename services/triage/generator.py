@@ -4,7 +4,8 @@ A complaint is assembled from one primary problem fragment, sometimes one or two
 categories (the secondary categories), tag modifiers (evidence, steps taken, fear of reprisal...),
 greetings and distractors, then rendered in a register: formal letter, casual chat, heavy slang with
 typos, or code-mixed with English. Labels come from the fragments, never from the rendered text, so
-the noise the renderer adds does not corrupt them. The DOMAIN §4 examples are never used here.
+the noise the renderer adds does not corrupt them. The 40 labelled examples (schemas/examples)
+are never used here.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Cue lexicons per category and per tag, written against the canonical text of `normalize`.
 
 Patterns, not strings: one regular expression covers "kejepit mesin", "terjepit mesin press" and
-"tangannya kejepit". Strong tag cues are specific enough to set a tag on their own and quote the
-evidence; weak cues only feed the classifier, which decides from context (for example "anak anak"
-may be children or "the guys on the line"). Category cues are features only: the right category
-depends on what the worker most wants restored, which a cue list cannot decide.
+"tangannya kejepit". Cues never set a tag by themselves: strong and weak cues are features of the
+learned per-tag heads, which decide from context (for example "anak anak" may be children or
+"the guys on the line"); a strong cue that matched is quoted as the tag's evidence. Category cues
+are features only: the right category depends on what the worker most wants restored, which a cue
+list cannot decide.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def rx(*alternatives: str) -> re.Pattern[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Category cues (DOMAIN §1 cue lists, canonicalised, plus broader everyday vocabulary)
+# Category cues (docs/domain.md §2 cue lists, canonicalised, plus broader everyday vocabulary)
 # ---------------------------------------------------------------------------------------------
 CATEGORY_CUES: dict[Category, re.Pattern[str]] = {
     Category.WAGES_MINIMUM_WAGE: rx(

@@ -17,7 +17,8 @@ from functools import cached_property, lru_cache
 MONEY_TOKEN = "<uang>"
 PERCENT_TOKEN = "<persen>"
 
-# DOMAIN §5 plus the abbreviations that show up most in union WhatsApp groups. Values may hold
+# Workers' spelling variants plus the abbreviations that show up most in union WhatsApp groups.
+# Values may hold
 # several words ("di phk"); keys are lowercase tokens with punctuation already stripped.
 SLANG: dict[str, str] = {
     # negation: the most important ones, a wrongly read "gk" flips the meaning
@@ -191,7 +192,7 @@ SLANG: dict[str, str] = {
     "nyampai": "sampai",
     "dikit": "sedikit",
     "bener": "benar",
-    # workplace spellings (DOMAIN §5)
+    # workplace spellings
     "diphk": "di phk",
     "phk-an": "phk",
     "dipecat": "dipecat",

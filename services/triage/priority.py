@@ -1,4 +1,4 @@
-"""Priority: the DOMAIN §2 "suggested triage" rules, danger cues, and a learned emergency detector.
+"""Priority: the "suggested triage" rules (docs/domain.md §4), danger cues, a learned detector.
 
 P1 recall matters more than precision (a missed fall from a palm costs more than an extra phone
 call), and priority must not hang on one tag firing. So three things decide together:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.runtime.embedding import DEFAULT_MODEL
 from services.triage.model import MODEL_FILE, TriageModel
 
 CURRENT_FILE = "CURRENT"
@@ -83,3 +84,19 @@ def list_versions(model_dir: Path) -> list[dict[str, Any]]:
         meta["current"] = folder.name == current
         versions.append(meta)
     return versions
+
+
+class NoUsableModel(RuntimeError):
+    """No promoted model this worker can use: the worker serves, it does not train."""
+
+
+def load_promoted(model_dir: Path, embedding_model: str = DEFAULT_MODEL) -> TriageModel:
+    """The promoted model, if it was trained for this release and this encoder."""
+    model = load_current(model_dir)
+    if model is None or not model.current_format or model.embedding_model != embedding_model:
+        found = "none" if model is None else f"{model.version} (format or encoder differs)"
+        raise NoUsableModel(
+            f"no usable triage model in {model_dir} for encoder {embedding_model!r}: {found}."
+            " Train and promote one first: aduan triage ensure-model"
+        )
+    return model

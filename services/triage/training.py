@@ -8,11 +8,14 @@ people write; writers' text is, so it counts more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import fcntl
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import structlog
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -21,6 +24,15 @@ from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example
 from services.triage.generator import generate
 from services.triage.model import Embeddings, TriageModel
+from services.triage.registry import (
+    NoUsableModel,
+    load_current,
+    load_promoted,
+    promote,
+    save_version,
+)
+
+log = structlog.get_logger(__name__)
 
 # Generated complaints beside the corpus: enough for every tag's rarer phrasings to appear,
 # few enough that the generator's templates do not outvote the writers.
@@ -108,3 +120,32 @@ def train_default_model(
         seed=seed,
         progress=progress,
     )
+
+
+@contextmanager
+def _exclusive(model_dir: Path) -> Iterator[None]:
+    """One process trains the first model; others starting together wait for it."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with (model_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_model(
+    model_dir: Path, embedding_model: str = DEFAULT_MODEL, progress: bool = False
+) -> TriageModel:
+    """The promoted model; trains and promotes the default one when there is none yet, or when
+    the promoted one reads another encoder's vectors or was saved by an older release."""
+    with _exclusive(model_dir):
+        try:
+            return load_promoted(model_dir, embedding_model)
+        except NoUsableModel:
+            current = load_current(model_dir)
+        reason = "first start" if current is None else f"replaces {current.version}"
+        model = train_default_model(progress=progress, embedding_model=embedding_model)
+        promote(model_dir, save_version(model, model_dir, {"trained_by": reason}))
+        log.info("triage_model_trained", version=model.version, reason=reason)
+    return model

@@ -1,52 +1,24 @@
 """The triage worker's state: the promoted model, the embedder, and swapping in new models.
 
+The worker only loads models: training (and so the generator and the corpus) stays in the
+offline tools, `aduan triage ensure-model` and `aduan triage train`, run before it starts.
+
 A promoted model is picked up between two events: the holder re-reads CURRENT periodically and
 swaps the model object, so no event is lost or handled by half a model.
 """
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
 
-from services.runtime.embedding import DEFAULT_MODEL, Embedder, shared_embedder
+from services.runtime.embedding import Embedder, shared_embedder
 from services.triage.model import TriageModel
-from services.triage.registry import current_version, load_current, promote, save_version
-from services.triage.training import train_default_model
+from services.triage.registry import NoUsableModel, current_version, load_promoted
 
 log = structlog.get_logger(__name__)
-
-
-@contextmanager
-def _exclusive(model_dir: Path) -> Iterator[None]:
-    """One process trains the first model; workers starting together wait for it."""
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with (model_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def ensure_model(
-    model_dir: Path, embedding_model: str = DEFAULT_MODEL, progress: bool = False
-) -> TriageModel:
-    """The promoted model; trains and promotes the default one when there is none yet, or when
-    the promoted one reads another encoder's vectors or was saved by an older release."""
-    with _exclusive(model_dir):
-        model = load_current(model_dir)
-        if model is None or not model.current_format or model.embedding_model != embedding_model:
-            reason = "first start" if model is None else f"replaces {model.version}"
-            model = train_default_model(progress=progress, embedding_model=embedding_model)
-            promote(model_dir, save_version(model, model_dir, {"trained_by": reason}))
-            log.info("triage_model_trained", version=model.version, reason=reason)
-    return model
 
 
 class ModelHolder:
@@ -72,7 +44,7 @@ class ModelHolder:
     def load(self) -> None:
         """Load the promoted model and the encoder; call it on `cpu`, where the encoder runs
         (OpenMP's thread count belongs to the calling thread)."""
-        self._model = ensure_model(self.model_dir, self.embedding_model)
+        self._model = load_promoted(self.model_dir, self.embedding_model)
         self.embedder.embed(["pemanasan"])  # load the weights now, not on the first complaint
 
     def refresh(self) -> bool:
@@ -80,6 +52,11 @@ class ModelHolder:
         promoted = current_version(self.model_dir)
         if promoted is None or (self._model is not None and promoted == self._model.version):
             return False
-        self._model = ensure_model(self.model_dir, self.embedding_model)
+        try:
+            self._model = load_promoted(self.model_dir, self.embedding_model)
+        except NoUsableModel as exc:
+            # Keep serving with the model in hand rather than stop on a bad promotion.
+            log.error("triage_model_not_swapped", error=str(exc))
+            return False
         log.info("triage_model_swapped", version=self._model.version)
         return True

@@ -53,7 +53,7 @@ class TestTopicRegistry:
 
 
 class TestDomainExamples:
-    """The forty DOMAIN.md examples are valid submissions and valid labels."""
+    """The forty labelled examples are valid submissions and valid labels."""
 
     def test_there_are_forty(self) -> None:
         assert len(domain_examples()) == 40

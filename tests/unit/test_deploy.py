@@ -162,6 +162,16 @@ class TestCompose:
         volume, _, target = triage["volumes"][0].partition(":")
         assert target == MODEL_DIR and volume in self.compose["volumes"]
 
+    def test_the_model_is_trained_before_the_workers_start_and_shared_with_them(self) -> None:
+        """Workers only load the model: a one-shot job trains it into their volume first."""
+        job = self.services["triage-model"]
+        assert job["command"] == ["triage", "ensure-model"]
+        assert job["volumes"] == self.services["triage"]["volumes"]
+        assert job["environment"]["ADUAN_MODEL_DIR"] == MODEL_DIR
+        depends = self.services["triage"]["depends_on"]
+        assert depends["triage-model"]["condition"] == "service_completed_successfully"
+        assert depends["kafka-topics"]["condition"] == "service_completed_successfully"
+
     def test_triage_replicas_split_the_cores_instead_of_each_taking_all(self) -> None:
         assert self.services["triage"]["environment"]["ADUAN_ENCODER_THREADS"] == "1"
 
@@ -323,6 +333,9 @@ class TestKubernetes:
     def test_triage_mounts_the_model_volume(self) -> None:
         mounts = self.container("triage")["volumeMounts"]
         assert [m["mountPath"] for m in mounts] == [MODEL_DIR]
+        (init,) = self.deployments["triage"]["spec"]["template"]["spec"]["initContainers"]
+        assert init["args"] == ["triage", "ensure-model"]
+        assert init["volumeMounts"] == mounts
         assert k8s_kind("ConfigMap")["aduan-config"]["data"]["ADUAN_MODEL_DIR"] == MODEL_DIR
 
     def test_triage_hpa_scales_on_cpu_up_to_the_partition_count(self) -> None:

@@ -55,7 +55,7 @@ SUFFIXES_BY_TYPE: dict[str, tuple[str, ...]] = {
     "gaugehistogram": ("_bucket", "_gcount", "_gsum"),
 }
 
-# First human response targets per priority (DOMAIN.md triage proposal), in seconds.
+# First human response targets per priority (docs/domain.md §6), in seconds.
 FIRST_RESPONSE_TARGETS = {
     "P1": feedback_metrics.DAY,
     "P2": 3 * feedback_metrics.DAY,

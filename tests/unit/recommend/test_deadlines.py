@@ -1,4 +1,4 @@
-"""Legal deadlines: the DOMAIN §3 rules, counted in working days of the shared WorkCalendar."""
+"""Legal deadlines (docs/domain.md §5), counted in working days of the shared WorkCalendar."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def by_action(ranking_actions: list) -> dict:
 
 
 class TestPlaybookPrior:
-    """With no (or only irrelevant) past cases the advice is the DOMAIN §3.3 playbook."""
+    """With no (or only irrelevant) past cases the advice is the docs/domain.md §5.4 playbook."""
 
     def test_empty_case_base_follows_playbook_order(self) -> None:
         ranking = rank_actions(complaint(C.WAGES_MINIMUM_WAGE), [])
@@ -218,8 +218,8 @@ class TestUrgency:
         assert ids(ranking.actions)[0] is A.URGENT_SAFETY_RESPONSE
 
     def test_exposure_during_a_pregnancy_that_is_over_leads_with_medical_care(self) -> None:
-        """DOMAIN §3.6: urgent_safety_response is for danger *now*. Once the child is born the
-        exposure is past: a medical check of mother and baby and its record come first."""
+        """docs/domain.md §5.1: urgent_safety_response is for danger *now*. Once the child is born
+        the exposure is past: a medical check of mother and baby and its record come first."""
         tags = {T.PREGNANT_WORKER, T.CHEMICAL_EXPOSURE, T.NEW_OR_BREASTFEEDING_MOTHER}
         ranking = rank_actions(complaint(C.MATERNITY_REPRODUCTIVE, tags, Priority.P1), [])
         actions = ids(ranking.actions)

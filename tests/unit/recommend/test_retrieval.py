@@ -91,7 +91,7 @@ class TestSectorBoost:
 
 
 class TestLexical:
-    """BM25 over lower-cased word tokens with the DOMAIN §5 spelling variants in the query."""
+    """BM25 over lower-cased word tokens with the workers' spelling variants in the query."""
 
     def test_tokens_and_variants(self) -> None:
         from services.recommend.retrieval import query_terms, tokenize
@@ -145,7 +145,7 @@ class TestHybridSearch:
         plain = self.index(False).search_sync(vector, union_id="spn", k=1, text=query)
         assert plain[0].case_id != "brondol"
         hybrid = self.index(True).search_sync(vector, union_id="spn", k=1, text=query)
-        assert hybrid[0].case_id == "brondol"  # brondol -> berondolan (DOMAIN §5)
+        assert hybrid[0].case_id == "brondol"  # brondol -> berondolan, a spelling variant
         # The neighbour keeps its cosine similarity, which the ranking is calibrated on.
         assert hybrid[0].similarity == pytest.approx(0.0, abs=1e-6)
 

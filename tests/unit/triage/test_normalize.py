@@ -23,7 +23,7 @@ class TestSlang:
         assert normalize(raw).text == expected
 
     def test_spelling_variants_collapse(self) -> None:
-        """DOMAIN §5 variants reach one canonical form, so one cue pattern covers them."""
+        """Spelling variants reach one canonical form, so one cue pattern covers them."""
         assert normalize("di-PHK").text == normalize("diPHK").text == "di phk"
         assert normalize("berondolan").text == normalize("brondolan").text == "brondol"
         assert normalize("gramaxone").text == "gramoxone"

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from services.runtime.embedding import USE_MULTILINGUAL
-from services.triage import registry, worker
+from services.triage import registry, training
 from services.triage.app import TriageSettings
 from services.triage.generator import generate
 from services.triage.model import TriageModel
-from services.triage.worker import ModelHolder, ensure_model
+from services.triage.registry import NoUsableModel
+from services.triage.training import ensure_model
+from services.triage.worker import ModelHolder
 
 
 class TestModelHolder:
@@ -70,7 +74,7 @@ class TestModelHolder:
             trained_for.append(embedding_model)
             return model
 
-        monkeypatch.setattr(worker, "train_default_model", train_default_model)
+        monkeypatch.setattr(training, "train_default_model", train_default_model)
         directory = tmp_path / "models"
         shutil.copytree(model_dir, directory)
         text_only = TriageModel().train(generate(200, seed=4))
@@ -81,6 +85,44 @@ class TestModelHolder:
         assert registry.current_version(directory) == replaced.version != text_only.version
         assert ensure_model(directory, USE_MULTILINGUAL) is not None
         assert trained_for == [USE_MULTILINGUAL], "a model of the right encoder is kept"
+
+
+class TestServingOnly:
+    """The worker serves the promoted model; training belongs to the offline tools."""
+
+    def test_without_a_model_the_worker_says_what_to_run(self, tmp_path: Path) -> None:
+        holder = ModelHolder(tmp_path / "empty", USE_MULTILINGUAL)
+        try:
+            with pytest.raises(NoUsableModel, match="aduan triage ensure-model"):
+                holder.cpu.submit(holder.load).result()
+        finally:
+            holder.cpu.shutdown()
+
+    def test_a_promoted_model_of_another_encoder_is_not_swapped_in(
+        self, model_dir: Path, tmp_path: Path
+    ) -> None:
+        directory = tmp_path / "models"
+        shutil.copytree(model_dir, directory)
+        holder = ModelHolder(directory, USE_MULTILINGUAL)
+        holder._model = registry.load_promoted(directory, USE_MULTILINGUAL)
+        serving = holder.model.version
+        text_only = TriageModel().train(generate(200, seed=5))
+        registry.promote(directory, registry.save_version(text_only, directory))
+        assert holder.refresh() is False
+        assert holder.model.version == serving
+
+    def test_the_service_imports_no_training_generator_or_corpus(self) -> None:
+        """Checked in a fresh interpreter: this test session has imported them already."""
+        offline = ("training", "generator", "fragments", "corpus", "crossval", "evaluation")
+        probe = (
+            "import sys, services.triage.app;"
+            "print([m for m in sys.modules if m.startswith('services.')"
+            f" and m.split('.')[-1] in {offline!r}])"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == "[]"
 
 
 class TestTriageSettings:
