@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -68,71 +69,83 @@ JUDGING_KINDS = frozenset({"triaged", "recategorized"})
 
 def register(runtime: ServiceRuntime) -> None:
     bus = runtime.bus
-
-    async def on_received(event: ComplaintReceived, delivery: Delivery) -> None:
-        try:
-            settings = runtime.settings
-            assert isinstance(settings, IntakeSettings)
-            accepted = await accept(
-                runtime.pool, event, settings, correlation_id=delivery.correlation_id
-            )
-        except Rejected as rejection:
-            await _reject(
-                runtime,
-                delivery,
-                event.union_id,
-                event.idempotency_key,
-                rejection.code,
-                rejection.reasons,
-            )
-            return
-        log.info(
-            "complaint_accepted", complaint_id=str(accepted.complaint_id), created=accepted.created
-        )
-
-    async def on_invalid_received(body: bytes, exc: ValidationError, delivery: Delivery) -> bool:
-        raw = _loose_json(body)
-        union_id = raw.get("union_id")
-        if not isinstance(union_id, str):
-            return False  # nobody to answer: the dead-letter topic keeps it for operators
-        too_long = any(e["type"] == "string_too_long" for e in exc.errors())
-        reasons = [
-            RejectionReason(field=".".join(str(p) for p in e["loc"]) or None, message=e["msg"])
-            for e in exc.errors()
-        ]
-        key = raw.get("idempotency_key")
-        await _reject(
-            runtime,
-            delivery,
-            union_id,
-            key if isinstance(key, str) else None,
-            "too_long" if too_long else "invalid",
-            reasons,
-        )
-        return True
-
-    bus.subscribe(COMPLAINT_RECEIVED, on_received, on_invalid=on_invalid_received)
+    bus.subscribe(
+        COMPLAINT_RECEIVED,
+        partial(on_received, runtime),
+        on_invalid=partial(on_invalid_received, runtime),
+    )
     for topic, (kind, status) in TIMELINE_TOPICS.items():
         bus.subscribe_batch(
             topic,
-            _timeline_handler(runtime, kind, status),
+            partial(on_timeline_events, runtime, kind, status),
             group=TIMELINE_GROUP,
             max_records=TIMELINE_POLL,
             background=True,
         )
 
 
-def _timeline_handler(runtime: ServiceRuntime, kind: str, status: str | None) -> Any:
-    async def on_events(batch: list[tuple[ComplaintEvent, Delivery]]) -> None:
-        unknown = 0
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            for event, delivery in batch:
-                if not await _add_to_timeline(conn, event, delivery, kind, status):
-                    unknown += 1
-        if unknown:
-            log.warning("timeline_events_not_applied", kind=kind, events=unknown)
+async def on_received(
+    runtime: ServiceRuntime, event: ComplaintReceived, delivery: Delivery
+) -> None:
+    try:
+        settings = runtime.settings
+        assert isinstance(settings, IntakeSettings)
+        accepted = await accept(
+            runtime.pool, event, settings, correlation_id=delivery.correlation_id
+        )
+    except Rejected as rejection:
+        await _reject(
+            runtime,
+            delivery,
+            event.union_id,
+            event.idempotency_key,
+            rejection.code,
+            rejection.reasons,
+        )
+        return
+    log.info(
+        "complaint_accepted", complaint_id=str(accepted.complaint_id), created=accepted.created
+    )
 
-    return on_events
+
+async def on_invalid_received(
+    runtime: ServiceRuntime, body: bytes, exc: ValidationError, delivery: Delivery
+) -> bool:
+    raw = _loose_json(body)
+    union_id = raw.get("union_id")
+    if not isinstance(union_id, str):
+        return False  # nobody to answer: the dead-letter topic keeps it for operators
+    too_long = any(e["type"] == "string_too_long" for e in exc.errors())
+    reasons = [
+        RejectionReason(field=".".join(str(p) for p in e["loc"]) or None, message=e["msg"])
+        for e in exc.errors()
+    ]
+    key = raw.get("idempotency_key")
+    await _reject(
+        runtime,
+        delivery,
+        union_id,
+        key if isinstance(key, str) else None,
+        "too_long" if too_long else "invalid",
+        reasons,
+    )
+    return True
+
+
+async def on_timeline_events(
+    runtime: ServiceRuntime,
+    kind: str,
+    status: str | None,
+    batch: list[tuple[ComplaintEvent, Delivery]],
+) -> None:
+    """Apply one poll's downstream events of one topic in one transaction."""
+    unknown = 0
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        for event, delivery in batch:
+            if not await _add_to_timeline(conn, event, delivery, kind, status):
+                unknown += 1
+    if unknown:
+        log.warning("timeline_events_not_applied", kind=kind, events=unknown)
 
 
 async def _add_to_timeline(

@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from uuid import UUID
 
 import asyncpg
@@ -39,9 +40,12 @@ from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
 from services.recommend.store import (
     CaseSource,
+    recategorize_complaint,
     remember_submitted,
+    remember_triaged,
     set_union_sharing,
     submitted_union,
+    triaged_complaint,
     upsert_case,
 )
 from services.runtime.http import ServiceRuntime
@@ -66,78 +70,97 @@ SOURCE = "recommend"
 
 def register(runtime: ServiceRuntime, playbook: Playbook = DEFAULT_PLAYBOOK) -> None:
     bus = runtime.bus
-
-    async def on_union(event: UnionRegistered, delivery: Delivery) -> None:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if await first_time(conn, CONSUMER, delivery.event_id):
-                await set_union_sharing(conn, event.union_id, event.share_cases)
-
-    async def on_triaged(event: ComplaintTriaged, delivery: Delivery) -> None:
-        answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
-        index = PgCaseIndex(runtime.pool, event.embedding_version)
-        vector = np.asarray(event.embedding, dtype=np.float32)
-        recommendation = await recommend(
-            _complaint(event),
-            index,
-            vector=vector,
-            embedding_version=event.embedding_version,
-            playbook=playbook,
-        )
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if not await first_time(conn, CONSUMER, delivery.event_id):
-                # Seen before: the broker may have lost our answer, so send it again.
-                await replay(conn, answer_id)
-                return
-            await _check_submitted(conn, event)
-            await _remember(conn, event, answer_id)
-            related = await find_related(
-                conn,
-                complaint_id=event.complaint_id,
-                union_id=event.union_id,
-                workplace=event.workplace,
-                category=event.category.value,
-                submitted_at=event.submitted_at,
-                vector=vector,
-                embedding_version=event.embedding_version,
-            )
-            await enqueue(
-                conn,
-                _event(event, recommendation, related),
-                source=SOURCE,
-                event_id=answer_id,
-                correlation_id=delivery.correlation_id,
-            )
-
-    async def on_recategorized(event: ComplaintRecategorized, delivery: Delivery) -> None:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if await first_time(conn, CONSUMER, delivery.event_id):
-                await conn.execute(
-                    "UPDATE complaints SET category = $2, secondary = $3,"
-                    " tags = coalesce($4, tags) WHERE complaint_id = $1",
-                    event.complaint_id,
-                    event.category.value,
-                    [c.value for c in event.secondary],
-                    None if event.tags is None else [t.value for t in event.tags],
-                )
-
-    async def on_resolved(event: ComplaintResolved, delivery: Delivery) -> None:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if await first_time(conn, CONSUMER, delivery.event_id):
-                await _add_case(conn, event)
-
-    async def on_submitted_poll(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
-        await remember_submitted(runtime.pool, [(e.complaint_id, e.union_id) for e, _ in items])
-
-    async def on_triaged_poll(items: list[tuple[ComplaintTriaged, Delivery]]) -> None:
-        await answer_concurrently(items, on_triaged)
-
     # One consumer for both, submissions first: a poll notes a complaint's submission before
     # its triage is answered, so the check in `_check_submitted` rarely has to wait.
-    bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted_poll, max_records=ANSWER_POLL)
-    bus.subscribe_batch(COMPLAINT_TRIAGED, on_triaged_poll, max_records=ANSWER_POLL)
-    bus.subscribe(UNION_REGISTERED, on_union, group=CASES_GROUP, background=True)
-    bus.subscribe(COMPLAINT_RECATEGORIZED, on_recategorized, group=CASES_GROUP, background=True)
-    bus.subscribe(COMPLAINT_RESOLVED, on_resolved, group=CASES_GROUP, background=True)
+    bus.subscribe_batch(
+        COMPLAINT_SUBMITTED, partial(on_submitted_poll, runtime), max_records=ANSWER_POLL
+    )
+    bus.subscribe_batch(
+        COMPLAINT_TRIAGED, partial(on_triaged_poll, runtime, playbook), max_records=ANSWER_POLL
+    )
+    bus.subscribe(UNION_REGISTERED, partial(on_union, runtime), group=CASES_GROUP, background=True)
+    bus.subscribe(
+        COMPLAINT_RECATEGORIZED,
+        partial(on_recategorized, runtime),
+        group=CASES_GROUP,
+        background=True,
+    )
+    bus.subscribe(
+        COMPLAINT_RESOLVED, partial(on_resolved, runtime), group=CASES_GROUP, background=True
+    )
+
+
+async def on_union(runtime: ServiceRuntime, event: UnionRegistered, delivery: Delivery) -> None:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if await first_time(conn, CONSUMER, delivery.event_id):
+            await set_union_sharing(conn, event.union_id, event.share_cases)
+
+
+async def on_triaged(
+    runtime: ServiceRuntime, playbook: Playbook, event: ComplaintTriaged, delivery: Delivery
+) -> None:
+    answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
+    index = PgCaseIndex(runtime.pool, event.embedding_version)
+    vector = np.asarray(event.embedding, dtype=np.float32)
+    recommendation = await recommend(
+        _complaint(event),
+        index,
+        vector=vector,
+        embedding_version=event.embedding_version,
+        playbook=playbook,
+    )
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if not await first_time(conn, CONSUMER, delivery.event_id):
+            # Seen before: the broker may have lost our answer, so send it again.
+            await replay(conn, answer_id)
+            return
+        await _check_submitted(conn, event)
+        await remember_triaged(conn, event, answer_id)
+        related = await find_related(
+            conn,
+            complaint_id=event.complaint_id,
+            union_id=event.union_id,
+            workplace=event.workplace,
+            category=event.category.value,
+            submitted_at=event.submitted_at,
+            vector=vector,
+            embedding_version=event.embedding_version,
+        )
+        await enqueue(
+            conn,
+            _event(event, recommendation, related),
+            source=SOURCE,
+            event_id=answer_id,
+            correlation_id=delivery.correlation_id,
+        )
+
+
+async def on_recategorized(
+    runtime: ServiceRuntime, event: ComplaintRecategorized, delivery: Delivery
+) -> None:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if await first_time(conn, CONSUMER, delivery.event_id):
+            await recategorize_complaint(conn, event)
+
+
+async def on_resolved(
+    runtime: ServiceRuntime, event: ComplaintResolved, delivery: Delivery
+) -> None:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if await first_time(conn, CONSUMER, delivery.event_id):
+            await _add_case(conn, event)
+
+
+async def on_submitted_poll(
+    runtime: ServiceRuntime, items: list[tuple[ComplaintSubmitted, Delivery]]
+) -> None:
+    await remember_submitted(runtime.pool, [(e.complaint_id, e.union_id) for e, _ in items])
+
+
+async def on_triaged_poll(
+    runtime: ServiceRuntime, playbook: Playbook, items: list[tuple[ComplaintTriaged, Delivery]]
+) -> None:
+    await answer_concurrently(items, partial(on_triaged, runtime, playbook))
 
 
 async def answer_concurrently(
@@ -247,35 +270,8 @@ async def _check_submitted(conn: asyncpg.Connection, event: ComplaintTriaged) ->
         raise ValueError("the triage names another union than the complaint's")
 
 
-async def _remember(conn: asyncpg.Connection, event: ComplaintTriaged, answer_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO complaints (complaint_id, union_id, sector, text, workplace, category,"
-        " secondary, tags, priority, embedding, embedding_version, submitted_at,"
-        " recommended_event_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
-        " ON CONFLICT (complaint_id) DO UPDATE SET category = EXCLUDED.category,"
-        " secondary = EXCLUDED.secondary, tags = EXCLUDED.tags, priority = EXCLUDED.priority,"
-        " embedding = EXCLUDED.embedding, embedding_version = EXCLUDED.embedding_version,"
-        " recommended_event_id = EXCLUDED.recommended_event_id",
-        event.complaint_id,
-        event.union_id,
-        event.sector.value,
-        event.text,
-        event.workplace,
-        event.category.value,
-        [c.value for c in event.secondary],
-        [t.value for t in event.tags],
-        event.priority.value,
-        np.asarray(event.embedding, dtype=np.float32),
-        event.embedding_version,
-        event.submitted_at,
-        answer_id,
-    )
-
-
 async def _add_case(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-    row = await conn.fetchrow(
-        "SELECT * FROM complaints WHERE complaint_id = $1", event.complaint_id
-    )
+    row = await triaged_complaint(conn, event.complaint_id)
     if row is None:
         log.warning("resolved_complaint_never_triaged_here")
         return

@@ -25,13 +25,13 @@ transaction.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import asyncpg
 import structlog
 
+from services.recommend import store
 from services.recommend.models import TextEmbedder
-from services.recommend.store import case_index_name, case_index_sql
+from services.recommend.store import Table
 
 log = structlog.get_logger(__name__)
 
@@ -44,33 +44,15 @@ BULK_MIN = 2000
 # Texts embedded per staging step (~10 s on two cores).
 STAGE_CHUNK = 512
 
-STAGING_COLUMNS = ("source", "id", "text_md5", "embedding", "embedding_version")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table whose rows carry an embedding of their text."""
-
-    name: str
-    key: str
-    key_type: str
-
-
 TABLES = (Table("cases", "case_id", "text"), Table("complaints", "complaint_id", "uuid"))
 
 
 async def stale_count(pool: asyncpg.Pool, version: str) -> int:
-    count: int = await pool.fetchval(
-        "SELECT (SELECT count(*) FROM recommend.cases WHERE embedding_version <> $1)"
-        " + (SELECT count(*) FROM recommend.complaints WHERE embedding_version <> $1)",
-        version,
-    )
-    return count
+    return await store.stale_embedding_count(pool, version)
 
 
 async def staged_count(pool: asyncpg.Pool) -> int:
-    count: int = await pool.fetchval("SELECT count(*) FROM recommend.reembed_staging")
-    return count
+    return await store.staged_vector_count(pool)
 
 
 async def reembed_step(pool: asyncpg.Pool, embedder: TextEmbedder) -> int:
@@ -81,7 +63,7 @@ async def reembed_step(pool: asyncpg.Pool, embedder: TextEmbedder) -> int:
         if staged := await stage_chunk(pool, embedder):
             return staged
         if not stale:  # the staged rows were overtaken (re-imported): nothing to switch
-            await pool.execute("DELETE FROM recommend.reembed_staging")
+            await store.clear_staging(pool)
             return 0
         return await switch_staged(pool, version, embedder.dimension)
     return await reembed_batch(pool, embedder)
@@ -102,19 +84,12 @@ async def reembed_batch(pool: asyncpg.Pool, embedder: TextEmbedder) -> int:
     version = embedder.version
     done = 0
     for table in TABLES:
-        rows = await pool.fetch(
-            f"SELECT {table.key} AS id, text FROM recommend.{table.name}"
-            f" WHERE embedding_version <> $1 ORDER BY {table.key} LIMIT $2",
-            version,
-            BATCH - done,
-        )
+        rows = await store.stale_rows(pool, table, version, BATCH - done)
         if not rows:
             continue
         vectors = await asyncio.to_thread(embedder.embed, [r["text"] for r in rows])
-        await pool.executemany(
-            f"UPDATE recommend.{table.name} SET embedding = $2, embedding_version = $3"
-            f" WHERE {table.key} = $1 AND embedding_version <> $3",
-            [(r["id"], v, version) for r, v in zip(rows, vectors, strict=True)],
+        await store.update_embeddings(
+            pool, table, [(r["id"], v, version) for r, v in zip(rows, vectors, strict=True)]
         )
         done += len(rows)
         if done >= BATCH:
@@ -125,27 +100,12 @@ async def reembed_batch(pool: asyncpg.Pool, embedder: TextEmbedder) -> int:
     return done
 
 
-def _unstaged_sql(table: Table) -> str:
-    """Stale rows of `table` without a staged vector of this version for their current text."""
-    return f"""
-SELECT t.{table.key}::text AS id, t.text, md5(t.text) AS text_md5
-FROM recommend.{table.name} AS t
-WHERE t.embedding_version <> $1
-  AND NOT EXISTS (
-      SELECT 1 FROM recommend.reembed_staging AS s
-      WHERE s.source = '{table.name}' AND s.id = t.{table.key}::text
-        AND s.embedding_version = $1 AND s.text_md5 = md5(t.text))
-ORDER BY t.{table.key}
-LIMIT $2
-"""
-
-
 async def stage_chunk(pool: asyncpg.Pool, embedder: TextEmbedder, limit: int = STAGE_CHUNK) -> int:
     """Embed up to `limit` stale rows and COPY their vectors into the staging table."""
     version = embedder.version
     done = 0
     for table in TABLES:
-        rows = await pool.fetch(_unstaged_sql(table), version, limit - done)
+        rows = await store.unstaged_rows(pool, table, version, limit - done)
         if not rows:
             continue
         vectors = await asyncio.to_thread(embedder.embed, [r["text"] for r in rows])
@@ -153,17 +113,7 @@ async def stage_chunk(pool: asyncpg.Pool, embedder: TextEmbedder, limit: int = S
             (table.name, r["id"], r["text_md5"], v, version)
             for r, v in zip(rows, vectors, strict=True)
         ]
-        async with pool.acquire() as conn, conn.transaction():
-            # A row staged before for an older text or model: replaced, COPY cannot upsert.
-            await conn.execute(
-                "DELETE FROM recommend.reembed_staging WHERE source = $1 AND id = ANY($2::text[])",
-                table.name,
-                [r["id"] for r in rows],
-            )
-            await conn.copy_records_to_table(
-                "reembed_staging", schema_name="recommend", columns=STAGING_COLUMNS,
-                records=records,
-            )  # fmt: skip
+        await store.stage_vectors(pool, table, [r["id"] for r in rows], records)
         done += len(rows)
         if done >= limit:
             break
@@ -172,30 +122,18 @@ async def stage_chunk(pool: asyncpg.Pool, embedder: TextEmbedder, limit: int = S
     return done
 
 
-def _switch_sql(table: Table) -> str:
-    return f"""
-UPDATE recommend.{table.name} AS t
-SET embedding = s.embedding, embedding_version = s.embedding_version
-FROM recommend.reembed_staging AS s
-WHERE s.source = '{table.name}' AND t.{table.key} = s.id::{table.key_type}
-  AND s.embedding_version = $1 AND s.text_md5 = md5(t.text)
-  AND t.embedding_version <> $1
-"""
-
-
 async def switch_staged(pool: asyncpg.Pool, version: str, dimension: int) -> int:
     """Move every staged vector of `version` (of `dimension`) into place at once and rebuild
     that dimension's HNSW index."""
     async with pool.acquire() as conn:
         # Outside a transaction: CONCURRENTLY lets searches and imports go on meanwhile.
-        await _drop_case_index(conn, dimension)
+        await store.drop_case_index(conn, dimension)
         moved = 0
         async with conn.transaction():
             for table in TABLES:
-                status = await conn.execute(_switch_sql(table), version)
-                moved += int(status.split()[-1])
+                moved += await store.move_staged(conn, table, version)
             # Rows of other versions, or whose text changed, are of no use any more.
-            await conn.execute("DELETE FROM recommend.reembed_staging")
+            await store.clear_staging(conn)
         await ensure_case_index(conn, dimension)
     log.info("case_base_switched", count=moved, version=version)
     return moved
@@ -204,21 +142,11 @@ async def switch_staged(pool: asyncpg.Pool, version: str, dimension: int) -> int
 async def ensure_case_index(conn: asyncpg.Connection, dimension: int) -> None:
     """Build the HNSW index of `dimension` if it is missing, or left invalid by an interrupted
     build. Indexes of other dimensions stay: searches of another version may still use them."""
-    index = case_index_name(dimension)
-    valid = await conn.fetchval(
-        "SELECT i.indisvalid FROM pg_index AS i"
-        " JOIN pg_class AS c ON c.oid = i.indexrelid"
-        " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = 'recommend' AND c.relname = $1",
-        index,
-    )
+    index = store.case_index_name(dimension)
+    valid = await store.case_index_valid(conn, dimension)
     if valid:
         return
     if valid is False:
-        await _drop_case_index(conn, dimension)
+        await store.drop_case_index(conn, dimension)
     log.info("case_index_building", index=index)
-    await conn.execute(case_index_sql(dimension))
-
-
-async def _drop_case_index(conn: asyncpg.Connection, dimension: int) -> None:
-    await conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS recommend.{case_index_name(dimension)}")
+    await store.create_case_index(conn, dimension)

@@ -15,6 +15,7 @@ import numpy as np
 
 from schemas.events import RecommendedAction, RelatedComplaint
 from schemas.vocabulary import ACTION_LABELS, Action
+from services.recommend.store import link_related_complaints, nearby_complaints
 
 # Complaints about one problem at one workplace cluster within weeks; older ones are history.
 WINDOW = timedelta(days=30)
@@ -41,15 +42,18 @@ async def find_related(
     """Link the complaint to its close recent neighbours at the same workplace, both ways."""
     if not workplace or not workplace.strip():
         return []
-    rows = await conn.fetch(
-        "SELECT complaint_id, submitted_at, 1 - (embedding <=> $1) AS similarity"
-        " FROM recommend.complaints WHERE union_id = $2 AND workplace IS NOT NULL"
-        " AND lower(trim(workplace)) = lower(trim($3)) AND category = $4"
-        " AND complaint_id <> $5 AND submitted_at BETWEEN $6 AND $7"
-        " AND embedding_version = $9 ORDER BY embedding <=> $1 LIMIT $8",
-        vector, union_id, workplace, category, complaint_id,
-        submitted_at - WINDOW, submitted_at + WINDOW, MAX_RELATED, embedding_version,
-    )  # fmt: skip
+    rows = await nearby_complaints(
+        conn,
+        complaint_id=complaint_id,
+        union_id=union_id,
+        workplace=workplace,
+        category=category,
+        since=submitted_at - WINDOW,
+        until=submitted_at + WINDOW,
+        vector=vector,
+        embedding_version=embedding_version,
+        limit=MAX_RELATED,
+    )
     related = [
         RelatedComplaint(
             complaint_id=r["complaint_id"],
@@ -59,10 +63,8 @@ async def find_related(
         for r in rows
         if r["similarity"] >= MIN_SIMILARITY
     ]
-    await conn.executemany(
-        "INSERT INTO recommend.related_complaints (complaint_id, related_id, similarity)"
-        " VALUES ($1, $2, $3), ($2, $1, $3) ON CONFLICT DO NOTHING",
-        [(complaint_id, r.complaint_id, r.similarity) for r in related],
+    await link_related_complaints(
+        conn, [(complaint_id, r.complaint_id, r.similarity) for r in related]
     )
     return related
 

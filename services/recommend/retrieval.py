@@ -39,10 +39,9 @@ from services.recommend.cases import LineError, ResolvedCase, read_cases
 from services.recommend.models import Neighbour, TextEmbedder, Vector, shared_case_ref
 from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels, rerank
 from services.recommend.store import (
-    CASE_COLUMNS,
     pgvector_supports_iterative_scan,
-    row_to_neighbour,
     search_cases,
+    search_cases_by_terms,
 )
 
 # Enough to lift a same-sector case over a slightly closer case of another sector, not enough to
@@ -598,64 +597,6 @@ class PgCaseIndex:
         return [n for n, _ in found]
 
 
-# BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
-# over the cases the union may see that share a term with the query (GIN index on `lexemes`):
-# the best $4 of them and, when $9 names a category, also the best $4 of that category (the
-# statistics stay those of all cases, as in memory). One pass over the cases holding a query
-# term yields each term's document frequency and each case's term frequencies, so the query
-# costs one GIN lookup instead of one per term, and both candidate lists of a category-aware
-# search come from it; only the chosen cases are read whole (their vectors are TOASTed).
-# The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
-LEXICAL_SEARCH_SQL = f"""
-WITH corpus AS (
-    SELECT count(*)::float8 AS n_docs, coalesce(avg(token_count), 0)::float8 AS avg_len
-    FROM recommend.cases WHERE embedding_version = $3
-), hits AS (
-    SELECT c.case_id, c.token_count, c.category, c.union_id, l.lexeme AS term,
-           cardinality(l.positions) AS tf
-    FROM recommend.cases AS c
-    CROSS JOIN LATERAL unnest(c.lexemes) AS l
-    WHERE c.embedding_version = $3
-      AND c.lexemes @@ to_tsquery('simple', $6)
-      AND l.lexeme = ANY ($5::text[])
-), idf AS (
-    SELECT h.term, ln(1 + (corpus.n_docs - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-    FROM hits AS h CROSS JOIN corpus
-    GROUP BY h.term, corpus.n_docs
-), scored AS (
-    SELECT h.case_id, h.category,
-           sum(idf.idf * h.tf * ($7::float8 + 1)
-               / (h.tf
-                  + $7::float8 * (1 - $8::float8
-                                  + $8::float8 * CASE WHEN corpus.avg_len > 0
-                                                      THEN h.token_count / corpus.avg_len
-                                                      ELSE 0 END)))
-               AS score
-    FROM hits AS h
-    JOIN idf ON idf.term = h.term
-    CROSS JOIN corpus
-    WHERE h.union_id = $2
-       OR h.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)
-    GROUP BY h.case_id, h.category
-), ranked AS (
-    SELECT case_id, score,
-           row_number() OVER (ORDER BY score DESC, case_id) AS overall,
-           row_number() OVER (PARTITION BY category IS NOT DISTINCT FROM $9::text
-                              ORDER BY score DESC, case_id) AS within,
-           category IS NOT DISTINCT FROM $9::text AS in_category
-    FROM scored
-), best AS (
-    SELECT case_id, score FROM ranked WHERE overall <= $4 OR (in_category AND within <= $4)
-)
-SELECT
-{CASE_COLUMNS},
-    b.score AS lexical_score
-FROM best AS b
-JOIN recommend.cases AS c ON c.case_id = b.case_id
-ORDER BY b.score DESC, c.case_id
-"""
-
-
 async def search_cases_lexical(
     conn: asyncpg.Connection,
     vector: Vector,
@@ -671,17 +612,14 @@ async def search_cases_lexical(
     terms = query_terms(text)
     if not terms or limit <= 0:
         return []
-    # Terms are runs of letters and digits, so joining them with | is a valid tsquery.
-    rows = await conn.fetch(
-        LEXICAL_SEARCH_SQL,
+    return await search_cases_by_terms(
+        conn,
         vector,
-        union_id,
-        embedding_version,
-        limit,
         terms,
-        " | ".join(terms),
-        BM25_K1,
-        BM25_B,
-        category,
+        union_id=union_id,
+        embedding_version=embedding_version,
+        limit=limit,
+        k1=BM25_K1,
+        b=BM25_B,
+        category=category,
     )
-    return [(row_to_neighbour(row), float(row["lexical_score"])) for row in rows]

@@ -4,6 +4,10 @@ one index per embedding dimension.
 Imports are idempotent by case_id: an unchanged case is skipped without being embedded again
 (embedding is the slow part, ~50 texts/s on two cores); a changed case is updated, and embedded
 again only when its text or the embedding model changed.
+
+Every SQL statement of the service lives here, one named function each (the case base, the
+complaints it answered, related complaints, re-embedding, the HNSW indexes); the other modules
+call these functions and hold no SQL (tests/unit/recommend/test_sql_in_store.py).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import numpy as np
 from pgvector.asyncpg import register_vector
 
+from schemas.events import ComplaintRecategorized, ComplaintTriaged
 from schemas.vocabulary import Action, Tag
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Neighbour, TextEmbedder, Vector
@@ -485,3 +491,315 @@ async def search_cases(
     neighbours = [row_to_neighbour(row) for row in rows]
     # relaxed_order may return rows slightly out of order.
     return sorted(neighbours, key=lambda n: -n.similarity)
+
+
+# BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
+# over the cases the union may see that share a term with the query (GIN index on `lexemes`):
+# the best $4 of them and, when $9 names a category, also the best $4 of that category (the
+# statistics stay those of all cases, as in memory). One pass over the cases holding a query
+# term yields each term's document frequency and each case's term frequencies, so the query
+# costs one GIN lookup instead of one per term, and both candidate lists of a category-aware
+# search come from it; only the chosen cases are read whole (their vectors are TOASTed).
+# The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
+LEXICAL_SEARCH_SQL = f"""
+WITH corpus AS (
+    SELECT count(*)::float8 AS n_docs, coalesce(avg(token_count), 0)::float8 AS avg_len
+    FROM recommend.cases WHERE embedding_version = $3
+), hits AS (
+    SELECT c.case_id, c.token_count, c.category, c.union_id, l.lexeme AS term,
+           cardinality(l.positions) AS tf
+    FROM recommend.cases AS c
+    CROSS JOIN LATERAL unnest(c.lexemes) AS l
+    WHERE c.embedding_version = $3
+      AND c.lexemes @@ to_tsquery('simple', $6)
+      AND l.lexeme = ANY ($5::text[])
+), idf AS (
+    SELECT h.term, ln(1 + (corpus.n_docs - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+    FROM hits AS h CROSS JOIN corpus
+    GROUP BY h.term, corpus.n_docs
+), scored AS (
+    SELECT h.case_id, h.category,
+           sum(idf.idf * h.tf * ($7::float8 + 1)
+               / (h.tf
+                  + $7::float8 * (1 - $8::float8
+                                  + $8::float8 * CASE WHEN corpus.avg_len > 0
+                                                      THEN h.token_count / corpus.avg_len
+                                                      ELSE 0 END)))
+               AS score
+    FROM hits AS h
+    JOIN idf ON idf.term = h.term
+    CROSS JOIN corpus
+    WHERE h.union_id = $2
+       OR h.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)
+    GROUP BY h.case_id, h.category
+), ranked AS (
+    SELECT case_id, score,
+           row_number() OVER (ORDER BY score DESC, case_id) AS overall,
+           row_number() OVER (PARTITION BY category IS NOT DISTINCT FROM $9::text
+                              ORDER BY score DESC, case_id) AS within,
+           category IS NOT DISTINCT FROM $9::text AS in_category
+    FROM scored
+), best AS (
+    SELECT case_id, score FROM ranked WHERE overall <= $4 OR (in_category AND within <= $4)
+)
+SELECT
+{CASE_COLUMNS},
+    b.score AS lexical_score
+FROM best AS b
+JOIN recommend.cases AS c ON c.case_id = b.case_id
+ORDER BY b.score DESC, c.case_id
+"""
+
+
+async def search_cases_by_terms(
+    conn: asyncpg.Connection,
+    vector: Vector,
+    terms: list[str],
+    *,
+    union_id: str,
+    embedding_version: str,
+    limit: int,
+    k1: float,
+    b: float,
+    category: str | None = None,
+) -> list[tuple[Neighbour, float]]:
+    """Visible cases holding one of `terms` with their BM25 (parameters `k1`, `b`), best first:
+    the best `limit` of all and, when `category` is given, also the best `limit` of it."""
+    # Terms are runs of letters and digits, so joining them with | is a valid tsquery.
+    rows = await conn.fetch(
+        LEXICAL_SEARCH_SQL,
+        vector,
+        union_id,
+        embedding_version,
+        limit,
+        terms,
+        " | ".join(terms),
+        k1,
+        b,
+        category,
+    )
+    return [(row_to_neighbour(row), float(row["lexical_score"])) for row in rows]
+
+
+# The service's own copy of the complaints it answered (table `recommend.complaints`).
+
+
+async def remember_triaged(
+    conn: asyncpg.Connection, event: ComplaintTriaged, answer_id: str
+) -> None:
+    """Store (or update, after a re-triage) a triaged complaint and the id of its answer."""
+    await conn.execute(
+        "INSERT INTO complaints (complaint_id, union_id, sector, text, workplace, category,"
+        " secondary, tags, priority, embedding, embedding_version, submitted_at,"
+        " recommended_event_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+        " ON CONFLICT (complaint_id) DO UPDATE SET category = EXCLUDED.category,"
+        " secondary = EXCLUDED.secondary, tags = EXCLUDED.tags, priority = EXCLUDED.priority,"
+        " embedding = EXCLUDED.embedding, embedding_version = EXCLUDED.embedding_version,"
+        " recommended_event_id = EXCLUDED.recommended_event_id",
+        event.complaint_id,
+        event.union_id,
+        event.sector.value,
+        event.text,
+        event.workplace,
+        event.category.value,
+        [c.value for c in event.secondary],
+        [t.value for t in event.tags],
+        event.priority.value,
+        np.asarray(event.embedding, dtype=np.float32),
+        event.embedding_version,
+        event.submitted_at,
+        answer_id,
+    )
+
+
+async def recategorize_complaint(conn: asyncpg.Connection, event: ComplaintRecategorized) -> None:
+    """An officer's correction of a complaint's category, secondary categories and tags."""
+    await conn.execute(
+        "UPDATE complaints SET category = $2, secondary = $3,"
+        " tags = coalesce($4, tags) WHERE complaint_id = $1",
+        event.complaint_id,
+        event.category.value,
+        [c.value for c in event.secondary],
+        None if event.tags is None else [t.value for t in event.tags],
+    )
+
+
+async def triaged_complaint(conn: asyncpg.Connection, complaint_id: UUID) -> asyncpg.Record | None:
+    """The stored complaint (every column); None for one never triaged here."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM complaints WHERE complaint_id = $1", complaint_id
+    )
+    return row
+
+
+async def nearby_complaints(
+    conn: asyncpg.Connection,
+    *,
+    complaint_id: UUID,
+    union_id: str,
+    workplace: str,
+    category: str,
+    since: datetime,
+    until: datetime,
+    vector: np.ndarray,
+    embedding_version: str,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """The union's other complaints of `category` at `workplace` submitted between `since` and
+    `until`, nearest to `vector` first, with their cosine similarity."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT complaint_id, submitted_at, 1 - (embedding <=> $1) AS similarity"
+        " FROM recommend.complaints WHERE union_id = $2 AND workplace IS NOT NULL"
+        " AND lower(trim(workplace)) = lower(trim($3)) AND category = $4"
+        " AND complaint_id <> $5 AND submitted_at BETWEEN $6 AND $7"
+        " AND embedding_version = $9 ORDER BY embedding <=> $1 LIMIT $8",
+        vector, union_id, workplace, category, complaint_id,
+        since, until, limit, embedding_version,
+    )  # fmt: skip
+    return rows
+
+
+async def link_related_complaints(
+    conn: asyncpg.Connection, links: Sequence[tuple[UUID, UUID, float]]
+) -> None:
+    """Note (complaint, related complaint, similarity) links, both ways; known ones stay."""
+    await conn.executemany(
+        "INSERT INTO recommend.related_complaints (complaint_id, related_id, similarity)"
+        " VALUES ($1, $2, $3), ($2, $1, $3) ON CONFLICT DO NOTHING",
+        links,
+    )
+
+
+# Re-embedding (reembed.py): the tables whose rows carry an embedding of their text, the
+# staging table the bulk path COPYs new vectors into, and the HNSW index of each dimension.
+
+STAGING_COLUMNS = ("source", "id", "text_md5", "embedding", "embedding_version")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose rows carry an embedding of their text."""
+
+    name: str
+    key: str
+    key_type: str
+
+
+async def stale_embedding_count(pool: asyncpg.Pool, version: str) -> int:
+    """Cases and complaints whose vector another embedding version made."""
+    count: int = await pool.fetchval(
+        "SELECT (SELECT count(*) FROM recommend.cases WHERE embedding_version <> $1)"
+        " + (SELECT count(*) FROM recommend.complaints WHERE embedding_version <> $1)",
+        version,
+    )
+    return count
+
+
+async def staged_vector_count(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM recommend.reembed_staging")
+    return count
+
+
+async def clear_staging(conn: asyncpg.Connection | asyncpg.Pool) -> None:
+    await conn.execute("DELETE FROM recommend.reembed_staging")
+
+
+async def stale_rows(
+    pool: asyncpg.Pool, table: Table, version: str, limit: int
+) -> list[asyncpg.Record]:
+    """Up to `limit` rows (id, text) of `table` embedded by another version than `version`."""
+    rows: list[asyncpg.Record] = await pool.fetch(
+        f"SELECT {table.key} AS id, text FROM recommend.{table.name}"
+        f" WHERE embedding_version <> $1 ORDER BY {table.key} LIMIT $2",
+        version,
+        limit,
+    )
+    return rows
+
+
+async def update_embeddings(
+    pool: asyncpg.Pool, table: Table, updates: Sequence[tuple[object, Vector, str]]
+) -> None:
+    """Put each (id, vector, version) of `updates` in place, unless that version is there."""
+    await pool.executemany(
+        f"UPDATE recommend.{table.name} SET embedding = $2, embedding_version = $3"
+        f" WHERE {table.key} = $1 AND embedding_version <> $3",
+        updates,
+    )
+
+
+def _unstaged_sql(table: Table) -> str:
+    """Stale rows of `table` without a staged vector of this version for their current text."""
+    return f"""
+SELECT t.{table.key}::text AS id, t.text, md5(t.text) AS text_md5
+FROM recommend.{table.name} AS t
+WHERE t.embedding_version <> $1
+  AND NOT EXISTS (
+      SELECT 1 FROM recommend.reembed_staging AS s
+      WHERE s.source = '{table.name}' AND s.id = t.{table.key}::text
+        AND s.embedding_version = $1 AND s.text_md5 = md5(t.text))
+ORDER BY t.{table.key}
+LIMIT $2
+"""
+
+
+async def unstaged_rows(
+    pool: asyncpg.Pool, table: Table, version: str, limit: int
+) -> list[asyncpg.Record]:
+    """Up to `limit` stale rows (id, text, text_md5) of `table` not staged for `version`."""
+    rows: list[asyncpg.Record] = await pool.fetch(_unstaged_sql(table), version, limit)
+    return rows
+
+
+async def stage_vectors(
+    pool: asyncpg.Pool, table: Table, ids: list[str], records: Sequence[tuple[object, ...]]
+) -> None:
+    """COPY staging `records` (STAGING_COLUMNS) of `table`'s rows `ids`, in one transaction."""
+    async with pool.acquire() as conn, conn.transaction():
+        # A row staged before for an older text or model: replaced, COPY cannot upsert.
+        await conn.execute(
+            "DELETE FROM recommend.reembed_staging WHERE source = $1 AND id = ANY($2::text[])",
+            table.name,
+            ids,
+        )
+        await conn.copy_records_to_table(
+            "reembed_staging", schema_name="recommend", columns=STAGING_COLUMNS,
+            records=records,
+        )  # fmt: skip
+
+
+def _switch_sql(table: Table) -> str:
+    return f"""
+UPDATE recommend.{table.name} AS t
+SET embedding = s.embedding, embedding_version = s.embedding_version
+FROM recommend.reembed_staging AS s
+WHERE s.source = '{table.name}' AND t.{table.key} = s.id::{table.key_type}
+  AND s.embedding_version = $1 AND s.text_md5 = md5(t.text)
+  AND t.embedding_version <> $1
+"""
+
+
+async def move_staged(conn: asyncpg.Connection, table: Table, version: str) -> int:
+    """Move the staged vectors of `version` into `table`'s stale rows; how many moved."""
+    status = await conn.execute(_switch_sql(table), version)
+    return int(status.split()[-1])
+
+
+async def case_index_valid(conn: asyncpg.Connection, dimension: int) -> bool | None:
+    """Whether the HNSW index of `dimension` is valid; None when it does not exist."""
+    valid: bool | None = await conn.fetchval(
+        "SELECT i.indisvalid FROM pg_index AS i"
+        " JOIN pg_class AS c ON c.oid = i.indexrelid"
+        " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'recommend' AND c.relname = $1",
+        case_index_name(dimension),
+    )
+    return valid
+
+
+async def create_case_index(conn: asyncpg.Connection, dimension: int) -> None:
+    await conn.execute(case_index_sql(dimension))
+
+
+async def drop_case_index(conn: asyncpg.Connection, dimension: int) -> None:
+    await conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS recommend.{case_index_name(dimension)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -36,36 +37,42 @@ BATCH_SIZE = 128
 
 
 def register(runtime: ServiceRuntime, holder: ModelHolder) -> None:
-    async def on_submitted(items: list[tuple[ComplaintSubmitted, Delivery]]) -> None:
-        events = [event for event, _ in items]
-        POLL_COMPLAINTS.observe(len(events))
-        loop = asyncio.get_running_loop()
-        # Off the event loop, so heartbeats and /health stay answered.
-        vectors, results = await loop.run_in_executor(holder.cpu, triage_batch, holder, events)
-        with POLL_STAGE_SECONDS.labels("publish").time():
-            await asyncio.gather(
-                *(
-                    runtime.bus.publish(
-                        triaged_event(event, result, vector, holder.embedder.version),
-                        # Same input and model, same id: a replayed complaint is deduplicated.
-                        event_id=derived_event_id(
-                            event.complaint_id, "triaged", result.model_version
-                        ),
-                        correlation_id=delivery.correlation_id,
-                    )
-                    for (event, delivery), vector, result in zip(
-                        items, vectors, results, strict=True
-                    )
+    runtime.bus.subscribe_batch(
+        COMPLAINT_SUBMITTED, partial(on_submitted, runtime, holder), max_records=BATCH_SIZE
+    )
+    runtime.bus.subscribe(
+        COMPLAINT_RECATEGORIZED, partial(on_corrected, runtime), group="labels", background=True
+    )
+
+
+async def on_submitted(
+    runtime: ServiceRuntime, holder: ModelHolder, items: list[tuple[ComplaintSubmitted, Delivery]]
+) -> None:
+    events = [event for event, _ in items]
+    POLL_COMPLAINTS.observe(len(events))
+    loop = asyncio.get_running_loop()
+    # Off the event loop, so heartbeats and /health stay answered.
+    vectors, results = await loop.run_in_executor(holder.cpu, triage_batch, holder, events)
+    with POLL_STAGE_SECONDS.labels("publish").time():
+        await asyncio.gather(
+            *(
+                runtime.bus.publish(
+                    triaged_event(event, result, vector, holder.embedder.version),
+                    # Same input and model, same id: a replayed complaint is deduplicated.
+                    event_id=derived_event_id(event.complaint_id, "triaged", result.model_version),
+                    correlation_id=delivery.correlation_id,
                 )
+                for (event, delivery), vector, result in zip(items, vectors, results, strict=True)
             )
+        )
 
-    async def on_corrected(event: ComplaintRecategorized, delivery: Delivery) -> None:
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if await first_time(conn, CONSUMER, delivery.event_id):
-                await store_correction(conn, event)
 
-    runtime.bus.subscribe_batch(COMPLAINT_SUBMITTED, on_submitted, max_records=BATCH_SIZE)
-    runtime.bus.subscribe(COMPLAINT_RECATEGORIZED, on_corrected, group="labels", background=True)
+async def on_corrected(
+    runtime: ServiceRuntime, event: ComplaintRecategorized, delivery: Delivery
+) -> None:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if await first_time(conn, CONSUMER, delivery.event_id):
+            await store_correction(conn, event)
 
 
 def triage_batch(
