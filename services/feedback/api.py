@@ -1,12 +1,14 @@
 """Feedback's HTTP API: officers respond, resolve and correct; workers rate.
 
-Every change is written with its event in one transaction (outbox); the metrics and the other
-services learn of it from the event.
+The routes parse and authorise; the changes themselves, each written with its event in one
+transaction (outbox), are the complaint's lifecycle (`lifecycle.py`). The metrics and the other
+services learn of them from the events.
 """
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -15,19 +17,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import ConfigDict, Field, model_validator
 
 from schemas.clean import NoControlCharacters
-from schemas.events import (
-    MAX_TEXT_CHARS,
-    ComplaintRecategorized,
-    ComplaintReopened,
-    ComplaintResolved,
-    ComplaintResponded,
-    FeedbackRated,
-    Reason,
-    WorkerReplied,
-)
-from schemas.masking import mask_named
+from schemas.events import MAX_TEXT_CHARS, Reason
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
-from services.feedback import clocks, sla, stats, store
+from services.feedback import clocks, lifecycle, sla, stats, store
 from services.feedback.responses import (
     ClockView,
     ComplaintClocks,
@@ -45,9 +37,7 @@ from services.feedback.settings import FeedbackSettings
 from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.businesstime import Pause
 from services.runtime.http import ServiceRuntime, current_runtime
-from services.runtime.outbox import enqueue
 
-SOURCE = "feedback"
 HOUR = timedelta(hours=1)
 # Ratings at or below this score must say why: that is what a union learns from.
 LOW_SCORE = 2
@@ -138,23 +128,17 @@ Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 Union = Annotated[str, Depends(UnionKeys())]
 
 
-def _not_found() -> HTTPException:
-    return HTTPException(
-        status.HTTP_404_NOT_FOUND,
-        "no such complaint for this union (or it has not reached feedback yet)",
-    )
-
-
-def _without_name(complaint: dict[str, Any], text: str, runtime: ServiceRuntime) -> str:
-    """What an officer or the worker wrote, as published: the worker's name masked (the event
-    types mask phones, e-mails and NIKs themselves). Stored and shown to the union unmasked."""
-    return mask_named(text, complaint["name_keys"], runtime.settings.tracking_key)
-
-
-def _owned(complaint: dict[str, Any] | None, union_id: str) -> dict[str, Any]:
-    if complaint is None or complaint["union_id"] != union_id:
-        raise _not_found()
-    return complaint
+@contextmanager
+def _answered() -> Iterator[None]:
+    """The lifecycle's refusals as HTTP answers: 404, 409 or 422, with the refusal's message."""
+    try:
+        yield
+    except lifecycle.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except lifecycle.Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except lifecycle.Invalid as exc:
+        raise HTTPException(422, str(exc)) from exc
 
 
 async def _workers_complaint(
@@ -169,114 +153,68 @@ async def _workers_complaint(
     return found
 
 
+def _settings(runtime: ServiceRuntime) -> FeedbackSettings:
+    settings = runtime.settings
+    assert isinstance(settings, FeedbackSettings)
+    return settings
+
+
 @officers.post("/{complaint_id}/responses", status_code=201)
 async def respond(
     complaint_id: UUID, body: ResponseRequest, union_id: Union, runtime: Runtime
 ) -> ResponseRecorded:
-    now = datetime.now(UTC)
-    response_id = uuid.uuid4()
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
-        first = await store.insert_response(
-            conn, response_id, complaint_id, body.officer, body.message, now
-        )
-        if body.waiting_on_worker:
-            await clocks.start_pause(conn, complaint_id, now)
-        else:
-            # The union is acting again (say the worker answered by phone): the clocks run.
-            await clocks.end_pause(conn, complaint_id, now)
-        event = ComplaintResponded(
-            complaint_id=complaint_id,
-            union_id=union_id,
-            response_id=response_id,
+    with _answered():
+        return await lifecycle.respond(
+            runtime.pool,
+            complaint_id,
+            union_id,
             officer=body.officer,
-            message=_without_name(complaint, body.message, runtime),
-            first_response=first,
-            responded_at=now,
+            message=body.message,
             waiting_on_worker=body.waiting_on_worker,
+            tracking_key=runtime.settings.tracking_key,
         )
-        await enqueue(conn, event, source=SOURCE)
-    return ResponseRecorded(
-        response_id=response_id, first_response=first, waiting_on_worker=body.waiting_on_worker
-    )
 
 
 @officers.post("/{complaint_id}/resolution", status_code=201)
 async def resolve(
     complaint_id: UUID, body: ResolutionRequest, union_id: Union, runtime: Runtime
 ) -> Resolved:
-    now = datetime.now(UTC)
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
-        if complaint["resolved_at"] is not None or complaint["outcome"] is not None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "this complaint is already resolved")
-        # resolved_at is set here, not only by the event's handler, so a reopening that comes
-        # before the handler ran finds the complaint resolved.
-        await store.set_resolved(conn, complaint_id, now, body.outcome.value)
-        await clocks.end_pause(conn, complaint_id, now)
-        # A late resolution's breach is published here, with it: the worker may reopen the
-        # complaint before the resolved event's handler runs.
-        await clocks.check_breaches(conn, complaint_id, now, stopped_only=True)
-        started = complaint["reopened_at"] or complaint["submitted_at"]
-        days = (now - started).total_seconds() / 86400
-        event = ComplaintResolved(
-            complaint_id=complaint_id,
-            union_id=union_id,
+    with _answered():
+        return await lifecycle.resolve(
+            runtime.pool,
+            complaint_id,
+            union_id,
             officer=body.officer,
             outcome=body.outcome,
             actions_taken=body.actions_taken,
-            resolution_note=_without_name(complaint, body.resolution_note, runtime),
-            days_to_resolve=round(days, 3),
-            resolved_at=now,
-            round=complaint["reopen_count"],
+            resolution_note=body.resolution_note,
+            tracking_key=runtime.settings.tracking_key,
         )
-        await enqueue(conn, event, source=SOURCE)
-    return Resolved(complaint_id=complaint_id, outcome=body.outcome)
 
 
 @officers.post("/{complaint_id}/category", status_code=201)
 async def recategorize(
     complaint_id: UUID, body: CategoryRequest, union_id: Union, runtime: Runtime
 ) -> Recategorized:
-    if body.category in body.secondary:
-        raise HTTPException(422, "the primary category cannot also be a secondary one")
-    now = datetime.now(UTC)
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        complaint = _owned(await store.lock_complaint(conn, complaint_id), union_id)
-        await conn.execute(
-            "UPDATE complaints SET category = $2, priority = coalesce($3, priority)"
-            " WHERE complaint_id = $1",
+    with _answered():
+        return await lifecycle.recategorize(
+            runtime.pool,
             complaint_id,
-            body.category.value,
-            body.priority.value if body.priority else None,
-        )
-        event = ComplaintRecategorized(
-            complaint_id=complaint_id,
-            union_id=union_id,
+            union_id,
             officer=body.officer,
-            previous_category=complaint["category"],
             category=body.category,
             secondary=body.secondary,
             tags=body.tags,
             priority=body.priority,
-            previous_priority=complaint["priority"],
-            text=complaint["text"],
-            sector=complaint["sector"],
-            recategorized_at=now,
         )
-        await enqueue(conn, event, source=SOURCE)
-    return Recategorized(
-        complaint_id=complaint_id,
-        category=body.category,
-        priority=body.priority or complaint["priority"],
-    )
 
 
 @officers.get("/{complaint_id}/sla")
 async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -> ComplaintSla:
     """The complaint's two SLA clocks: target, deadline, working time used, status."""
     now = datetime.now(UTC)
-    complaint = _owned(await store.complaint(runtime.pool, complaint_id), union_id)
+    with _answered():
+        complaint = lifecycle.owned(await store.complaint(runtime.pool, complaint_id), union_id)
     policy = await clocks.policy_of(runtime.pool, union_id)
     pauses = await clocks.pauses_of(runtime.pool, complaint_id)
     breached = await clocks.breaches_of(runtime.pool, complaint_id)
@@ -309,95 +247,46 @@ async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -
 @workers.post("/{code}/rating", status_code=201)
 async def rate(code: str, body: RatingRequest, runtime: Runtime, request: Request) -> Rated:
     """A worker rates how the union handled the complaint; a later rating revises it."""
-    settings = runtime.settings
-    assert isinstance(settings, FeedbackSettings)
+    settings = _settings(runtime)
     found = await _workers_complaint(runtime, request, code, body.secret)
-    code = found["tracking_code"]
-    now = datetime.now(UTC)
-    window = timedelta(days=settings.rating_revision_days)
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        previous = await store.current_rating(conn, found["complaint_id"])
-        if previous is not None and now - previous["first_rated_at"] > window:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, f"ratings can be revised for {window.days} days only"
-            )
-        rating = FeedbackRated(
-            complaint_id=found["complaint_id"],
-            union_id=found["union_id"],
+    with _answered():
+        return await lifecycle.rate(
+            runtime.pool,
+            found,
             score=body.score,
             fixed=body.fixed,
-            reasons=[_without_name(found, r, runtime) for r in body.reasons],
-            comment=body.comment and _without_name(found, body.comment, runtime),
-            revision=1 if previous is None else previous["revision"] + 1,
-            rated_at=now,
+            reasons=body.reasons,
+            comment=body.comment,
+            revision_window=timedelta(days=settings.rating_revision_days),
+            tracking_key=settings.tracking_key,
         )
-        await store.save_rating(conn, rating, previous["first_rated_at"] if previous else now)
-        await enqueue(conn, rating, source=SOURCE)
-    return Rated(tracking_code=code, revision=rating.revision)
 
 
 @workers.post("/{code}/reopen", status_code=201)
 async def reopen(code: str, body: ReopenRequest, runtime: Runtime, request: Request) -> Reopened:
     """The worker says it is not fixed: a resolved complaint opens again, its resolution clock
     restarts (within `reopen_window_days` of the resolution)."""
-    settings = runtime.settings
-    assert isinstance(settings, FeedbackSettings)
+    settings = _settings(runtime)
     found = await _workers_complaint(runtime, request, code, body.secret)
-    code = found["tracking_code"]
-    now = datetime.now(UTC)
-    window = timedelta(days=settings.reopen_window_days)
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        complaint = await store.lock_complaint(conn, found["complaint_id"])
-        assert complaint is not None
-        if complaint["outcome"] is None and complaint["resolved_at"] is None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "this complaint is not resolved")
-        resolved_at = complaint["resolved_at"] or now
-        if now - resolved_at > window:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                f"a resolution can be reopened for {window.days} days only",
-            )
-        count = await store.reopen(conn, complaint["complaint_id"], now)
-        event = ComplaintReopened(
-            complaint_id=complaint["complaint_id"],
-            union_id=complaint["union_id"],
-            reasons=[_without_name(complaint, r, runtime) for r in body.reasons],
-            comment=body.comment and _without_name(complaint, body.comment, runtime),
-            previous_outcome=complaint["outcome"],
-            reopen_count=count,
-            reopened_at=now,
+    with _answered():
+        return await lifecycle.reopen(
+            runtime.pool,
+            found,
+            reasons=body.reasons,
+            comment=body.comment,
+            window=timedelta(days=settings.reopen_window_days),
+            tracking_key=settings.tracking_key,
         )
-        await enqueue(conn, event, source=SOURCE)
-    return Reopened(tracking_code=code, reopen_count=count, status="reopened")
 
 
 @workers.post("/{code}/reply", status_code=201)
 async def reply(code: str, body: ReplyRequest, runtime: Runtime, request: Request) -> Replied:
     """The worker answers the union; a clock paused for this reply runs again."""
     found = await _workers_complaint(runtime, request, code, body.secret)
-    code = found["tracking_code"]
-    now = datetime.now(UTC)
-    reply_id = uuid.uuid4()
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        await store.lock_complaint(conn, found["complaint_id"])
-        await conn.execute(
-            "INSERT INTO worker_replies (reply_id, complaint_id, message, replied_at)"
-            " VALUES ($1, $2, $3, $4)",
-            reply_id,
-            found["complaint_id"],
-            body.message,
-            now,
+    with _answered():
+        return await lifecycle.reply(
+            runtime.pool, found, message=body.message, tracking_key=runtime.settings.tracking_key
         )
-        resumed = await clocks.end_pause(conn, found["complaint_id"], now)
-        event = WorkerReplied(
-            complaint_id=found["complaint_id"],
-            union_id=found["union_id"],
-            message=_without_name(found, body.message, runtime),
-            resumed=resumed,
-            replied_at=now,
-        )
-        await enqueue(conn, event, source=SOURCE)
-    return Replied(tracking_code=code, resumed=resumed)
 
 
 @statistics.get("/{union_id}/stats", response_model_exclude_none=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -49,155 +50,199 @@ CONSUMER = "feedback"
 POLL = 64
 
 Apply = Callable[[asyncpg.Connection, Any], Awaitable[None]]
+Batch = Callable[[list[tuple[Any, Delivery]]], Awaitable[None]]
 
 
 def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
-    def once(apply: Apply) -> Callable[[list[tuple[Any, Delivery]]], Awaitable[None]]:
-        # One transaction per event, not per poll: the handlers observe metrics as they go, and
-        # a poll retried after its third event failed must not count the first two again (they
-        # committed, so first_time skips them). The poll still costs one offset commit.
-        async def handle(batch: list[tuple[Any, Delivery]]) -> None:
-            async with runtime.pool.acquire() as conn:
-                for event, delivery in batch:
-                    async with conn.transaction():
-                        if await first_time(conn, CONSUMER, delivery.event_id):
-                            await apply(conn, event)
+    """Subscribe feedback's handlers, each event applied once in its own transaction."""
+    bus = runtime.bus
+    for topic, apply in subscriptions(unions):
+        bus.subscribe_batch(topic, once(runtime, apply), max_records=POLL, background=True)
 
-        return handle
 
-    async def on_union(conn: asyncpg.Connection, event: UnionRegistered) -> None:
-        await store.upsert_union(conn, event)
-        unions.register(event.union_id)
-        metrics.precreate(event.union_id)
+def subscriptions(unions: UnionLabels) -> list[tuple[Topic, Apply]]:
+    """The handler of each topic, with the union labels the metrics are counted under.
 
-    async def on_submitted(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:
-        await store.insert_complaint(conn, event)
+    In lifecycle order: a poll applies a complaint's submission before its triage.
+    """
+    return [
+        (UNION_REGISTERED, partial(on_union, unions)),
+        (COMPLAINT_SUBMITTED, on_submitted),
+        (COMPLAINT_TRIAGED, partial(on_triaged, unions)),
+        (COMPLAINT_RECOMMENDED, partial(on_recommended, unions)),
+        (COMPLAINT_RESPONDED, partial(on_responded, unions)),
+        (COMPLAINT_RESOLVED, partial(on_resolved, unions)),
+        (FEEDBACK_RATED, partial(on_rated, unions)),
+        (COMPLAINT_SLA_BREACHED, partial(on_breached, unions)),
+        (COMPLAINT_REOPENED, partial(on_reopened, unions)),
+    ]
 
-    async def on_triaged(conn: asyncpg.Connection, event: ComplaintTriaged) -> None:
-        # Only a complaint intake accepted gets clocks and metrics: a triage that arrives
-        # before its submission waits for it, and one for a complaint never submitted (a
-        # stray or forged event) waits until it is dead-lettered.
-        before = await store.lock_complaint(conn, event.complaint_id)
-        if before is None:
-            raise NotReady(f"complaint {event.complaint_id} not submitted to feedback (yet)")
-        if before["union_id"] != event.union_id:
-            raise ValueError("the triage names another union than the complaint's")
-        await store.set_triage(conn, event)
-        label = unions(event.union_id)
-        metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
-        metrics.count_triaged(label, event.category.value, event.priority.value, event.needs_review)
-        # A response or resolution may have come before the priority did: judge those clocks
-        # now (once, at the first triage) and publish a late one's breach.
-        if before is not None and before["priority"] is None:
-            for clock in CLOCKS:
-                if clocks.span(before, clock).stopped_at is not None:
-                    await _count_stopped(conn, event.complaint_id, clock)
-        await clocks.check_breaches(conn, event.complaint_id, _now(), stopped_only=True)
 
-    async def on_recommended(conn: asyncpg.Connection, event: ComplaintRecommended) -> None:
-        await _observe_clock(
-            conn,
-            event.complaint_id,
-            "recommended_at",
-            event.recommended_at,
-            lambda c, s: metrics.TIME_TO_RECOMMENDATION.labels(unions(c["union_id"])).observe(s),
-        )
+def once(runtime: ServiceRuntime, apply: Apply) -> Batch:
+    """A poll's handler applying each of its events once (`first_time`). The runtime, not its
+    pool: the pool exists only once the service started."""
+    return partial(_apply_once, runtime, apply)
 
-    async def on_responded(conn: asyncpg.Connection, event: ComplaintResponded) -> None:
-        stopped = await _observe_clock(
-            conn,
-            event.complaint_id,
-            "first_response_at",
-            event.responded_at,
-            lambda c, s: metrics.observe_first_response(
-                unions(c["union_id"]), c["priority"] or "unknown", s
-            ),
-        )
-        if stopped:
-            await _clock_stopped(conn, event.complaint_id, "first_response")
 
-    async def on_resolved(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-        complaint = await store.lock_complaint(conn, event.complaint_id)
-        if complaint is None:
-            raise NotReady(f"complaint {event.complaint_id} not known to feedback yet")
-        reopened_at = complaint["reopened_at"]
-        if event.round < complaint["reopen_count"] or (
-            reopened_at is not None and event.resolved_at <= reopened_at
-        ):
-            await _count_reopened_round(conn, event)
-            return
-        await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
-        await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
-        started = reopened_at or complaint["submitted_at"]
-        metrics.observe_resolution(
-            unions(complaint["union_id"]), event.outcome.value, _seconds(started, event.resolved_at)
-        )
-        await _clock_stopped(conn, event.complaint_id, "resolution")
+async def _apply_once(
+    runtime: ServiceRuntime, apply: Apply, batch: list[tuple[Any, Delivery]]
+) -> None:
+    # One transaction per event, not per poll: the handlers observe metrics as they go, and
+    # a poll retried after its third event failed must not count the first two again (they
+    # committed, so first_time skips them). The poll still costs one offset commit.
+    async with runtime.pool.acquire() as conn:
+        for event, delivery in batch:
+            async with conn.transaction():
+                if await first_time(conn, CONSUMER, delivery.event_id):
+                    await apply(conn, event)
 
-    async def _clock_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:
-        """Count the stopped clock as met or breached; publish its breach if it was late."""
-        await _count_stopped(conn, complaint_id, clock)
-        await clocks.check_breaches(conn, complaint_id, _now(), stopped_only=True)
 
-    async def _count_stopped(conn: asyncpg.Connection, complaint_id: Any, clock: Clock) -> None:
-        complaint = await store.complaint(conn, complaint_id)
-        assert complaint is not None
-        if complaint["priority"] is None:
-            return  # no target yet; the triage handler checks the clocks when it comes
-        policy = await clocks.policy_of(conn, complaint["union_id"])
-        pauses = await clocks.pauses_of(conn, complaint_id)
-        result = clocks.verdict(policy, complaint, clock, pauses, _now())
-        if result.status in {"met", "breached"}:
-            metrics.SLA_CLOCKS_STOPPED.labels(
-                unions(complaint["union_id"]), complaint["priority"], clock, result.status
-            ).inc()
+async def on_union(unions: UnionLabels, conn: asyncpg.Connection, event: UnionRegistered) -> None:
+    await store.upsert_union(conn, event)
+    unions.register(event.union_id)
+    metrics.precreate(event.union_id)
 
-    async def _count_reopened_round(conn: asyncpg.Connection, event: ComplaintResolved) -> None:
-        """A resolution the worker reopened before this handler ran: its round is over, and
-        the API published its breach if it was late; count it as met or breached from that."""
-        complaint = await store.complaint(conn, event.complaint_id)
-        assert complaint is not None
-        if complaint["priority"] is None:
-            return
-        breached = await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM sla_breaches WHERE complaint_id = $1"
-            " AND clock = 'resolution' AND round = $2)",
-            event.complaint_id,
-            event.round,
-        )
+
+async def on_submitted(conn: asyncpg.Connection, event: ComplaintSubmitted) -> None:
+    await store.insert_complaint(conn, event)
+
+
+async def on_triaged(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintTriaged
+) -> None:
+    # Only a complaint intake accepted gets clocks and metrics: a triage that arrives
+    # before its submission waits for it, and one for a complaint never submitted (a
+    # stray or forged event) waits until it is dead-lettered.
+    before = await store.lock_complaint(conn, event.complaint_id)
+    if before is None:
+        raise NotReady(f"complaint {event.complaint_id} not submitted to feedback (yet)")
+    if before["union_id"] != event.union_id:
+        raise ValueError("the triage names another union than the complaint's")
+    await store.set_triage(conn, event)
+    label = unions(event.union_id)
+    metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
+    metrics.count_triaged(label, event.category.value, event.priority.value, event.needs_review)
+    # A response or resolution may have come before the priority did: judge those clocks
+    # now (once, at the first triage) and publish a late one's breach.
+    if before is not None and before["priority"] is None:
+        for clock in CLOCKS:
+            if clocks.span(before, clock).stopped_at is not None:
+                await _count_stopped(unions, conn, event.complaint_id, clock)
+    await clocks.check_breaches(conn, event.complaint_id, _now(), stopped_only=True)
+
+
+async def on_recommended(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintRecommended
+) -> None:
+    await _observe_clock(
+        conn,
+        event.complaint_id,
+        "recommended_at",
+        event.recommended_at,
+        lambda c, s: metrics.TIME_TO_RECOMMENDATION.labels(unions(c["union_id"])).observe(s),
+    )
+
+
+async def on_responded(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintResponded
+) -> None:
+    stopped = await _observe_clock(
+        conn,
+        event.complaint_id,
+        "first_response_at",
+        event.responded_at,
+        lambda c, s: metrics.observe_first_response(
+            unions(c["union_id"]), c["priority"] or "unknown", s
+        ),
+    )
+    if stopped:
+        await _clock_stopped(unions, conn, event.complaint_id, "first_response")
+
+
+async def on_resolved(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintResolved
+) -> None:
+    complaint = await store.lock_complaint(conn, event.complaint_id)
+    if complaint is None:
+        raise NotReady(f"complaint {event.complaint_id} not known to feedback yet")
+    reopened_at = complaint["reopened_at"]
+    if event.round < complaint["reopen_count"] or (
+        reopened_at is not None and event.resolved_at <= reopened_at
+    ):
+        await _count_reopened_round(unions, conn, event)
+        return
+    await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
+    await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
+    started = reopened_at or complaint["submitted_at"]
+    metrics.observe_resolution(
+        unions(complaint["union_id"]), event.outcome.value, _seconds(started, event.resolved_at)
+    )
+    await _clock_stopped(unions, conn, event.complaint_id, "resolution")
+
+
+async def on_breached(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintSlaBreached
+) -> None:
+    metrics.SLA_BREACHES.labels(unions(event.union_id), event.priority.value, event.clock).inc()
+
+
+async def on_reopened(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintReopened
+) -> None:
+    metrics.COMPLAINTS_REOPENED.labels(unions(event.union_id)).inc()
+
+
+async def on_rated(unions: UnionLabels, conn: asyncpg.Connection, event: FeedbackRated) -> None:
+    if event.revision == 1:  # a revision replaces the rating; count each worker once
+        metrics.RATING_SCORE.labels(unions(event.union_id)).observe(event.score)
+        metrics.RATINGS_FIXED.labels(unions(event.union_id), event.fixed).inc()
+
+
+async def _clock_stopped(
+    unions: UnionLabels, conn: asyncpg.Connection, complaint_id: Any, clock: Clock
+) -> None:
+    """Count the stopped clock as met or breached; publish its breach if it was late."""
+    await _count_stopped(unions, conn, complaint_id, clock)
+    await clocks.check_breaches(conn, complaint_id, _now(), stopped_only=True)
+
+
+async def _count_stopped(
+    unions: UnionLabels, conn: asyncpg.Connection, complaint_id: Any, clock: Clock
+) -> None:
+    complaint = await store.complaint(conn, complaint_id)
+    assert complaint is not None
+    if complaint["priority"] is None:
+        return  # no target yet; the triage handler checks the clocks when it comes
+    policy = await clocks.policy_of(conn, complaint["union_id"])
+    pauses = await clocks.pauses_of(conn, complaint_id)
+    result = clocks.verdict(policy, complaint, clock, pauses, _now())
+    if result.status in {"met", "breached"}:
         metrics.SLA_CLOCKS_STOPPED.labels(
-            unions(complaint["union_id"]),
-            complaint["priority"],
-            "resolution",
-            "breached" if breached else "met",
+            unions(complaint["union_id"]), complaint["priority"], clock, result.status
         ).inc()
 
-    async def on_breached(conn: asyncpg.Connection, event: ComplaintSlaBreached) -> None:
-        metrics.SLA_BREACHES.labels(unions(event.union_id), event.priority.value, event.clock).inc()
 
-    async def on_reopened(conn: asyncpg.Connection, event: ComplaintReopened) -> None:
-        metrics.COMPLAINTS_REOPENED.labels(unions(event.union_id)).inc()
-
-    async def on_rated(conn: asyncpg.Connection, event: FeedbackRated) -> None:
-        if event.revision == 1:  # a revision replaces the rating; count each worker once
-            metrics.RATING_SCORE.labels(unions(event.union_id)).observe(event.score)
-            metrics.RATINGS_FIXED.labels(unions(event.union_id), event.fixed).inc()
-
-    bus = runtime.bus
-    # In lifecycle order: a poll applies a complaint's submission before its triage.
-    lifecycle: list[tuple[Topic, Apply]] = [
-        (UNION_REGISTERED, on_union),
-        (COMPLAINT_SUBMITTED, on_submitted),
-        (COMPLAINT_TRIAGED, on_triaged),
-        (COMPLAINT_RECOMMENDED, on_recommended),
-        (COMPLAINT_RESPONDED, on_responded),
-        (COMPLAINT_RESOLVED, on_resolved),
-        (FEEDBACK_RATED, on_rated),
-        (COMPLAINT_SLA_BREACHED, on_breached),
-        (COMPLAINT_REOPENED, on_reopened),
-    ]
-    for topic, apply in lifecycle:
-        bus.subscribe_batch(topic, once(apply), max_records=POLL, background=True)
+async def _count_reopened_round(
+    unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintResolved
+) -> None:
+    """A resolution the worker reopened before this handler ran: its round is over, and
+    the API published its breach if it was late; count it as met or breached from that."""
+    complaint = await store.complaint(conn, event.complaint_id)
+    assert complaint is not None
+    if complaint["priority"] is None:
+        return
+    breached = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM sla_breaches WHERE complaint_id = $1"
+        " AND clock = 'resolution' AND round = $2)",
+        event.complaint_id,
+        event.round,
+    )
+    metrics.SLA_CLOCKS_STOPPED.labels(
+        unions(complaint["union_id"]),
+        complaint["priority"],
+        "resolution",
+        "breached" if breached else "met",
+    ).inc()
 
 
 async def _observe_clock(
