@@ -122,7 +122,7 @@ class RatingRequest(NoControlCharacters):
         return self
 
 
-Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
+Runtime = Annotated[ServiceRuntime[FeedbackSettings], Depends(current_runtime)]
 
 
 Union = Annotated[str, Depends(UnionKeys())]
@@ -151,12 +151,6 @@ async def _workers_complaint(
     if found is None:
         raise unknown_tracking_code()
     return found
-
-
-def _settings(runtime: ServiceRuntime) -> FeedbackSettings:
-    settings = runtime.settings
-    assert isinstance(settings, FeedbackSettings)
-    return settings
 
 
 @officers.post("/{complaint_id}/responses", status_code=201)
@@ -247,7 +241,7 @@ async def complaint_sla(complaint_id: UUID, union_id: Union, runtime: Runtime) -
 @workers.post("/{code}/rating", status_code=201)
 async def rate(code: str, body: RatingRequest, runtime: Runtime, request: Request) -> Rated:
     """A worker rates how the union handled the complaint; a later rating revises it."""
-    settings = _settings(runtime)
+    settings = runtime.settings
     found = await _workers_complaint(runtime, request, code, body.secret)
     with _answered():
         return await lifecycle.rate(
@@ -266,7 +260,7 @@ async def rate(code: str, body: RatingRequest, runtime: Runtime, request: Reques
 async def reopen(code: str, body: ReopenRequest, runtime: Runtime, request: Request) -> Reopened:
     """The worker says it is not fixed: a resolved complaint opens again, its resolution clock
     restarts (within `reopen_window_days` of the resolution)."""
-    settings = _settings(runtime)
+    settings = runtime.settings
     found = await _workers_complaint(runtime, request, code, body.secret)
     with _answered():
         return await lifecycle.reopen(

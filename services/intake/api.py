@@ -64,13 +64,7 @@ class SubmissionAccepted(BaseModel):
 Union = Annotated[str, Depends(UnionKeys())]
 
 
-def _settings(runtime: ServiceRuntime) -> IntakeSettings:
-    settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
-    return settings
-
-
-Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
+Runtime = Annotated[ServiceRuntime[IntakeSettings], Depends(current_runtime)]
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED, response_model=SubmissionAccepted)
@@ -93,7 +87,7 @@ async def submit_complaint(
             idempotency_key=key,
             **body.model_dump(exclude={"idempotency_key"}),
         )
-        accepted = await accept(runtime.pool, received, _settings(runtime))
+        accepted = await accept(runtime.pool, received, runtime.settings)
     except ValidationError as exc:
         # Without the input (never echoed back) and the context (it may hold the exception).
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
@@ -140,7 +134,7 @@ async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -
     if row is None or row["union_id"] != union_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such complaint for this union")
     timeline = await store.timeline(runtime.pool, complaint_id)
-    return complaint_view(row, timeline, _settings(runtime).contacts)
+    return complaint_view(row, timeline, runtime.settings.contacts)
 
 
 @router.get("/track/{code}", tags=["workers"], response_model_exclude_none=True)

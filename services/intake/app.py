@@ -43,18 +43,17 @@ async def _announce_unions(runtime: ServiceRuntime) -> None:
     log.info("unions_announced", count=count)
 
 
-async def republish_stuck(runtime: ServiceRuntime) -> None:
+async def republish_stuck(runtime: ServiceRuntime[IntakeSettings]) -> None:
     await republish_stuck_complaints(runtime)
 
 
-async def republish_stuck_complaints(runtime: ServiceRuntime) -> int:
+async def republish_stuck_complaints(runtime: ServiceRuntime[IntakeSettings]) -> int:
     """Send again the `submitted` event of complaints that sat too long without a recommendation.
 
     The event keeps its id, so stages that already handled it drop the copy and re-send their
     own output; stages that never saw it (the broker lost it) handle it for the first time.
     """
     settings = runtime.settings
-    assert isinstance(settings, IntakeSettings)
     rows = await store.claim_stuck(
         runtime.pool,
         older_than_seconds=settings.stuck_after_seconds,

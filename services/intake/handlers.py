@@ -67,7 +67,7 @@ TIMELINE_TOPICS: dict[Topic, tuple[str, str | None]] = {
 JUDGING_KINDS = frozenset({"triaged", "recategorized"})
 
 
-def register(runtime: ServiceRuntime) -> None:
+def register(runtime: ServiceRuntime[IntakeSettings]) -> None:
     bus = runtime.bus
     bus.subscribe(
         COMPLAINT_RECEIVED,
@@ -85,11 +85,10 @@ def register(runtime: ServiceRuntime) -> None:
 
 
 async def on_received(
-    runtime: ServiceRuntime, event: ComplaintReceived, delivery: Delivery
+    runtime: ServiceRuntime[IntakeSettings], event: ComplaintReceived, delivery: Delivery
 ) -> None:
     try:
         settings = runtime.settings
-        assert isinstance(settings, IntakeSettings)
         accepted = await accept(
             runtime.pool, event, settings, correlation_id=delivery.correlation_id
         )

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Literal
+from typing import Generic, Literal, TypeAlias
 
 import asyncpg
 import structlog
@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
+from typing_extensions import TypeVar
 
 from schemas.clean import printable
 from schemas.events import RejectionReason, UserError
@@ -41,12 +42,14 @@ log = structlog.get_logger(__name__)
 
 ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "schemas" / "asyncapi.json"
 
-Hook = Callable[["ServiceRuntime"], Awaitable[None]]
+# The service's own settings class: `ServiceRuntime[IntakeSettings].settings` is typed as such.
+S = TypeVar("S", bound=ServiceSettings, default=ServiceSettings, covariant=True)
+# Start and stop hooks and periodic jobs: each gets the runtime it was registered on.
+Hook: TypeAlias = Callable[["ServiceRuntime[S]"], Awaitable[None]]
 PUBLIC_METRICS = PublicMetrics()
 # A broker that does not describe its cluster within this long is down for /health's purposes
 # (the probes of aduan up, compose and Kubernetes wait 2-5 s for an answer).
 BROKER_PING_SECONDS = 1.5
-Job = Callable[["ServiceRuntime"], Awaitable[None]]
 # How often a service looks for a wedged consumer of its own (services/runtime/commits.py).
 WEDGE_CHECK_SECONDS = 5.0
 
@@ -64,13 +67,13 @@ class HealthReport(BaseModel):
     )
 
 
-class ServiceRuntime:
+class ServiceRuntime(Generic[S]):
     """Everything one service process holds while it runs."""
 
     def __init__(
         self,
         name: str,
-        settings: ServiceSettings,
+        settings: S,
         *,
         migrations: Path | None = None,
         pool_init: ConnectionInit | None = None,
@@ -88,10 +91,10 @@ class ServiceRuntime:
         self.pool_settings = pool_settings
         self._pool: asyncpg.Pool | None = None
         self._relay: OutboxRelay | None = None
-        self._start_hooks: list[Hook] = []
-        self._started_hooks: list[Hook] = []
-        self._stop_hooks: list[Hook] = []
-        self._jobs: list[tuple[str, Job, float]] = []
+        self._start_hooks: list[Hook[S]] = []
+        self._started_hooks: list[Hook[S]] = []
+        self._stop_hooks: list[Hook[S]] = []
+        self._jobs: list[tuple[str, Hook[S], float]] = []
         self._tasks: list[asyncio.Task[None]] = []
         # What a wedged consumer makes the service do; tests replace it.
         self.stop_process: Callable[[], None] = _terminate_gracefully
@@ -104,19 +107,19 @@ class ServiceRuntime:
             raise RuntimeError(f"{self.name} has no database pool (not started, or stateless)")
         return self._pool
 
-    def on_start(self, hook: Hook) -> None:
+    def on_start(self, hook: Hook[S]) -> None:
         """Run `hook` after the database is ready and before consumers start."""
         self._start_hooks.append(hook)
 
-    def after_start(self, hook: Hook) -> None:
+    def after_start(self, hook: Hook[S]) -> None:
         """Run `hook` once consumers, producer and relay are running."""
         self._started_hooks.append(hook)
 
-    def on_stop(self, hook: Hook) -> None:
+    def on_stop(self, hook: Hook[S]) -> None:
         """Run `hook` when the service stops, after its jobs and before its connections close."""
         self._stop_hooks.append(hook)
 
-    def every(self, name: str, seconds: float, job: Job) -> None:
+    def every(self, name: str, seconds: float, job: Hook[S]) -> None:
         """Run `job` every `seconds` while the service runs; a failing run is logged, not fatal."""
         self._jobs.append((name, job, seconds))
 
@@ -161,7 +164,7 @@ class ServiceRuntime:
             await self._pool.close()
         log.info("service_stopped")
 
-    async def _repeat(self, name: str, job: Job, seconds: float) -> None:
+    async def _repeat(self, name: str, job: Hook[S], seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
             try:
