@@ -214,12 +214,8 @@ class Share(BaseModel):
     compliance: float = Field(description="met / (met + missed)")
 
 
-class PriorityShare(BaseModel):
+class PriorityShare(Share):
     priority: Priority
-    met: int
-    missed: int
-    pending: int = Field(description="clocks still running (or paused): not in the share")
-    compliance: float = Field(description="met / (met + missed)")
 
 
 class SuppressedPriority(BaseModel):

@@ -22,6 +22,7 @@ from services.recommend.playbook import (
 )
 from services.recommend.retrieval import InMemoryCaseIndex
 from services.recommend.service import recommend
+from tests.datafiles import edited_copy, line_of
 from tests.unit.recommend.fakes import HashingEmbedder
 
 SHIPPED = PLAYBOOK_FILE.read_text(encoding="utf-8")
@@ -29,15 +30,7 @@ SHIPPED = PLAYBOOK_FILE.read_text(encoding="utf-8")
 
 def edited(tmp_path: Path, old: str, new: str, *, count: int = 1) -> Path:
     """A copy of the shipped playbook with `old` (which must occur) replaced by `new`."""
-    assert old in SHIPPED, old
-    path = tmp_path / "playbook.yaml"
-    path.write_text(SHIPPED.replace(old, new, count), encoding="utf-8")
-    return path
-
-
-def line_of(text: str, needle: str) -> int:
-    """1-based line of the first line of `text` that contains `needle`."""
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+    return edited_copy(PLAYBOOK_FILE, tmp_path, old, new, count=count)
 
 
 def failure(path: Path) -> PlaybookError:

@@ -8,20 +8,7 @@ import pytest
 
 from schemas.vocabulary import Category
 from services.triage.cues import CUES_FILE, CuesError, read_cues
-
-
-def edited(tmp_path: Path, old: str, new: str) -> Path:
-    """A copy of the shipped cue file with one edit."""
-    text = CUES_FILE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "cues.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
-def line_of(path: Path, fragment: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, start=1) if fragment in line)
+from tests.datafiles import edited_copy, line_of
 
 
 class TestShippedFile:
@@ -40,23 +27,25 @@ class TestMistakes:
     """Each mistake names the file and the line to fix."""
 
     def test_a_misspelt_tag_id(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, "  document_retention:\n", "  document_retension:\n")
+        path = edited_copy(
+            CUES_FILE, tmp_path, "  document_retention:\n", "  document_retension:\n"
+        )
         with pytest.raises(CuesError, match="document_retension") as caught:
             read_cues(path)
-        assert caught.value.line == line_of(path, "document_retension")
+        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "document_retension")
 
     def test_an_expression_that_does_not_compile(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, "    - 'berdarah'\n", "    - 'berdarah('\n")
+        path = edited_copy(CUES_FILE, tmp_path, "    - 'berdarah'\n", "    - 'berdarah('\n")
         with pytest.raises(CuesError, match="not a valid regular expression") as caught:
             read_cues(path)
-        assert caught.value.line == line_of(path, "'berdarah('")
+        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "'berdarah('")
 
     def test_an_unknown_fragment(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, "    - 'berdarah'\n", "    - '@bosses@ marah'\n")
+        path = edited_copy(CUES_FILE, tmp_path, "    - 'berdarah'\n", "    - '@bosses@ marah'\n")
         with pytest.raises(CuesError, match="no fragment named @bosses@"):
             read_cues(path)
 
     def test_an_unknown_section(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, "tags_weak:\n", "tags_faint:\n")
+        path = edited_copy(CUES_FILE, tmp_path, "tags_weak:\n", "tags_faint:\n")
         with pytest.raises(CuesError, match="tags_faint"):
             read_cues(path)

@@ -8,20 +8,7 @@ import pytest
 
 from services.triage.normalize import SLANG_FILE, normalize
 from services.triage.slang import SlangError, read_slang
-
-
-def edited(tmp_path: Path, old: str, new: str) -> Path:
-    """A copy of the shipped table with one edit."""
-    text = SLANG_FILE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "slang.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
-def line_of(path: Path, fragment: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, start=1) if fragment in line)
+from tests.datafiles import edited_copy, line_of
 
 
 class TestShippedTable:
@@ -38,22 +25,26 @@ class TestMistakes:
     """Each mistake names the file and the line to fix."""
 
     def test_a_token_given_twice_in_a_section(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, '  "ga": "tidak"\n', '  "ga": "tidak"\n  "ga": "juga"\n')
+        path = edited_copy(
+            SLANG_FILE, tmp_path, '  "ga": "tidak"\n', '  "ga": "tidak"\n  "ga": "juga"\n'
+        )
         with pytest.raises(SlangError, match=r"slang\.yaml:\d+: negation → ga: given twice"):
             read_slang(path)
 
     def test_a_token_in_two_sections(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, "workplace_spellings:\n", 'workplace_spellings:\n  "gk": "gak"\n')
+        path = edited_copy(
+            SLANG_FILE, tmp_path, "workplace_spellings:\n", 'workplace_spellings:\n  "gk": "gak"\n'
+        )
         with pytest.raises(SlangError, match="'gk' is in both negation and workplace_spellings"):
             read_slang(path)
 
     def test_an_uppercase_or_spaced_token(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, '  "gk": "tidak"\n', '  "G K": "tidak"\n')
+        path = edited_copy(SLANG_FILE, tmp_path, '  "gk": "tidak"\n', '  "G K": "tidak"\n')
         with pytest.raises(SlangError) as caught:
             read_slang(path)
-        assert caught.value.line == line_of(path, '"G K"')
+        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), '"G K"')
 
     def test_an_empty_canonical_form(self, tmp_path: Path) -> None:
-        path = edited(tmp_path, '  "gk": "tidak"\n', '  "gk": ""\n')
+        path = edited_copy(SLANG_FILE, tmp_path, '  "gk": "tidak"\n', '  "gk": ""\n')
         with pytest.raises(SlangError, match=r"negation → gk"):
             read_slang(path)
