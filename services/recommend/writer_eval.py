@@ -250,7 +250,8 @@ class WriterSplitReport:
             "split": "leave-one-writer-out",
             "files": self.files,
             "cases_per_fold": self.cases_per_fold,
-            "pooled": self.pooled.to_json(),
+            # Figures only: a row per complaint per system would be 70,000 rows (30 MB).
+            "pooled": self.pooled.to_json(per_complaint=False),
             "writers": {w: r.to_json(per_complaint=False) for w, r in self.writers.items()},
         }
 

@@ -1,8 +1,9 @@
-"""Feature extraction: character n-grams, negation-aware word n-grams, cue-lexicon counts.
+"""Feature extraction: character n-grams, negation-aware word n-grams, cue-lexicon counts, context.
 
 Character n-grams survive typos and spelling variants no slang table lists; word n-grams over the
 negation-marked text tell "lembur dibayar" from "lembur tidak_dibayar"; the cue counts carry the
-domain knowledge of docs/domain.md §2-§4 into a model trained on a few thousand texts.
+domain knowledge of docs/domain.md §2-§4 into a model trained on a few thousand texts; the
+context counts (`context.py`) say who speaks, for whom, and whether a place is named.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from schemas.vocabulary import Sector
+from services.triage.context import ContextReader, read_context_words
 from services.triage.lexicon import CueScan, scan_cues
 from services.triage.normalize import NormalizedText, normalize
 
@@ -22,6 +24,10 @@ SECTORS: tuple[Sector, ...] = tuple(Sector)
 # regularised classifier actually use them.
 CUE_WEIGHT = 1.5
 SECTOR_WEIGHT = 0.3
+# On top of CUE_WEIGHT. Four writer folds, tag micro-F1 over none: the speaker counts alone at
+# scale 1 +0.005; with the place counts at scale 2 +0.009, at 4 no more.
+CONTEXT_SCALE = 2.0
+CONTEXT = ContextReader(read_context_words())
 
 
 def _extra_features(nt: NormalizedText) -> list[float]:
@@ -78,7 +84,12 @@ class Featurizer:
     ) -> sp.csr_matrix:
         cues = (
             np.array(
-                [t.features() + _extra_features(t.text) for t in texts],
+                [
+                    t.features()
+                    + _extra_features(t.text)
+                    + [CONTEXT_SCALE * v for v in CONTEXT.features(t.text)]
+                    for t in texts
+                ],
                 dtype=np.float32,
             ).reshape(len(texts), -1)
             * CUE_WEIGHT

@@ -1,10 +1,11 @@
 """The triage model: category (calibrated), secondary categories, tags with evidence, priority.
 
-Every head is a logistic regression over the same reading of a complaint: character and word
-n-grams of the normalised text, counts of the cue lexicon, the sector, and the complaint's
-sentence embedding from a multilingual encoder. The n-grams carry the exact words (a union's
-slang, a typo seen before); the embedding carries meaning written in words no training text
-used, which is what a writer the model never read brings. Calibration, the emergency detector's
+Every head reads the same complaint (two ridge views combined per output, `heads.py`): character
+and word n-grams of the normalised text, counts of the cue lexicon and of who speaks for whom
+(`context.py`), the sector, and the complaint's sentence embedding from a multilingual encoder.
+The n-grams carry the exact words (a union's slang, a typo seen before); the embedding carries
+meaning written in words no training text used, which is what a writer the model never read
+brings. Calibration, the emergency detector's
 thresholds and the evaluation all hold whole writers out (heads.writer_folds).
 """
 
@@ -39,7 +40,7 @@ MODEL_FILE = "model.joblib"
 # long ones and lose more). USE packs a batch's tokens without padding and ignores it.
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
-MODEL_FORMAT = 3  # 3: linear weights stored features x outputs
+MODEL_FORMAT = 4  # 3: linear weights stored features x outputs; 4: context features
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
 MAX_SECONDARY = 2

@@ -299,6 +299,10 @@ class TestCli:
         assert set(data["writers"]) == {"w1", "w2", "w3"}
         assert data["pooled"]["complaints"] == 9 and data["pooled"]["triaged_from"] == str(triaged)
         assert data["cases_per_fold"] == {"w1": 6, "w2": 7, "w3": 5}
+        # Figures only, pooled and per writer: a row per complaint and system would run to
+        # tens of megabytes on the real corpus.
+        systems = data["pooled"]["systems"] + data["writers"]["w1"]["systems"]
+        assert systems and not any("per_complaint" in s for s in systems)
 
     def test_plot(self, tmp_path: Path, models: list[str]) -> None:
         folder = write_corpus(tmp_path / "writers")
