@@ -14,6 +14,19 @@ from pathlib import Path
 import asyncpg
 import structlog
 
+# The database cannot be reached or is restarting: worth a retry, not a bug. Besides refused and
+# lost connections, PostgreSQL answers 57P01-57P03 while it shuts down or recovers from a crash
+# ("the database system is not yet accepting connections"); the chaos test's kill of PostgreSQL
+# showed a service that took that for a failure (its outbox relay stopped for good).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    ConnectionError,
+)
+
 log = structlog.get_logger(__name__)
 
 RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"

@@ -29,7 +29,7 @@ from typing_extensions import TypeVar
 
 from schemas.clean import printable
 from schemas.events import RejectionReason, UserError
-from services.runtime.db import ConnectionInit, create_pool
+from services.runtime.db import DATABASE_UNAVAILABLE, ConnectionInit, create_pool
 from services.runtime.limits import DEFAULT_MAX_BODY_BYTES, RequestLimits
 from services.runtime.logging import configure_logging
 from services.runtime.messaging import EventBus
@@ -39,6 +39,10 @@ from services.runtime.settings import ServiceSettings
 from services.runtime.throttle import Throttle
 
 log = structlog.get_logger(__name__)
+
+# A restarted PostgreSQL accepts connections again within a second or two (crash recovery of the
+# embedded one took 0.1 s in the chaos test); a client waits this long before sending again.
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "schemas" / "asyncapi.json"
 
@@ -223,6 +227,8 @@ def create_service_app(
     for router in routers or []:
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_middleware(RequestLimits, max_body_bytes=max_body_bytes)
 
     @app.get(
@@ -260,6 +266,15 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     ]
     body = UserError(error="invalid request", reasons=reasons)
     return JSONResponse(body.model_dump(), status_code=422)
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database is down or restarting: the request was not
+    taken, and the same request (same idempotency key) may be sent again shortly."""
+    log.warning("database_unavailable", reason=repr(exc))
+    body = UserError(error="the database is unavailable for a moment; send the request again")
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    return JSONResponse(body.model_dump(), status_code=503, headers=headers)
 
 
 def may_scrape(settings: ServiceSettings, request: Request) -> bool:

@@ -38,6 +38,7 @@ from schemas.envelope import CORRELATION_ID, body_bytes, cloudevent_headers, eve
 from schemas.events import Event
 from schemas.topics import DLQ_SUFFIX, Topic, topic_for
 from services.runtime.commits import CommitWatch
+from services.runtime.db import DATABASE_UNAVAILABLE
 from services.runtime.logging import bound_event_context
 from services.runtime.metrics import (
     EVENT_HANDLING_SECONDS,
@@ -71,10 +72,8 @@ class UndeclaredTopic(RuntimeError):
 # Errors that mean "we cannot work right now", not "this event is bad".
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     NotReady,
-    asyncpg.PostgresConnectionError,
+    *DATABASE_UNAVAILABLE,
     asyncpg.InterfaceError,
-    asyncpg.TooManyConnectionsError,
-    ConnectionError,
     OSError,
     TimeoutError,
     KafkaError,

@@ -128,6 +128,11 @@ class OutboxRelay:
                 log.warning("outbox_relay_waiting", reason=repr(exc))
                 with suppress(*TRANSIENT_ERRORS):
                     await self.count_waiting()
+            except Exception:
+                # The relay is the only way committed events leave the service: it must outlive
+                # any one failure. Before, an error it did not foresee ended its task silently
+                # and every later event stayed in the table.
+                log.exception("outbox_relay_failed")
             self._wake.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -106,3 +106,55 @@ class TestParking:
         assert record.json()["union_id"] == "garteks"
         assert REGISTRY.get_sample_value("aduan_outbox_parked", {"service": "parking"}) == 1
         assert REGISTRY.get_sample_value("aduan_outbox_pending", {"service": "parking"}) == 0
+
+
+class TestRelayOutlivesFailures:
+    """The relay is the only way committed events leave a service: no failure may end it."""
+
+    async def test_a_restarting_database_and_an_unforeseen_error_do_not_stop_it(
+        self,
+        pool: asyncpg.Pool,
+        kafka_bootstrap: str,
+        topic_prefix: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A restarted PostgreSQL answers "not yet accepting connections" for a moment; that
+        once ended the relay's task, and every later event stayed in the table."""
+        topic = UNION_REGISTERED.name
+        settings = ServiceSettings(
+            kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix
+        )
+        await create_topics(kafka_bootstrap, [(topic_prefix + topic, 1)])
+        bus = EventBus(settings, "relay-failures")
+        await bus.start()
+        relay = OutboxRelay(pool, bus, poll_seconds=0.05)
+        publish = relay.publish_pending
+        failures: list[Exception] = [
+            asyncpg.CannotConnectNowError("the database system is not yet accepting connections"),
+            RuntimeError("something nobody foresaw"),
+        ]
+
+        async def failing_first() -> int:
+            if failures:
+                raise failures.pop(0)
+            return await publish()
+
+        monkeypatch.setattr(relay, "publish_pending", failing_first)
+        await relay.start()
+        try:
+            async with pool.acquire() as conn:
+                event_id = await enqueue(conn, union_registered("spn"), source="test")
+            for _ in range(200):
+                published = await pool.fetchval(
+                    "SELECT published_at FROM outbox WHERE event_id = $1", event_id
+                )
+                if published is not None:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await relay.stop()
+            await bus.stop()
+        assert not failures
+        assert published is not None
+        [record] = await read_topic(kafka_bootstrap, topic_prefix + topic)
+        assert record.json()["union_id"] == "spn"
