@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -39,6 +40,19 @@ async def heard(database_url: str) -> AsyncIterator[asyncio.Queue[str]]:
     await listener.add_listener(NOTIFY_CHANNEL, lambda *args: notifications.put_nowait(args[2]))
     yield notifications
     await listener.close()
+
+
+@asynccontextmanager
+async def started_bus(bootstrap: str, prefix: str, service: str) -> AsyncIterator[EventBus]:
+    """A started bus of `service` whose union-registered topic exists."""
+    settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix)
+    await create_topics(bootstrap, [(prefix + UNION_REGISTERED.name, 1)])
+    bus = EventBus(settings, service)
+    await bus.start()
+    try:
+        yield bus
+    finally:
+        await bus.stop()
 
 
 class TestOutboxNotification:
@@ -75,13 +89,7 @@ class TestParking:
         self, pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
     ) -> None:
         topic = UNION_REGISTERED.name
-        settings = ServiceSettings(
-            kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix
-        )
-        await create_topics(kafka_bootstrap, [(topic_prefix + topic, 1)])
-        bus = EventBus(settings, "parking")
-        await bus.start()
-        try:
+        async with started_bus(kafka_bootstrap, topic_prefix, "parking") as bus:
             await pool.execute(
                 "INSERT INTO outbox (event_id, topic, key, body, headers)"
                 " VALUES ('too-big', $1, NULL, $2, '{}')",
@@ -91,8 +99,6 @@ class TestParking:
             async with pool.acquire() as conn:
                 behind = await enqueue(conn, union_registered("garteks"), source="test")
             assert await OutboxRelay(pool, bus).publish_pending() == 2
-        finally:
-            await bus.stop()
         rows = {
             r["event_id"]: r
             for r in await pool.fetch(
@@ -120,41 +126,40 @@ class TestRelayOutlivesFailures:
     ) -> None:
         """A restarted PostgreSQL answers "not yet accepting connections" for a moment; that
         once ended the relay's task, and every later event stayed in the table."""
-        topic = UNION_REGISTERED.name
-        settings = ServiceSettings(
-            kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix
-        )
-        await create_topics(kafka_bootstrap, [(topic_prefix + topic, 1)])
-        bus = EventBus(settings, "relay-failures")
-        await bus.start()
-        relay = OutboxRelay(pool, bus, poll_seconds=0.05)
-        publish = relay.publish_pending
         failures: list[Exception] = [
             asyncpg.CannotConnectNowError("the database system is not yet accepting connections"),
             RuntimeError("something nobody foresaw"),
         ]
+        async with started_bus(kafka_bootstrap, topic_prefix, "relay-failures") as bus:
+            relay = OutboxRelay(pool, bus, poll_seconds=0.05)
+            publish = relay.publish_pending
 
-        async def failing_first() -> int:
-            if failures:
-                raise failures.pop(0)
-            return await publish()
+            async def failing_first() -> int:
+                if failures:
+                    raise failures.pop(0)
+                return await publish()
 
-        monkeypatch.setattr(relay, "publish_pending", failing_first)
-        await relay.start()
-        try:
-            async with pool.acquire() as conn:
-                event_id = await enqueue(conn, union_registered("spn"), source="test")
-            for _ in range(200):
-                published = await pool.fetchval(
-                    "SELECT published_at FROM outbox WHERE event_id = $1", event_id
-                )
-                if published is not None:
-                    break
-                await asyncio.sleep(0.05)
-        finally:
-            await relay.stop()
-            await bus.stop()
+            monkeypatch.setattr(relay, "publish_pending", failing_first)
+            await relay.start()
+            try:
+                async with pool.acquire() as conn:
+                    event_id = await enqueue(conn, union_registered("spn"), source="test")
+                published = await _published_at(pool, event_id)
+            finally:
+                await relay.stop()
         assert not failures
         assert published is not None
-        [record] = await read_topic(kafka_bootstrap, topic_prefix + topic)
+        [record] = await read_topic(kafka_bootstrap, topic_prefix + UNION_REGISTERED.name)
         assert record.json()["union_id"] == "spn"
+
+
+async def _published_at(pool: asyncpg.Pool, event_id: str, wait_s: float = 10.0) -> object:
+    """The row's published_at once the relay has set it, None if it never did within `wait_s`."""
+    for _ in range(int(wait_s / 0.05)):
+        published = await pool.fetchval(
+            "SELECT published_at FROM outbox WHERE event_id = $1", event_id
+        )
+        if published is not None:
+            return published
+        await asyncio.sleep(0.05)
+    return None
