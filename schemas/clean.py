@@ -46,16 +46,22 @@ def first_control_character(value: Any, path: str = "") -> tuple[str, str] | Non
         found = CONTROL_CHARACTERS.search(value)
         return (path, found.group()) if found else None
     if isinstance(value, dict):
-        items: Any = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        items: Any = value.items()
     elif isinstance(value, list | tuple):
-        items = ((f"{path}.{i}" if path else str(i), v) for i, v in enumerate(value))
+        items = enumerate(value)
     else:
         return None
-    for where, item in items:
-        found_in = first_control_character(item, where)
-        if found_in is not None:
-            return found_in
+    for key, item in items:
+        # Numbers are most of an event (an embedding is 512 of them): skip them before
+        # building a path, which made this walk most of the cost of parsing a triaged event.
+        if isinstance(item, _MAY_HOLD_TEXT):
+            found_in = first_control_character(item, f"{path}.{key}" if path else str(key))
+            if found_in is not None:
+                return found_in
     return None
+
+
+_MAY_HOLD_TEXT = (str, dict, list, tuple)
 
 
 def refuse_control_characters(data: Any) -> Any:

@@ -75,8 +75,11 @@ def register(runtime: ServiceRuntime, playbook: Playbook = DEFAULT_PLAYBOOK) -> 
     bus.subscribe_batch(
         COMPLAINT_SUBMITTED, partial(on_submitted_poll, runtime), max_records=ANSWER_POLL
     )
+    indexes = CaseIndexes(runtime)
     bus.subscribe_batch(
-        COMPLAINT_TRIAGED, partial(on_triaged_poll, runtime, playbook), max_records=ANSWER_POLL
+        COMPLAINT_TRIAGED,
+        partial(on_triaged_poll, runtime, playbook, indexes),
+        max_records=ANSWER_POLL,
     )
     bus.subscribe(UNION_REGISTERED, partial(on_union, runtime), group=CASES_GROUP, background=True)
     bus.subscribe(
@@ -96,11 +99,32 @@ async def on_union(runtime: ServiceRuntime, event: UnionRegistered, delivery: De
             await set_union_sharing(conn, event.union_id, event.share_cases)
 
 
+class CaseIndexes:
+    """One case index per embedding version, kept while the service runs: an index asks the
+    database once what pgvector supports, not once per complaint."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime  # its pool opens when the service starts, after registration
+        self._by_version: dict[str, PgCaseIndex] = {}
+
+    def of(self, embedding_version: str) -> PgCaseIndex:
+        pool = self.runtime.pool
+        index = self._by_version.get(embedding_version)
+        if index is None or index.pool is not pool:  # a restarted service has a new pool
+            index = PgCaseIndex(pool, embedding_version)
+            self._by_version[embedding_version] = index
+        return index
+
+
 async def on_triaged(
-    runtime: ServiceRuntime, playbook: Playbook, event: ComplaintTriaged, delivery: Delivery
+    runtime: ServiceRuntime,
+    playbook: Playbook,
+    indexes: CaseIndexes,
+    event: ComplaintTriaged,
+    delivery: Delivery,
 ) -> None:
     answer_id = derived_event_id(event.complaint_id, "recommended", delivery.event_id)
-    index = PgCaseIndex(runtime.pool, event.embedding_version)
+    index = indexes.of(event.embedding_version)
     vector = np.asarray(event.embedding, dtype=np.float32)
     recommendation = await recommend(
         _complaint(event),
@@ -158,9 +182,12 @@ async def on_submitted_poll(
 
 
 async def on_triaged_poll(
-    runtime: ServiceRuntime, playbook: Playbook, items: list[tuple[ComplaintTriaged, Delivery]]
+    runtime: ServiceRuntime,
+    playbook: Playbook,
+    indexes: CaseIndexes,
+    items: list[tuple[ComplaintTriaged, Delivery]],
 ) -> None:
-    await answer_concurrently(items, partial(on_triaged, runtime, playbook))
+    await answer_concurrently(items, partial(on_triaged, runtime, playbook, indexes))
 
 
 async def answer_concurrently(

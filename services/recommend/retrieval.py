@@ -86,6 +86,25 @@ SPELLING_VARIANTS: tuple[frozenset[str], ...] = tuple(
     )
 )
 _VARIANTS: dict[str, frozenset[str]] = {w: g for g in SPELLING_VARIANTS for w in g}
+# Function words a query leaves out: "di" is in 70% of complaints, "ada", "ke", "yang", "saya"
+# in a quarter to two fifths, so their BM25 weight is near zero, yet each one made the lexical
+# search read most of the case base (3.5 of recommend's ~6 ms of database time per complaint
+# on the starter cases). Only words that never say what happened are left out: negation, time
+# words, kin ("ibu" is also a mother) and every noun and verb stay, however common ("kerja",
+# "gaji"). Measured leave one writer out: the default's nDCG@3 and P1 first action unchanged,
+# hybrid's category precision@5 0.692 -> 0.696.
+QUERY_STOPWORDS = frozenset(
+    word
+    for line in (
+        "di ke dari dan yang yg ini itu ada adalah akan pada untuk utk dgn dengan dalam oleh",
+        "saya sy aku aq gw gue kami kita kamu dia mereka kalian beliau nya",
+        "mau bisa sudah udah udh sdh sama cuma hanya jadi jd lalu terus trus juga jg aja saja",
+        "kalau kalo klo tapi tp tetapi karena karna krn apa ya yah lah kah pun deh sih dong kok",
+        "masih lagi lg sangat banget bgt sekali atau atas bagi seperti kayak kaya begitu gitu",
+        "sampai sampe para si eh tuh nih kan",
+    )
+    for word in line.split()
+)
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -152,8 +171,11 @@ def query_terms(text: str) -> list[str]:
     """The distinct lexical terms of a query, spelling variants included, in a stable order."""
     terms: dict[str, None] = {}
     for token in tokenize(text):
+        if token in QUERY_STOPWORDS:
+            continue
         for term in sorted(_VARIANTS.get(token, frozenset({token}))):
-            terms[term] = None
+            if term not in QUERY_STOPWORDS:
+                terms[term] = None
     return list(terms)
 
 

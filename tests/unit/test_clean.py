@@ -46,6 +46,12 @@ class TestControlCharacters:
     def test_numbers_and_booleans_pass_untouched(self) -> None:
         assert first_control_character({"score": 3, "fixed": True, "vector": [0.1, 0.2]}) is None
 
+    def test_text_after_an_embedding_is_still_checked(self) -> None:
+        """Numbers are skipped, not the strings and lists that follow them."""
+        data = {"embedding": [0.1] * 512, "evidence": [{"tag": "injury", "cue": "x\x00"}]}
+        assert first_control_character(data) == ("evidence.0.cue", "\x00")
+        assert first_control_character([[0.5, 1], ["ok", "\x1b"]]) == ("1.1", "\x1b")
+
 
 class TestSubmittedText:
     """A submission's text is stored in one canonical form and must say something."""

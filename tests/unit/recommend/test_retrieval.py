@@ -103,6 +103,16 @@ class TestLexical:
         assert {"brondol", "brondolan", "berondolan", "tidak", "nggak"} <= set(terms)
         assert len(terms) == len(set(terms))
 
+    def test_function_words_are_not_searched_but_negation_and_kin_are(self) -> None:
+        """Di, yang and saya are in most complaints: searching them costs and finds nothing."""
+        from services.recommend.retrieval import query_terms
+
+        terms = query_terms("Saya udah 3 bulan di PT Maju yang gajinya tidak dibayar, kata ibu")
+        assert not {"saya", "udah", "sudah", "di", "yang"} & set(terms)
+        assert {"3", "bulan", "pt", "maju", "gajinya", "tidak", "gak", "dibayar", "ibu"} <= set(
+            terms
+        )
+
     def test_bm25_prefers_rare_terms_and_short_documents(self) -> None:
         from services.recommend.retrieval import Bm25
 
