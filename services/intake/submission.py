@@ -23,7 +23,7 @@ from schemas.events import (
 from schemas.masking import mask_personal_data, name_keys
 from services.intake import store
 from services.intake.settings import IntakeSettings
-from services.runtime.outbox import enqueue
+from services.runtime.outbox import outbox_row
 from services.runtime.tokens import new_tracking_code
 
 SOURCE = "intake"
@@ -106,8 +106,11 @@ async def _accept_once(
     fingerprint = request_hash(received)
     submitted = _submitted(received, settings.tracking_key)
     event_id = submitted_event_id(submitted.complaint_id)
+    event = outbox_row(
+        submitted, source=SOURCE, event_id=event_id, correlation_id=correlation_id or event_id
+    )
     vault = settings.contacts
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn:
         try:
             stored = await store.insert_submission(
                 conn,
@@ -116,7 +119,7 @@ async def _accept_once(
                 vault.seal(received.contact),
                 vault.seal_words(received.text),
                 request_hash=fingerprint,
-                event_id=event_id,
+                event=event,
             )
         except asyncpg.ForeignKeyViolationError:
             raise Rejected(
@@ -127,13 +130,6 @@ async def _accept_once(
                 await store.by_idempotency_key(conn, received.union_id, received.idempotency_key),
                 fingerprint,
             )
-        await enqueue(
-            conn,
-            submitted,
-            source=SOURCE,
-            event_id=event_id,
-            correlation_id=correlation_id or event_id,
-        )
     return Accepted(submitted.complaint_id, submitted.tracking_code, created=True)
 
 

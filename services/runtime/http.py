@@ -135,6 +135,7 @@ class ServiceRuntime(Generic[S]):
                 migrations=self.migrations,
                 init=self.pool_init,
                 settings=self.pool_settings,
+                max_size=self.settings.database_pool_size,
             )
         for hook in self._start_hooks:
             await hook(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import suppress
+from dataclasses import dataclass
 
 import asyncpg
 import structlog
@@ -39,6 +40,38 @@ UNPUBLISHABLE: tuple[type[Exception], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    """One event as the outbox stores it (the columns of its row, in order)."""
+
+    event_id: str
+    topic: str
+    key: bytes | None
+    body: bytes
+    headers: str
+
+    def values(self) -> tuple[str, str, bytes | None, bytes, str]:
+        return (self.event_id, self.topic, self.key, self.body, self.headers)
+
+
+def outbox_row(
+    event: Event,
+    *,
+    source: str,
+    event_id: str | None = None,
+    correlation_id: str | None = None,
+) -> OutboxRow:
+    """`event` serialised for the outbox: a service whose own statement writes the row (intake
+    stores a submission and its event in one round trip) builds it here, as `enqueue` does."""
+    topic = topic_for(event)
+    headers = cloudevent_headers(
+        event, source=source, event_id=event_id, correlation_id=correlation_id
+    )
+    return OutboxRow(
+        headers["ce_id"], topic.name, key_of(event, topic), body_bytes(event), json.dumps(headers)
+    )
+
+
 async def enqueue(
     conn: asyncpg.Connection,
     event: Event,
@@ -51,20 +84,13 @@ async def enqueue(
 
     The same event id enqueued twice is stored once, so replaying an input is harmless.
     """
-    topic = topic_for(event)
-    headers = cloudevent_headers(
-        event, source=source, event_id=event_id, correlation_id=correlation_id
-    )
+    row = outbox_row(event, source=source, event_id=event_id, correlation_id=correlation_id)
     await conn.execute(
         "INSERT INTO outbox (event_id, topic, key, body, headers) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (event_id) DO NOTHING",
-        headers["ce_id"],
-        topic.name,
-        key_of(event, topic),
-        body_bytes(event),
-        json.dumps(headers),
+        *row.values(),
     )
-    return headers["ce_id"]
+    return row.event_id
 
 
 async def replay(conn: asyncpg.Connection, event_id: str) -> bool:

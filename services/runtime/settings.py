@@ -39,6 +39,10 @@ class ServiceSettings(BaseSettings):
         default="postgresql://postgres@127.0.0.1:5432/aduan",
         validation_alias=AliasChoices("DATABASE_URL", "ADUAN_DATABASE_URL"),
     )
+    # Connections a service process may hold open to PostgreSQL at once. Ten cover a service
+    # whose work arrives a poll at a time; intake, which answers many clients at once, keeps
+    # more (IntakeSettings).
+    database_pool_size: int = Field(default=10, ge=1)
     # Tests run many stacks on one broker; a prefix keeps their topics and groups apart.
     topic_prefix: str = ""
     http_host: str = "127.0.0.1"

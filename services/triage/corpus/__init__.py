@@ -13,8 +13,11 @@ from services.triage.corpus.records import CorpusError, CorpusRecord, read_corpu
 from services.triage.examples import Example
 
 WRITERS_DIR = Path(__file__).parent / "writers"
+# Writers kept out of training and out of sight while triage is designed: a standing test of
+# text that shaped nothing (README.md, "The held-out writers").
+HELDOUT_DIR = Path(__file__).parent / "heldout"
 
-__all__ = ["WRITERS_DIR", "CorpusError", "CorpusRecord", "as_example", "load_corpus"]
+__all__ = ["HELDOUT_DIR", "WRITERS_DIR", "CorpusError", "CorpusRecord", "as_example", "load_corpus"]
 
 
 def load_corpus(paths: Iterable[Path] = (WRITERS_DIR,)) -> list[CorpusRecord]:

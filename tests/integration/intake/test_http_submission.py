@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -191,6 +192,27 @@ class TestAcceptance:
             ("", "0857-1111-2222"),
             ("0813-legacy", ""),
         ]
+
+    async def test_a_burst_of_clients_is_accepted_each_with_its_event_to_publish(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        """More clients at once than the pool has connections: every one gets its complaint,
+        and each complaint its one `submitted` event, written in the same statement."""
+        assert intake.settings.database_pool_size > 10
+        responses = await asyncio.gather(
+            *(intake.submit(idempotency_key=f"burst-{i}") for i in range(60))
+        )
+        assert [r.status_code for r in responses] == [201] * 60
+        conn = await intake.db()
+        try:
+            events = await conn.fetch(
+                "SELECT event_id FROM outbox WHERE topic = $1", COMPLAINT_SUBMITTED.name
+            )
+            stored = await conn.fetch("SELECT submitted_event_id FROM complaints")
+        finally:
+            await conn.close()
+        assert len(events) == 60
+        assert {r["event_id"] for r in events} == {r["submitted_event_id"] for r in stored}
 
     async def test_repeated_idempotency_key_returns_the_same_complaint_and_creates_nothing(
         self, intake: IntakeUnderTest

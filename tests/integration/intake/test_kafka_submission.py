@@ -53,6 +53,17 @@ class TestKafkaSubmissions:
         assert "not registered" in by_code["unknown_union"]["reasons"][0]["message"]
         assert by_code["invalid"]["idempotency_key"] == "nul"
         assert "control character U+0000" in by_code["invalid"]["reasons"][0]["message"]
+        conn = await intake.db()
+        try:  # the statement that failed stored nothing: no complaint, no event to publish
+            assert await conn.fetchval("SELECT count(*) FROM complaints") == 0
+            assert (
+                await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE topic = $1", COMPLAINT_SUBMITTED.name
+                )
+                == 0
+            )
+        finally:
+            await conn.close()
 
     async def test_unreadable_event_goes_to_the_dead_letter_topic_and_the_next_is_processed(
         self, intake: IntakeUnderTest

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from schemas.vocabulary import Category, Priority, Tag
-from services.triage.corpus import WRITERS_DIR, CorpusError, as_example, load_corpus
+from services.triage.corpus import (
+    HELDOUT_DIR,
+    WRITERS_DIR,
+    CorpusError,
+    as_example,
+    load_corpus,
+)
 from services.triage.corpus.records import read_corpus_file
 
 CHECK = Path(__file__).resolve().parents[3] / "services/triage/corpus/check.py"
@@ -64,6 +70,14 @@ class TestShippedCorpus:
         written = {r.text.strip().lower() for r in records}
         assert not written & {e.text.strip().lower() for e in domain_examples}
 
+    def test_the_heldout_writers_are_neither_trained_on_nor_repeated(self, records) -> None:
+        """Training reads `writers/` only; a held-out writer there would no longer test anything."""
+        heldout = load_corpus([HELDOUT_DIR])
+        assert len({r.writer for r in heldout}) >= 5
+        assert not {r.writer for r in heldout} & {r.writer for r in records}
+        written = {r.text.strip().lower() for r in records}
+        assert not written & {r.text.strip().lower() for r in heldout}
+
     def test_records_become_examples_with_their_writer(self, records) -> None:
         example = as_example(records[0])
         assert example.writer == records[0].writer
@@ -99,5 +113,5 @@ class TestValidation:
         assert "fewer than 3 actions: w99-0001" in out
 
     def test_every_shipped_file_is_valid(self) -> None:
-        for path in sorted(WRITERS_DIR.glob("*.jsonl")):
+        for path in sorted([*WRITERS_DIR.glob("*.jsonl"), *HELDOUT_DIR.glob("*.jsonl")]):
             assert read_corpus_file(path), path
