@@ -39,6 +39,9 @@ def visible_length(text: str) -> int:
     return len("".join(ZERO_WIDTH.sub("", text).split()))
 
 
+_MAY_HOLD_TEXT = (str, dict, list, tuple)
+
+
 def first_control_character(value: Any, path: str = "") -> tuple[str, str] | None:
     """Where the first control character in `value` (strings, nested lists and dicts) is, and
     which one; None when there is none. Dict keys are field names, checked by the model."""
@@ -59,9 +62,6 @@ def first_control_character(value: Any, path: str = "") -> tuple[str, str] | Non
             if found_in is not None:
                 return found_in
     return None
-
-
-_MAY_HOLD_TEXT = (str, dict, list, tuple)
 
 
 def refuse_control_characters(data: Any) -> Any:

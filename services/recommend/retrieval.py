@@ -171,11 +171,10 @@ def query_terms(text: str) -> list[str]:
     """The distinct lexical terms of a query, spelling variants included, in a stable order."""
     terms: dict[str, None] = {}
     for token in tokenize(text):
-        if token in QUERY_STOPWORDS:
+        if token in QUERY_STOPWORDS:  # its spelling variants are function words too
             continue
         for term in sorted(_VARIANTS.get(token, frozenset({token}))):
-            if term not in QUERY_STOPWORDS:
-                terms[term] = None
+            terms[term] = None
     return list(terms)
 
 

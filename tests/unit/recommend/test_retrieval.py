@@ -113,6 +113,13 @@ class TestLexical:
             terms
         )
 
+    def test_a_spelling_group_is_all_function_words_or_none(self) -> None:
+        """query_terms skips a function word with its variants: no group may mix the two."""
+        from services.recommend.retrieval import QUERY_STOPWORDS, SPELLING_VARIANTS
+
+        for group in SPELLING_VARIANTS:
+            assert group <= QUERY_STOPWORDS or not group & QUERY_STOPWORDS, sorted(group)
+
     def test_bm25_prefers_rare_terms_and_short_documents(self) -> None:
         from services.recommend.retrieval import Bm25
 
