@@ -22,8 +22,8 @@ class TestHeldOutRegression:
     label an exposure that ended as no emergency) and #40 (children who follow their parents to
     the estate, no hazard named: most writers label that P3, and the detector vetoes the
     child-labour rule). With 17 writers #40 was still P1 (8 of 9); the writers since then raised
-    every leave-one-writer-out figure, so the trade was taken. A drop below these guards is a
-    regression.
+    the leave-one-writer-out category and P1 figures, so the trade was taken. A drop below these
+    guards is a regression.
     """
 
     def test_held_out_file_is_complete(self, domain_examples: list[Example]) -> None:
