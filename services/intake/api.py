@@ -87,7 +87,7 @@ async def submit_complaint(
             idempotency_key=key,
             **body.model_dump(exclude={"idempotency_key"}),
         )
-        accepted = await accept(runtime.pool, received, runtime.settings)
+        accepted = await accept(runtime, received)
     except ValidationError as exc:
         # Without the input (never echoed back) and the context (it may hold the exception).
         errors = exc.errors(include_url=False, include_context=False, include_input=False)

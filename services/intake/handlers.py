@@ -88,10 +88,7 @@ async def on_received(
     runtime: ServiceRuntime[IntakeSettings], event: ComplaintReceived, delivery: Delivery
 ) -> None:
     try:
-        settings = runtime.settings
-        accepted = await accept(
-            runtime.pool, event, settings, correlation_id=delivery.correlation_id
-        )
+        accepted = await accept(runtime, event, correlation_id=delivery.correlation_id)
     except Rejected as rejection:
         await _reject(
             runtime,

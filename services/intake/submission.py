@@ -23,6 +23,7 @@ from schemas.events import (
 from schemas.masking import mask_personal_data, name_keys
 from services.intake import store
 from services.intake.settings import IntakeSettings
+from services.runtime.http import ServiceRuntime
 from services.runtime.outbox import outbox_row
 from services.runtime.tokens import new_tracking_code
 
@@ -78,23 +79,27 @@ def submitted_from_row(row: asyncpg.Record) -> ComplaintSubmitted:
 
 
 async def accept(
-    pool: asyncpg.Pool,
+    runtime: ServiceRuntime[IntakeSettings],
     received: ComplaintReceived,
-    settings: IntakeSettings,
     *,
     correlation_id: str | None = None,
 ) -> Accepted:
     """Store `received` once; a retry with the same idempotency key returns the same complaint.
 
     The settings' tracking key keys the hashes of the worker's name parts the `submitted` event
-    carries; their contact keys seal the contact details.
+    carries; their contact keys seal the contact details. Intake's connections add outbox rows
+    without notifying (app.py), so a stored complaint wakes this process's relay itself.
     """
+    pool, settings = runtime.pool, runtime.settings
     try:
-        return await _accept_once(pool, received, settings, correlation_id)
+        accepted = await _accept_once(pool, received, settings, correlation_id)
     except asyncpg.UniqueViolationError:
         # A concurrent retry of the same submission won the race (or, once in a blue moon, the
         # tracking code collided): the second pass finds the stored complaint or draws anew.
-        return await _accept_once(pool, received, settings, correlation_id)
+        accepted = await _accept_once(pool, received, settings, correlation_id)
+    if accepted.created:
+        runtime.outbox_written()
+    return accepted
 
 
 async def _accept_once(

@@ -23,6 +23,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from typing_extensions import TypeVar
@@ -39,6 +40,11 @@ from services.runtime.settings import ServiceSettings
 from services.runtime.throttle import Throttle
 
 log = structlog.get_logger(__name__)
+
+# Aduan's metrics are Prometheus (runtime/metrics.py). With OpenTelemetry on, FastAPI asks the
+# global tracer, meter and logger providers on every request whether anyone configured them
+# (5 µs a request, reading the environment each time) to learn that nobody did.
+NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 # A restarted PostgreSQL accepts connections again within a second or two (crash recovery of the
 # embedded one took 0.1 s in the chaos test); a client waits this long before sending again.
@@ -122,6 +128,12 @@ class ServiceRuntime(Generic[S]):
     def on_stop(self, hook: Hook[S]) -> None:
         """Run `hook` when the service stops, after its jobs and before its connections close."""
         self._stop_hooks.append(hook)
+
+    def outbox_written(self) -> None:
+        """Wake the outbox relay: rows were just committed on a connection of a pool opened
+        with `QUIET_OUTBOX`, which does not notify (a relay not yet started polls anyway)."""
+        if self._relay is not None:
+            self._relay.wake()
 
     def every(self, name: str, seconds: float, job: Hook[S]) -> None:
         """Run `job` every `seconds` while the service runs; a failing run is logged, not fatal."""
@@ -223,6 +235,7 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         openapi_url="/openapi.json" if docs else None,
+        telemetry=NO_OPENTELEMETRY,
     )
     app.state.runtime = runtime
     for router in routers or []:

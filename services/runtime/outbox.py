@@ -26,6 +26,9 @@ log = structlog.get_logger(__name__)
 
 # The channel the outbox's insert trigger notifies (migrations/001_outbox_notify.sql).
 NOTIFY_CHANNEL = "aduan_outbox"
+# A pool setting that keeps its connections' outbox inserts from notifying: for a service whose
+# writers wake their own process's relay (OutboxRelay.wake; migrations/003).
+QUIET_OUTBOX = {"aduan.outbox_notify": "off"}
 # Rows published per round trip: big enough to drain a burst quickly, small enough that a
 # relay holding the row locks never blocks a second relay for long.
 RELAY_BATCH = 200
@@ -127,6 +130,10 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
+    def wake(self) -> None:
+        """Publish now: the caller has just committed outbox rows without a notification."""
+        self._wake.set()
+
     async def start(self) -> None:
         self._listener = await self.pool.acquire()
         await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
@@ -205,10 +212,11 @@ class OutboxRelay:
 
     async def count_waiting(self) -> None:
         """Set the pending and parked gauges from the table (not from what this pass saw)."""
+        # Each count reads its own partial index (migrations 002 and 004), never the published
+        # rows, which stay in the table.
         pending, parked = await self.pool.fetchrow(
-            "SELECT count(*) FILTER (WHERE parked_at IS NULL),"
-            " count(*) FILTER (WHERE parked_at IS NOT NULL)"
-            " FROM outbox WHERE published_at IS NULL"
+            "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NULL),"
+            " (SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NOT NULL)"
         )
         OUTBOX_PENDING.labels(self.bus.service).set(pending)
         OUTBOX_PARKED.labels(self.bus.service).set(parked)

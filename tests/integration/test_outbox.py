@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 from schemas.topics import UNION_REGISTERED
 from services.runtime.db import create_pool
 from services.runtime.messaging import EventBus
-from services.runtime.outbox import NOTIFY_CHANNEL, OutboxRelay, enqueue
+from services.runtime.outbox import NOTIFY_CHANNEL, QUIET_OUTBOX, OutboxRelay, enqueue
 from services.runtime.settings import ServiceSettings
 from services.stack.embedded import create_topics
 from tests.support import read_topic, union_registered
@@ -27,6 +27,19 @@ async def pool(database_url: str, tmp_path: Path) -> AsyncIterator[asyncpg.Pool]
     """A pool on a fresh service schema holding only the kit's tables (outbox and all)."""
     service_pool = await create_pool(
         database_url, schema=f"svc_{uuid.uuid4().hex[:8]}", migrations=tmp_path
+    )
+    yield service_pool
+    await service_pool.close()
+
+
+@pytest.fixture()
+async def quiet_pool(database_url: str, tmp_path: Path) -> AsyncIterator[asyncpg.Pool]:
+    """Like `pool`, opened with QUIET_OUTBOX, as intake opens its own."""
+    service_pool = await create_pool(
+        database_url,
+        schema=f"svc_{uuid.uuid4().hex[:8]}",
+        migrations=tmp_path,
+        settings=QUIET_OUTBOX,
     )
     yield service_pool
     await service_pool.close()
@@ -80,6 +93,36 @@ class TestOutboxNotification:
             await tx.rollback()
         await asyncio.sleep(0.5)
         assert heard.empty()
+
+
+class TestQuietWriters:
+    """A service whose writers wake their own relay adds rows without a notification: a
+    notifying commit queues behind every other one in the database."""
+
+    async def test_a_quiet_connection_commits_without_notifying(
+        self, quiet_pool: asyncpg.Pool, heard: asyncio.Queue[str]
+    ) -> None:
+        async with quiet_pool.acquire() as conn:
+            await enqueue(conn, union_registered(), source="test")
+        await asyncio.sleep(0.5)
+        assert heard.empty()
+
+    async def test_waking_the_relay_publishes_without_waiting_for_its_poll(
+        self, quiet_pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+    ) -> None:
+        async with started_bus(kafka_bootstrap, topic_prefix, "quiet") as bus:
+            # A poll so long that only the wake-up can explain a publication within the test.
+            relay = OutboxRelay(quiet_pool, bus, poll_seconds=3600)
+            await relay.start()
+            try:
+                await asyncio.sleep(0.2)  # the relay's first pass found nothing and sleeps
+                async with quiet_pool.acquire() as conn:
+                    event_id = await enqueue(conn, union_registered("spn"), source="test")
+                assert await _published_at(quiet_pool, event_id, wait_s=2.0) is None
+                relay.wake()
+                assert await _published_at(quiet_pool, event_id) is not None
+            finally:
+                await relay.stop()
 
 
 class TestParking:
