@@ -14,6 +14,7 @@ import json
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Generic, Literal, TypeAlias
@@ -62,6 +63,9 @@ PUBLIC_METRICS = PublicMetrics()
 BROKER_PING_SECONDS = 1.5
 # How often a service looks for a wedged consumer of its own (services/runtime/commits.py).
 WEDGE_CHECK_SECONDS = 5.0
+# How often published outbox rows past their retention are deleted: the retention is days, so
+# an hour late costs nothing, and one DELETE an hour is nothing either.
+OUTBOX_PRUNE_SECONDS = 3600.0
 
 
 def _terminate_gracefully() -> None:
@@ -110,6 +114,8 @@ class ServiceRuntime(Generic[S]):
         self.stop_process: Callable[[], None] = _terminate_gracefully
         if messaging:
             self.every("wedged_consumers", WEDGE_CHECK_SECONDS, _stop_if_wedged)
+            if migrations is not None:
+                self.every("forget_published_outbox", OUTBOX_PRUNE_SECONDS, _forget_published)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -181,6 +187,13 @@ class ServiceRuntime(Generic[S]):
             await self._pool.close()
         log.info("service_stopped")
 
+    async def forget_published_outbox(self) -> int:
+        """Delete outbox rows published longer ago than the retention setting."""
+        if self._relay is None:
+            return 0
+        retention = timedelta(hours=self.settings.outbox_retention_hours)
+        return await self._relay.forget_published(retention)
+
     async def _repeat(self, name: str, job: Hook[S], seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
@@ -204,6 +217,12 @@ class ServiceRuntime(Generic[S]):
             checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return HealthReport(service=self.name, status=status, checks=checks)
+
+
+async def _forget_published(runtime: ServiceRuntime) -> None:
+    forgotten = await runtime.forget_published_outbox()
+    if forgotten:
+        log.info("published_outbox_rows_deleted", rows=forgotten)
 
 
 async def _stop_if_wedged(runtime: ServiceRuntime) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import json
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 import structlog
@@ -209,6 +210,13 @@ class OutboxRelay:
             size=len(row["body"]),
             reason=reason,
         )
+
+    async def forget_published(self, older_than: timedelta) -> int:
+        """Delete rows published more than `older_than` ago; how many went."""
+        status: str = await self.pool.execute(
+            "DELETE FROM outbox WHERE published_at < now() - $1::interval", older_than
+        )
+        return int(status.split()[-1])
 
     async def count_waiting(self) -> None:
         """Set the pending and parked gauges from the table (not from what this pass saw)."""

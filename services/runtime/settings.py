@@ -77,6 +77,11 @@ class ServiceSettings(BaseSettings):
     # of the producing service is covered by the outbox, which republishes in order.
     not_ready_patience_seconds: float = 900.0
     outbox_poll_seconds: float = 1.0
+    # Published outbox rows are kept this long, then deleted (hourly). Until then a consumer
+    # that meets its input again re-sends the stored answer (recommend's replay); intake's
+    # sweep re-sends a lost complaint within minutes, so a week is ample. Without a limit the
+    # table grew by every event the service ever sent.
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
 
     # Seal dead-lettered bodies (services/runtime/sealing.py); the first seals, all open. None:
     # a dead letter keeps its reason, size and digest, never the failed event's words.

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -155,6 +156,28 @@ class TestParking:
         assert record.json()["union_id"] == "garteks"
         assert REGISTRY.get_sample_value("aduan_outbox_parked", {"service": "parking"}) == 1
         assert REGISTRY.get_sample_value("aduan_outbox_pending", {"service": "parking"}) == 0
+
+
+class TestRetention:
+    """Published rows are kept for a while (a consumer meeting its input again re-sends the
+    stored answer), then deleted: the table no longer grows with every event ever sent."""
+
+    async def test_only_rows_published_before_the_retention_go(
+        self, pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+    ) -> None:
+        async with pool.acquire() as conn:
+            old = await enqueue(conn, union_registered("spn"), source="test")
+            recent = await enqueue(conn, union_registered("garteks"), source="test")
+            waiting = await enqueue(conn, union_registered("fsp_tsk"), source="test")
+        await pool.execute(
+            "UPDATE outbox SET published_at = now() - interval '8 days' WHERE event_id = $1", old
+        )
+        await pool.execute("UPDATE outbox SET published_at = now() WHERE event_id = $1", recent)
+        async with started_bus(kafka_bootstrap, topic_prefix, "retention") as bus:
+            forgotten = await OutboxRelay(pool, bus).forget_published(timedelta(days=7))
+        assert forgotten == 1
+        kept = {r["event_id"] for r in await pool.fetch("SELECT event_id FROM outbox")}
+        assert kept == {recent, waiting}
 
 
 class TestRelayOutlivesFailures:
