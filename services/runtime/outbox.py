@@ -221,7 +221,7 @@ class OutboxRelay:
     async def count_waiting(self) -> None:
         """Set the pending and parked gauges from the table (not from what this pass saw)."""
         # Each count reads its own partial index (migrations 002 and 004), never the published
-        # rows, which stay in the table.
+        # rows, which stay in the table for the retention (a week).
         pending, parked = await self.pool.fetchrow(
             "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NULL),"
             " (SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NOT NULL)"
