@@ -115,7 +115,11 @@ class ServiceRuntime(Generic[S]):
         if messaging:
             self.every("wedged_consumers", WEDGE_CHECK_SECONDS, _stop_if_wedged)
             if migrations is not None:
-                self.every("forget_published_outbox", OUTBOX_PRUNE_SECONDS, _forget_published)
+                self.every(
+                    "forget_published_outbox",
+                    OUTBOX_PRUNE_SECONDS,
+                    ServiceRuntime.forget_published_outbox,
+                )
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -187,12 +191,14 @@ class ServiceRuntime(Generic[S]):
             await self._pool.close()
         log.info("service_stopped")
 
-    async def forget_published_outbox(self) -> int:
-        """Delete outbox rows published longer ago than the retention setting."""
+    async def forget_published_outbox(self) -> None:
+        """Delete outbox rows published longer ago than the retention setting (a job)."""
         if self._relay is None:
-            return 0
+            return
         retention = timedelta(hours=self.settings.outbox_retention_hours)
-        return await self._relay.forget_published(retention)
+        forgotten = await self._relay.forget_published(retention)
+        if forgotten:
+            log.info("published_outbox_rows_deleted", rows=forgotten)
 
     async def _repeat(self, name: str, job: Hook[S], seconds: float) -> None:
         while True:
@@ -217,12 +223,6 @@ class ServiceRuntime(Generic[S]):
             checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return HealthReport(service=self.name, status=status, checks=checks)
-
-
-async def _forget_published(runtime: ServiceRuntime) -> None:
-    forgotten = await runtime.forget_published_outbox()
-    if forgotten:
-        log.info("published_outbox_rows_deleted", rows=forgotten)
 
 
 async def _stop_if_wedged(runtime: ServiceRuntime) -> None:

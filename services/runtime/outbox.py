@@ -128,16 +128,14 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
 
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    def wake(self) -> None:
-        """Publish now: the caller has just committed outbox rows without a notification."""
+    def wake(self, *_: object) -> None:
+        """Publish now: rows were committed (a NOTIFY's callback, or a writer of this process
+        whose connection does not notify)."""
         self._wake.set()
 
     async def start(self) -> None:
         self._listener = await self.pool.acquire()
-        await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        await self._listener.add_listener(NOTIFY_CHANNEL, self.wake)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
@@ -147,7 +145,7 @@ class OutboxRelay:
                 await self._task
         if self._listener is not None:
             with suppress(*TRANSIENT_ERRORS):
-                await self._listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                await self._listener.remove_listener(NOTIFY_CHANNEL, self.wake)
             await self.pool.release(self._listener)
         # Whatever was committed but not yet sent is published now, so a clean stop drains.
         with suppress(*TRANSIENT_ERRORS):
