@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,17 @@ def _day(value: str | None, name: str) -> date | None:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from exc
 
 
+# What `aduan stats` shows: one union's, one federation's, or everyone's statistics.
+Collected = stats.UnionStatistics | stats.FederationStatistics | stats.StatisticsOverview
+
+
 async def collect(
     database_url: str,
     period: stats.Period,
     *,
     union_id: str | None = None,
     federation: str | None = None,
-) -> dict[str, Any]:
+) -> Collected:
     """One union's, one federation's, or (neither given) every union's and federation's stats."""
     conn = await _connect(database_url)
     try:
@@ -60,13 +65,13 @@ async def collect(
             if union_id not in federations:
                 raise LookupError(f"feedback knows no union {union_id!r}")
             rows = await stats.fetch_complaints(conn, [union_id], period)
-            return stats.union_stats(rows, union_id, period, as_of, policies)
+            return stats.union_statistics(rows, union_id, period, as_of, policies)
         if federation is not None:
             members = [u for u, name in federations.items() if name == federation]
             if not members:
                 raise LookupError(f"no union of feedback belongs to federation {federation!r}")
             rows = await stats.fetch_complaints(conn, members, period)
-            return stats.federation_stats(rows, federation, members, period, as_of, policies)
+            return stats.federation_statistics(rows, federation, members, period, as_of, policies)
         rows = await stats.fetch_complaints(conn, list(federations), period)
         return stats.overview(rows, federations, period, as_of, policies)
     finally:
@@ -76,43 +81,52 @@ async def collect(
 # -- rich rendering -------------------------------------------------------------------------------
 
 
-def _hours(summary: dict[str, Any], key: str) -> str:
-    return HIDDEN if not summary or summary.get("suppressed") else f"{summary[key]:.1f}"
+def _hours(summary: stats.HoursSummary | stats.Suppressed | None) -> tuple[str, str]:
+    """p50 and p90 hours; hidden when suppressed, or absent (no complaint of that priority)."""
+    if not isinstance(summary, stats.HoursSummary):
+        return HIDDEN, HIDDEN
+    return f"{summary.p50:.1f}", f"{summary.p90:.1f}"
 
 
-def _share(summary: dict[str, Any], key: str = "compliance") -> str:
-    return HIDDEN if not summary or summary.get("suppressed") else f"{summary[key]:.0%}"
+def _share(share: stats.Share | stats.Suppressed | stats.SuppressedPriority | None) -> str:
+    """Compliance; hidden when suppressed, or absent (no complaint of that priority)."""
+    return f"{share.compliance:.0%}" if isinstance(share, stats.Share) else HIDDEN
 
 
-def _count(entry: dict[str, Any]) -> str:
-    return HIDDEN if entry.get("suppressed") else str(entry["count"])
+def _count(entry: stats.Count | stats.SuppressedCount) -> str:
+    return str(entry.count) if isinstance(entry, stats.Count) else HIDDEN
 
 
-def _name(scope: dict[str, Any]) -> str:
-    if scope["kind"] == "union":
-        return str(scope["union_id"])
-    return f"{scope['federation']} (federation)"
+def _rating(rating: stats.Satisfaction | stats.Suppressed | None) -> str:
+    if not isinstance(rating, stats.Satisfaction):
+        return HIDDEN
+    return f"{rating.mean_score:.2f} ({rating.count})"
 
 
-def _overview_row(summary: dict[str, Any]) -> list[str]:
-    name = _name(summary["scope"])
-    if summary["suppressed"]:
+def _name(scope: stats.UnionScope | stats.FederationScope) -> str:
+    if isinstance(scope, stats.UnionScope):
+        return scope.union_id
+    return f"{scope.federation} (federation)"
+
+
+def _overview_row(summary: stats.Statistics) -> list[str]:
+    name = _name(summary.scope)
+    volumes, sla_stats = summary.volumes, summary.sla
+    # A suppressed period has no figures at all: `aggregate` sets them all or none.
+    if summary.suppressed or volumes is None or sla_stats is None:
         return [name, HIDDEN, *[""] * (len(OVERVIEW_COLUMNS) - 2)]
-    volumes = summary["volumes"]
-    rating = summary["satisfaction"]
-    breaches = summary["sla"]["breaches"]
+    breaches = sla_stats.breaches
     return [
         name,
-        str(volumes["total"]),
-        str(volumes["open"]),
-        str(volumes["resolved"]),
-        str(volumes["reopens"]),
-        _hours(summary["first_response_hours"], "p50"),
-        _hours(summary["first_response_hours"], "p90"),
-        _share(summary["sla"]["first_response"]["overall"]),
-        _share(summary["sla"]["resolution"]["overall"]),
-        f"{breaches['first_response']} / {breaches['resolution']}",
-        HIDDEN if rating.get("suppressed") else f"{rating['mean_score']:.2f} ({rating['count']})",
+        str(volumes.total),
+        str(volumes.open),
+        str(volumes.resolved),
+        str(volumes.reopens),
+        *_hours(summary.first_response_hours),
+        _share(sla_stats.first_response.overall),
+        _share(sla_stats.resolution.overall),
+        f"{breaches.first_response} / {breaches.resolution}",
+        _rating(summary.satisfaction),
     ]
 
 
@@ -131,31 +145,40 @@ OVERVIEW_COLUMNS = (
 )
 
 
-def _target(targets: dict[str, Any], clock: str, priority: str) -> str:
-    target = targets.get(clock, {}).get(priority)
+# A federation's statistics carry no targets: its members may each set their own.
+NO_TARGETS = sla.ClockTargets(first_response={}, resolution={})
+
+
+def _target(targets: Mapping[str, sla.TargetDescription], priority: str) -> str:
+    target = targets.get(priority)
     if target is None:
         return ""
-    counted = "24/7" if target["counted"] == "around the clock" else "work h"
-    return f"{target['hours']:g} h {counted}"
+    counted = "24/7" if target.counted == "around the clock" else "work h"
+    return f"{target.hours:g} h {counted}"
 
 
-def show(result: dict[str, Any]) -> None:
-    if "scope" not in result:
-        period = result["period"]
-        table = Table(title=f"Aduan statistics {period['from']} .. {period['to']} (UTC)")
-        for i, column in enumerate(OVERVIEW_COLUMNS):
-            table.add_column(column, justify="left" if i == 0 else "right")
-        for summary in [*result["federations"], *result["unions"]]:
-            table.add_row(*_overview_row(summary))
-        console.print(table)
-        return
-    _show_one(result)
+def show(result: Collected) -> None:
+    if isinstance(result, stats.StatisticsOverview):
+        _show_overview(result)
+    else:
+        _show_one(result)
 
 
-def _show_one(summary: dict[str, Any]) -> None:
-    period = summary["period"]
-    title = f"{_name(summary['scope'])}: {period['from']} .. {period['to']} (UTC)"
-    if summary["suppressed"]:
+def _show_overview(overview: stats.StatisticsOverview) -> None:
+    period = overview.period
+    table = Table(title=f"Aduan statistics {period.start} .. {period.end} (UTC)")
+    for i, column in enumerate(OVERVIEW_COLUMNS):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for summary in [*overview.federations, *overview.unions]:
+        table.add_row(*_overview_row(summary))
+    console.print(table)
+
+
+def _show_one(summary: stats.UnionStatistics | stats.FederationStatistics) -> None:
+    period = summary.period
+    title = f"{_name(summary.scope)}: {period.start} .. {period.end} (UTC)"
+    volumes, sla_stats = summary.volumes, summary.sla
+    if summary.suppressed or volumes is None or sla_stats is None:
         console.print(f"[bold]{title}[/]: fewer than {stats.MIN_GROUP} complaints, suppressed")
         return
     table = Table(title=title)
@@ -164,77 +187,85 @@ def _show_one(summary: dict[str, Any]) -> None:
     table.add_row(*_overview_row(summary)[1:])
     console.print(table)
 
-    volumes = summary["volumes"]
-    if summary.get("excluded_unions"):
+    if isinstance(summary, stats.FederationStatistics) and summary.excluded_unions:
         console.print(
-            f"{summary['excluded_unions']} member union(s) with fewer than {stats.MIN_GROUP}"
+            f"{summary.excluded_unions} member union(s) with fewer than {stats.MIN_GROUP}"
             " complaints left out of the federation's figures (secondary suppression)"
         )
-    if "by_union" in volumes:
-        unions = Table(
-            "union", "complaints", "1st resp breaches", "resolution breaches", "reopened",
-            title="by union",
-        )  # fmt: skip
-        for entry in volumes["by_union"]:
-            if entry.get("suppressed"):
-                unions.add_row(entry["key"], HIDDEN, "", "", "")
-                continue
-            unions.add_row(
-                entry["key"],
-                str(entry["count"]),
-                str(entry["breaches"]["first_response"]),
-                str(entry["breaches"]["resolution"]),
-                str(entry["reopens"]),
-            )
-        console.print(unions)
+    if volumes.by_union is not None:
+        console.print(_unions_table(volumes.by_union))
     categories = Table("category", "complaints", title="by category")
-    for entry in volumes["by_category"]:
-        categories.add_row(entry["key"], _count(entry))
+    for entry in volumes.by_category:
+        categories.add_row(entry.key, _count(entry))
     console.print(categories)
+    console.print(_priorities_table(volumes, sla_stats, summary.first_response_hours))
+    breaches = sla_stats.breaches
+    console.print(
+        f"SLA breaches: first response {breaches.first_response}, resolution"
+        f" {breaches.resolution}; reopened: {volumes.reopened} complaint(s),"
+        f" {volumes.reopens} time(s)"
+    )
+    p50, p90 = _hours(summary.resolution_hours)
+    console.print(f"resolution hours p50 {p50}, p90 {p90}")
+    console.print(_satisfaction(summary.satisfaction))
 
-    in_sla = {
-        clock: {e["priority"]: e for e in summary["sla"][clock]["by_priority"]}
-        for clock in ("first_response", "resolution")
-    }
-    first = summary["first_response_hours"]["by_priority"]
+
+def _unions_table(by_union: Sequence[stats.UnionCount | stats.SuppressedCount]) -> Table:
+    """A federation's members: volume, breaches and reopens (small members hidden)."""
+    unions = Table(
+        "union", "complaints", "1st resp breaches", "resolution breaches", "reopened",
+        title="by union",
+    )  # fmt: skip
+    for entry in by_union:
+        if not isinstance(entry, stats.UnionCount):
+            unions.add_row(entry.key, HIDDEN, "", "", "")
+            continue
+        unions.add_row(
+            entry.key,
+            str(entry.count),
+            str(entry.breaches.first_response),
+            str(entry.breaches.resolution),
+            str(entry.reopens),
+        )
+    return unions
+
+
+def _priorities_table(
+    volumes: stats.Volumes,
+    sla_stats: stats.SlaStats,
+    first_response: stats.FirstResponseHours | stats.SuppressedFirstResponseHours | None,
+) -> Table:
     priorities = Table(
         "priority", "complaints", "1st resp p50 h", "1st resp p90 h", "1st resp target",
         "1st resp in SLA", "resolution target", "resolved in SLA", title="by priority",
     )  # fmt: skip
-    targets = summary["sla"].get("policy", {}).get("targets", {})
-    for entry in volumes["by_priority"]:
-        key = entry["key"]
+    first = first_response.by_priority if first_response is not None else {}
+    policy = sla_stats.policy
+    targets = policy.targets if policy is not None else NO_TARGETS
+    for entry in volumes.by_priority:
+        key = entry.key
         priorities.add_row(
             key,
             _count(entry),
-            _hours(first.get(key, {}), "p50"),
-            _hours(first.get(key, {}), "p90"),
-            _target(targets, "first_response", key),
-            _share(in_sla["first_response"].get(key, {})),
-            _target(targets, "resolution", key),
-            _share(in_sla["resolution"].get(key, {})),
+            *_hours(first.get(key)),
+            _target(targets.first_response, key),
+            _share(sla_stats.first_response.of_priority(key)),
+            _target(targets.resolution, key),
+            _share(sla_stats.resolution.of_priority(key)),
         )
-    console.print(priorities)
-    breaches = summary["sla"]["breaches"]
-    console.print(
-        f"SLA breaches: first response {breaches['first_response']}, resolution"
-        f" {breaches['resolution']}; reopened: {volumes['reopened']} complaint(s),"
-        f" {volumes['reopens']} time(s)"
+    return priorities
+
+
+def _satisfaction(rating: stats.Satisfaction | stats.Suppressed | None) -> str:
+    if not isinstance(rating, stats.Satisfaction):
+        return f"satisfaction: {HIDDEN}"
+    shares = rating.fixed
+    fixed = (
+        f"fixed {shares.fixed:.0%}, partly {shares.partly:.0%}, not_fixed {shares.not_fixed:.0%}"
     )
-    resolution = summary["resolution_hours"]
-    console.print(
-        f"resolution hours p50 {_hours(resolution, 'p50')}, p90 {_hours(resolution, 'p90')}"
-    )
-    rating = summary["satisfaction"]
-    if rating.get("suppressed"):
-        console.print(f"satisfaction: {HIDDEN}")
-    else:
-        fixed = ", ".join(f"{k} {v:.0%}" for k, v in rating["fixed"].items())
-        reasons = ", ".join(f"{r['reason']} ({r['count']})" for r in rating["top_reasons"])
-        console.print(
-            f"satisfaction: mean {rating['mean_score']:.2f} of {rating['count']} ratings; {fixed}"
-            + (f"; top reasons: {reasons}" if reasons else "")
-        )
+    reasons = ", ".join(f"{r.reason} ({r.count})" for r in rating.top_reasons)
+    top = f"; top reasons: {reasons}" if reasons else ""
+    return f"satisfaction: mean {rating.mean_score:.2f} of {rating.count} ratings; {fixed}{top}"
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -269,7 +300,8 @@ def add_commands(app: typer.Typer) -> None:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from exc
         if as_json:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
+            # The shape the API answers with, so scripts can read either.
+            print(json.dumps(stats.as_json(result), ensure_ascii=False, indent=2))
         else:
             show(result)
 

@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 
 from services.feedback import clocks, stats
+from services.feedback.sla import PolicyDescription
 from services.feedback.stats import MIN_GROUP, Period, Policies, Row
 
 MONTHS_ID = (
@@ -36,6 +37,7 @@ MONTHS_ID = (
 )
 BUCKET_LABELS = ("≤1 j", "1-4 j", "4-24 j", "1-3 h", "3-7 h", "7-14 h", "14-30 h", ">30 h")
 CATEGORY_OTHER = "lainnya (disembunyikan)"
+HIDDEN = "disembunyikan"
 
 
 def number(value: float, decimals: int = 1) -> str:
@@ -120,20 +122,24 @@ def response_chart(shares: dict[str, list[float]]) -> str:
         plt.close(fig)
 
 
-def satisfaction_chart(satisfaction: dict[str, Any]) -> str:
+def satisfaction_chart(satisfaction: stats.Satisfaction) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.8))
-    scores = satisfaction["scores"]
+    scores = satisfaction.scores
     left.bar(list(scores), [v * 100 for v in scores.values()], color="#27ae60")
     left.set_title("Nilai 1-5 (score)", fontsize=9)
     left.set_ylabel("% penilaian (ratings)")
-    fixed = satisfaction["fixed"]
-    names = {"fixed": "beres\n(fixed)", "partly": "sebagian\n(partly)", "not_fixed": "belum\n(not)"}
-    right.bar([names[k] for k in fixed], [v * 100 for v in fixed.values()], color="#8e44ad")
+    shares = satisfaction.fixed
+    fixed = {
+        "beres\n(fixed)": shares.fixed,
+        "sebagian\n(partly)": shares.partly,
+        "belum\n(not)": shares.not_fixed,
+    }
+    right.bar(list(fixed), [v * 100 for v in fixed.values()], color="#8e44ad")
     right.set_title("Masalah beres? (fixed?)", fontsize=9)
     for ax in (left, right):
         ax.tick_params(labelsize=8)
@@ -186,36 +192,43 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><tr>{cells}</tr>{body}</table>"
 
 
-def _count(entry: dict[str, Any]) -> str:
-    return (
-        "disembunyikan <small>(suppressed)</small>"
-        if entry.get("suppressed")
-        else str(entry["count"])
-    )
+def _count(entry: stats.Count | stats.SuppressedCount) -> str:
+    if isinstance(entry, stats.Count):
+        return str(entry.count)
+    return f"{HIDDEN} <small>(suppressed)</small>"
 
 
-def _share_cell(entry: dict[str, Any] | None) -> str:
-    if not entry or entry.get("suppressed"):
-        return "&ndash;"
-    return percent(entry["compliance"])
+def _compliance(
+    share: stats.Share | stats.Suppressed | stats.SuppressedPriority | None, hidden: str
+) -> str:
+    """The share that met its target; `hidden` when suppressed, or absent (no such priority)."""
+    return percent(share.compliance) if isinstance(share, stats.Share) else hidden
 
 
-def _policy_note(policy: dict[str, Any]) -> str:
+def _shown_hours(
+    summary: stats.HoursSummary | stats.Suppressed | None,
+) -> stats.HoursSummary | None:
+    """The hours summary; None when suppressed, or absent (no complaint of that priority)."""
+    return summary if isinstance(summary, stats.HoursSummary) else None
+
+
+def _policy_note(policy: PolicyDescription) -> str:
     """Which clock the SLA figures use: targets, working days and hours, holidays."""
     days = {"mon": "Sen", "tue": "Sel", "wed": "Rab", "thu": "Kam", "fri": "Jum", "sat": "Sab",
             "sun": "Min"}  # fmt: skip
+    by_clock = (("first response", policy.targets.first_response),
+                ("resolution", policy.targets.resolution))  # fmt: skip
     targets = "; ".join(
-        f"{clock.replace('_', ' ')} {p} {t['target']}"
-        + (" (24/7)" if t["counted"] == "around the clock" else "")
-        for clock, by_priority in policy["targets"].items()
+        f"{clock} {p} {t.target}" + (" (24/7)" if t.counted == "around the clock" else "")
+        for clock, by_priority in by_clock
         for p, t in by_priority.items()
     )
-    extra = len(policy["extra_holidays"])
+    extra = len(policy.extra_holidays)
     cuti = f" dan {extra} hari cuti bersama" if extra else ""
     return (
         f'<p class="note">Target SLA dihitung dalam jam kerja serikat: '
-        f"{html.escape(', '.join(days[d] for d in policy['workdays']))} "
-        f"{html.escape(policy['hours'])} ({html.escape(policy['timezone'])}), tanpa hari libur"
+        f"{html.escape(', '.join(days[d] for d in policy.workdays))} "
+        f"{html.escape(policy.hours)} ({html.escape(policy.timezone)}), tanpa hari libur"
         f" nasional{cuti};"
         f" waktu menunggu jawaban pekerja tidak dihitung. <small>Targets ({html.escape(targets)};"
         f" d = working day) count the union's working hours, not holidays, and not the time"
@@ -223,48 +236,44 @@ def _policy_note(policy: dict[str, Any]) -> str:
     )
 
 
-def _headline(summary: dict[str, Any]) -> str:
-    volumes = summary["volumes"]
-    first = summary["first_response_hours"]
-    in_time = summary["sla"]["first_response"]["overall"]
-    resolved_in_time = summary["sla"]["resolution"]["overall"]
-    breaches = summary["sla"]["breaches"]
-    rating = summary["satisfaction"]
-    hidden = "disembunyikan"
+def _headline(summary: stats.UnionStatistics, volumes: stats.Volumes, sla: stats.SlaStats) -> str:
+    first = _shown_hours(summary.first_response_hours)
+    breaches = sla.breaches
+    rating = summary.satisfaction
     figures = [
-        _figure(str(volumes["total"]), "aduan masuk", "complaints received"),
-        _figure(str(volumes["resolved"]), "selesai", "resolved"),
-        _figure(str(volumes["open"]), "masih terbuka", "still open"),
-        _figure(str(volumes["reopens"]), "dibuka kembali", "reopened (not fixed)"),
+        _figure(str(volumes.total), "aduan masuk", "complaints received"),
+        _figure(str(volumes.resolved), "selesai", "resolved"),
+        _figure(str(volumes.open), "masih terbuka", "still open"),
+        _figure(str(volumes.reopens), "dibuka kembali", "reopened (not fixed)"),
         _figure(
-            hidden if first.get("suppressed") else f"{number(first['p50'])} jam",
+            HIDDEN if first is None else f"{number(first.p50)} jam",
             "median tanggapan pertama",
             "median time to first response",
         ),
         _figure(
-            hidden if first.get("suppressed") else f"{number(first['p90'])} jam",
+            HIDDEN if first is None else f"{number(first.p90)} jam",
             "p90 tanggapan pertama",
             "p90 time to first response",
         ),
         _figure(
-            hidden if in_time.get("suppressed") else percent(in_time["compliance"]),
+            _compliance(sla.first_response.overall, HIDDEN),
             "ditanggapi tepat waktu",
             "first response within target",
         ),
         _figure(
-            hidden
-            if resolved_in_time.get("suppressed")
-            else percent(resolved_in_time["compliance"]),
+            _compliance(sla.resolution.overall, HIDDEN),
             "diselesaikan tepat waktu",
             "resolved within target",
         ),
         _figure(
-            f"{breaches['first_response']} / {breaches['resolution']}",
+            f"{breaches.first_response} / {breaches.resolution}",
             "pelanggaran SLA (tanggapan / penyelesaian)",
             "SLA breaches (first response / resolution)",
         ),
         _figure(
-            hidden if rating.get("suppressed") else f"{number(rating['mean_score'])} / 5",
+            f"{number(rating.mean_score)} / 5"
+            if isinstance(rating, stats.Satisfaction)
+            else HIDDEN,
             "kepuasan pekerja",
             "worker satisfaction",
         ),
@@ -272,37 +281,55 @@ def _headline(summary: dict[str, Any]) -> str:
     return f'<div class="headline">{"".join(figures)}</div>'
 
 
-def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> str:
-    volumes = summary["volumes"]
-    parts = [_headline(summary)]
-
-    parts.append("<h2>Volume <small>complaints per week, category, priority</small></h2>")
-    parts.append(_img(weekly_chart(stats.weekly_counts(rows, period)), "aduan per minggu"))
-    categories = [
-        (CATEGORY_OTHER if e["key"] == "other" else html.escape(e["key"]), _count(e))
-        for e in volumes["by_category"]
+def _body(summary: stats.UnionStatistics, rows: Sequence[Row], period: Period) -> str:
+    volumes, sla = summary.volumes, summary.sla
+    # A suppressed month has no figures at all: `aggregate` sets them all or none.
+    if summary.suppressed or volumes is None or sla is None:
+        return (
+            f"<p><b>Kurang dari {MIN_GROUP} aduan bulan ini</b>: angka tidak ditampilkan. "
+            f"<small>Fewer than {MIN_GROUP} complaints this month: nothing is shown.</small></p>"
+        )
+    parts = [
+        _headline(summary, volumes, sla),
+        *_volume_section(summary, volumes, sla, rows, period),
+        *_response_section(summary, volumes, rows),
+        *_satisfaction_section(summary.satisfaction),
     ]
-    parts.append(_table(["kategori <small>category</small>", "aduan"], categories))
-    in_sla = {
-        clock: {e["priority"]: e for e in summary["sla"][clock]["by_priority"]}
-        for clock in ("first_response", "resolution")
-    }
-    first_by_priority = summary["first_response_hours"]["by_priority"]
+    return "\n".join(parts)
+
+
+def _volume_section(
+    summary: stats.UnionStatistics,
+    volumes: stats.Volumes,
+    sla: stats.SlaStats,
+    rows: Sequence[Row],
+    period: Period,
+) -> list[str]:
+    """Complaints per week, category and priority, with the SLA compliance per priority."""
+    categories = [
+        (CATEGORY_OTHER if e.key == "other" else html.escape(e.key), _count(e))
+        for e in volumes.by_category
+    ]
+    first_response = summary.first_response_hours
+    first_by_priority = first_response.by_priority if first_response is not None else {}
     priority_rows = []
-    for entry in volumes["by_priority"]:
-        key = entry["key"]
-        first = first_by_priority.get(key, {})
+    for entry in volumes.by_priority:
+        key = entry.key
+        first = _shown_hours(first_by_priority.get(key))
         priority_rows.append(
             (
                 html.escape(key),
                 _count(entry),
-                "&ndash;" if not first or first.get("suppressed") else number(first["p50"]),
-                "&ndash;" if not first or first.get("suppressed") else number(first["p90"]),
-                _share_cell(in_sla["first_response"].get(key)),
-                _share_cell(in_sla["resolution"].get(key)),
+                "&ndash;" if first is None else number(first.p50),
+                "&ndash;" if first is None else number(first.p90),
+                _compliance(sla.first_response.of_priority(key), "&ndash;"),
+                _compliance(sla.resolution.of_priority(key), "&ndash;"),
             )
         )
-    parts.append(
+    parts = [
+        "<h2>Volume <small>complaints per week, category, priority</small></h2>",
+        _img(weekly_chart(stats.weekly_counts(rows, period)), "aduan per minggu"),
+        _table(["kategori <small>category</small>", "aduan"], categories),
         _table(
             [
                 "prioritas <small>priority</small>",
@@ -313,43 +340,53 @@ def _sections(summary: dict[str, Any], rows: Sequence[Row], period: Period) -> s
                 "selesai tepat waktu <small>resolved in SLA</small>",
             ],
             priority_rows,
-        )
-    )
-    parts.append(_policy_note(summary["sla"]["policy"]))
+        ),
+    ]
+    # A union's statistics always carry its policy; only a federation's go without.
+    if sla.policy is not None:
+        parts.append(_policy_note(sla.policy))
+    return parts
 
-    parts.append("<h2>Tanggapan pertama <small>first response</small></h2>")
-    hidden_priorities = {e["key"] for e in volumes["by_priority"] if e.get("suppressed")}
+
+def _response_section(
+    summary: stats.UnionStatistics, volumes: stats.Volumes, rows: Sequence[Row]
+) -> list[str]:
+    """How soon complaints were answered (per priority) and resolved."""
+    parts = ["<h2>Tanggapan pertama <small>first response</small></h2>"]
+    hidden_priorities = {e.key for e in volumes.by_priority if isinstance(e, stats.SuppressedCount)}
     shares = stats.first_response_distribution(rows, hidden_priorities)
     if shares:
         parts.append(_img(response_chart(shares), "waktu tanggapan pertama"))
     else:
         parts.append(_hidden_note("Sebaran waktu tanggapan"))
-    resolution = summary["resolution_hours"]
-    if not resolution.get("suppressed"):
+    resolution = _shown_hours(summary.resolution_hours)
+    if resolution is not None:
         parts.append(
-            f"<p>Penyelesaian: median {number(resolution['p50'])} jam, p90 "
-            f"{number(resolution['p90'])} jam <small>(time to resolution, "
-            f"{resolution['count']} resolved)</small></p>"
+            f"<p>Penyelesaian: median {number(resolution.p50)} jam, p90 "
+            f"{number(resolution.p90)} jam <small>(time to resolution, "
+            f"{resolution.count} resolved)</small></p>"
         )
+    return parts
 
-    parts.append("<h2>Kepuasan pekerja <small>worker satisfaction</small></h2>")
-    rating = summary["satisfaction"]
-    if rating.get("suppressed"):
+
+def _satisfaction_section(rating: stats.Satisfaction | stats.Suppressed | None) -> list[str]:
+    parts = ["<h2>Kepuasan pekerja <small>worker satisfaction</small></h2>"]
+    if not isinstance(rating, stats.Satisfaction):
         parts.append(_hidden_note("Penilaian pekerja"))
-    else:
+        return parts
+    parts.append(
+        f"<p>{rating.count} penilaian, rata-rata {number(rating.mean_score)} / 5 "
+        f"<small>({rating.count} ratings, mean score)</small></p>"
+    )
+    parts.append(_img(satisfaction_chart(rating), "kepuasan pekerja"))
+    if rating.top_reasons:
         parts.append(
-            f"<p>{rating['count']} penilaian, rata-rata {number(rating['mean_score'])} / 5 "
-            f"<small>({rating['count']} ratings, mean score)</small></p>"
-        )
-        parts.append(_img(satisfaction_chart(rating), "kepuasan pekerja"))
-        if rating["top_reasons"]:
-            parts.append(
-                _table(
-                    ["alasan <small>reason</small>", "kali"],
-                    [(html.escape(r["reason"]), str(r["count"])) for r in rating["top_reasons"]],
-                )
+            _table(
+                ["alasan <small>reason</small>", "kali"],
+                [(html.escape(r.reason), str(r.count)) for r in rating.top_reasons],
             )
-    return "\n".join(parts)
+        )
+    return parts
 
 
 def render(
@@ -362,23 +399,17 @@ def render(
     policies: Policies | None = None,
 ) -> str:
     """The report as one HTML string (charts inline, no external files)."""
-    summary = stats.union_stats(rows, union_id, period, as_of, policies)
+    summary = stats.union_statistics(rows, union_id, period, as_of, policies)
     mine = [row for row in rows if row["union_id"] == union_id]
-    if summary["suppressed"]:
-        body = (
-            f"<p><b>Kurang dari {MIN_GROUP} aduan bulan ini</b>: angka tidak ditampilkan. "
-            f"<small>Fewer than {MIN_GROUP} complaints this month: nothing is shown.</small></p>"
-        )
-    else:
-        body = _sections(summary, mine, period)
     return PAGE.substitute(
         union_name=html.escape(union_name or union_id),
         month=period.start.strftime("%Y-%m"),
         month_label=f"{MONTHS_ID[period.start.month - 1]} {period.start.year}",
         period_from=period.start.isoformat(),
         period_to=period.end.isoformat(),
-        as_of=html.escape(summary["as_of"][:16].replace("T", " ")),
-        body=body,
+        # Minutes are enough; the API writes the same instant in full (`IsoDateTime`).
+        as_of=html.escape(summary.as_of.isoformat()[:16].replace("T", " ")),
+        body=_body(summary, mine, period),
         min_group=MIN_GROUP,
     )
 

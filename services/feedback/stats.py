@@ -1,9 +1,9 @@
 """Statistics for people: volumes, response times, SLA compliance and satisfaction per period.
 
 Aggregation here is pure: it takes complaint rows (feedback's `complaints` left-joined with
-`ratings`, see `fetch_complaints`) and returns the models below (the API's response shapes);
-`union_stats` and `federation_stats` give them JSON-ready, so the API, the CLI and the monthly
-report show the same numbers.
+`ratings`, see `fetch_complaints`) and returns the models below (the API's response shapes). The
+API, the CLI and the monthly report all read these models, so they show the same numbers, and
+`as_json` writes them as the API does (for `aduan stats --json`).
 
 Privacy: public aggregates never show a group of fewer than `MIN_GROUP` complaints, so no worker
 can be singled out. A period with fewer complaints is reported as `{"suppressed": true}` only; a
@@ -13,7 +13,8 @@ otherwise `total - shown` would give the hidden count away. Categories hidden th
 into one unnamed entry, because even the existence of, say, one harassment complaint can point at
 a person. Percentiles, SLA shares and ratings computed from fewer than `MIN_GROUP` values are
 suppressed too. A federation leaves a small member's complaints out of its own figures when the
-hidden members add up to fewer than `MIN_GROUP` (secondary suppression, see `federation_stats`).
+hidden members add up to fewer than `MIN_GROUP` (secondary suppression, see
+`federation_statistics`).
 
 SLA compliance is judged on each union's business-time calendar and targets (`sla.py`,
 `clocks.verdict`), as of the time the statistics are made.
@@ -111,7 +112,7 @@ class Period:
         return PeriodView(start=self.start, end=self.end)
 
 
-# -- the shapes the API answers with (the CLI and the report read them as JSON) -------------------
+# -- the shapes the API answers with (the CLI and the report read them too) -----------------------
 
 
 class PeriodView(BaseModel):
@@ -227,6 +228,10 @@ class ClockCompliance(BaseModel):
     overall: Share | Suppressed
     by_priority: list[PriorityShare | SuppressedPriority]
 
+    def of_priority(self, priority: str) -> PriorityShare | SuppressedPriority | None:
+        """The priority's share; None when the period had no triaged complaint of it."""
+        return next((entry for entry in self.by_priority if entry.priority == priority), None)
+
 
 class Breaches(BaseModel):
     """The `sla_breached` events published for these complaints (one per clock and round)."""
@@ -309,8 +314,17 @@ class FederationStatistics(Statistics):
     )
 
 
+class StatisticsOverview(BaseModel):
+    """Every union's and every federation's statistics for one period, as `aduan stats` shows
+    them (no route answers with it; `aduan stats --json` prints it)."""
+
+    period: PeriodView
+    unions: list[UnionStatistics]
+    federations: list[FederationStatistics]
+
+
 def as_json(model: BaseModel) -> dict[str, Any]:
-    """A shape as the API writes it (for the CLI and the report)."""
+    """A shape as the API writes it (the routes' `response_model_exclude_none`), for `--json`."""
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
@@ -574,17 +588,6 @@ def union_statistics(
     return result
 
 
-def union_stats(
-    rows: Sequence[Row],
-    union_id: str,
-    period: Period,
-    as_of: datetime | None = None,
-    policies: Policies | None = None,
-) -> dict[str, Any]:
-    """`union_statistics` as the API writes it (JSON-ready)."""
-    return as_json(union_statistics(rows, union_id, period, as_of, policies))
-
-
 def federation_statistics(
     rows: Sequence[Row],
     federation: str,
@@ -631,18 +634,6 @@ def federation_statistics(
     return stats
 
 
-def federation_stats(
-    rows: Sequence[Row],
-    federation: str,
-    members: Iterable[str],
-    period: Period,
-    as_of: datetime | None = None,
-    policies: Policies | None = None,
-) -> dict[str, Any]:
-    """`federation_statistics` as the API writes it (JSON-ready)."""
-    return as_json(federation_statistics(rows, federation, members, period, as_of, policies))
-
-
 def _union_count(rows: Sequence[Row], union_id: str, count: int) -> UnionCount:
     """A shown member's count, breaches per clock and reopens, for the federation's table."""
     breaches: Counter[str] = Counter()
@@ -667,24 +658,23 @@ def overview(
     period: Period,
     as_of: datetime,
     policies: Policies | None = None,
-) -> dict[str, Any]:
+) -> StatisticsOverview:
     """Every union's and every federation's statistics, as `aduan stats` prints them.
 
-    A union its federation had to hide (see `federation_stats`) is hidden here as well.
+    A union its federation had to hide (see `federation_statistics`) is hidden here as well.
     """
     members: dict[str, list[str]] = {}
     for member, name in federations.items():
         if name is not None:
             members.setdefault(name, []).append(member)
-    feds = [
-        federation_stats(rows, name, ids, period, as_of, policies)
-        for name, ids in sorted(members.items())
-    ]
-    return {
-        "period": as_json(period.view()),
-        "unions": [union_stats(rows, u, period, as_of, policies) for u in federations],
-        "federations": feds,
-    }
+    return StatisticsOverview(
+        period=period.view(),
+        unions=[union_statistics(rows, u, period, as_of, policies) for u in federations],
+        federations=[
+            federation_statistics(rows, name, ids, period, as_of, policies)
+            for name, ids in sorted(members.items())
+        ],
+    )
 
 
 # -- for the monthly report's charts --------------------------------------------------------------

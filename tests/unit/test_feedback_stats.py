@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.console import Console
 
-from services.feedback import report, stats
+from services.feedback import cli, report, stats
 from services.feedback.sla import SlaPolicy
 from services.feedback.stats import Period
 from services.runtime.businesstime import WorkCalendar
@@ -58,7 +60,13 @@ def row(
 
 
 def of(rows: list[dict[str, Any]], union_id: str = "spn") -> dict[str, Any]:
-    return stats.union_stats(rows, union_id, MARCH, AS_OF)
+    """A union's statistics as the API writes them."""
+    return stats.as_json(stats.union_statistics(rows, union_id, MARCH, AS_OF))
+
+
+def of_federation(rows: list[dict[str, Any]], members: list[str]) -> dict[str, Any]:
+    """Federation KSPI's statistics as the API writes them."""
+    return stats.as_json(stats.federation_statistics(rows, "KSPI", members, MARCH, AS_OF))
 
 
 class TestSuppression:
@@ -124,7 +132,7 @@ class TestSuppression:
         # garteks' 3 would be the federation's 13 minus spn's 10: they are left out instead.
         rows = [row(breaches=["first_response"]) for _ in range(10)]
         rows += [row(union_id="garteks", reopen_count=1) for _ in range(3)]
-        result = stats.federation_stats(rows, "KSPI", ["spn", "garteks", "sbsi"], MARCH, AS_OF)
+        result = of_federation(rows, ["spn", "garteks", "sbsi"])
         assert result["volumes"]["total"] == 10
         assert result["volumes"]["reopens"] == 0
         assert result["excluded_unions"] == 1
@@ -138,7 +146,7 @@ class TestSuppression:
     def test_small_unions_that_add_up_to_five_stay_in_pooled(self) -> None:
         rows = [row() for _ in range(10)] + [row(union_id="garteks") for _ in range(3)]
         rows += [row(union_id="kspn") for _ in range(2)]
-        result = stats.federation_stats(rows, "KSPI", ["spn", "garteks", "kspn"], MARCH, AS_OF)
+        result = of_federation(rows, ["spn", "garteks", "kspn"])
         assert result["volumes"]["total"] == 15
         assert result["excluded_unions"] == 0
         hidden = [e["key"] for e in result["volumes"]["by_union"] if e.get("suppressed")]
@@ -155,7 +163,7 @@ class TestSuppression:
         rows += [row(union_id="garteks", response_h=90, resolution_h=100, score=2, fixed="partly",
                      reasons=["y"], breaches=["first_response"]) for _ in range(4)]  # fmt: skip
         federations = {"spn": "KSPI", "sbsi": "KSPI", "garteks": "KSPI"}
-        result = stats.overview(rows, federations, MARCH, AS_OF)
+        result = stats.as_json(stats.overview(rows, federations, MARCH, AS_OF))
         [federation] = result["federations"]
         shown = [u for u in result["unions"] if not u["suppressed"]]
         assert [u["scope"]["union_id"] for u in shown] == ["spn", "sbsi"]
@@ -236,9 +244,12 @@ class TestSla:
     def test_a_union_on_a_six_day_week(self) -> None:
         # From Friday 15:00 with Saturdays worked: Fri 2 + Sat 9 + Mon 9 + Tue 7 -> Tuesday 15:00.
         rows = [row(priority="P2", day=4, response_h=100) for _ in range(5)]
-        result = stats.union_stats(rows, "spn", MARCH, AS_OF, policy(workdays=frozenset(range(6))))
-        assert result["sla"]["first_response"]["overall"]["compliance"] == 0.0
-        assert result["sla"]["policy"]["workdays"] == ["mon", "tue", "wed", "thu", "fri", "sat"]
+        six_days = policy(workdays=frozenset(range(6)))
+        result = stats.union_statistics(rows, "spn", MARCH, AS_OF, six_days)
+        assert result.sla is not None and result.sla.policy is not None
+        assert isinstance(result.sla.first_response.overall, stats.Share)
+        assert result.sla.first_response.overall.compliance == 0.0
+        assert result.sla.policy.workdays == ["mon", "tue", "wed", "thu", "fri", "sat"]
 
     def test_compliance_per_priority_and_clock(self) -> None:
         rows = [row(priority="P1", response_h=h, resolution_h=100) for h in (2, 4, 10, 20, 30)]
@@ -265,7 +276,7 @@ class TestSla:
     def test_pending_complaints_are_left_out_of_the_share(self) -> None:
         rows = [row(priority="P1", response_h=1) for _ in range(5)] + [row(priority="P1")]
         as_of = START + timedelta(hours=2)
-        sla = stats.union_stats(rows, "spn", MARCH, as_of)["sla"]
+        sla = stats.as_json(stats.union_statistics(rows, "spn", MARCH, as_of))["sla"]
         assert sla["first_response"]["overall"] == {
             "met": 5, "missed": 0, "pending": 1, "compliance": 1.0
         }  # fmt: skip
@@ -369,3 +380,60 @@ class TestReport:
     def test_small_month_shows_nothing(self) -> None:
         page = report.render([row() for _ in range(4)], "spn", MARCH, as_of=AS_OF)
         assert "<img" not in page and "Kurang dari 5 aduan" in page
+
+
+class TestCommandLine:
+    """`aduan stats` renders the models as tables; `--json` prints them as the API writes them."""
+
+    @staticmethod
+    def shown(result: cli.Collected, monkeypatch: pytest.MonkeyPatch) -> str:
+        output = io.StringIO()
+        monkeypatch.setattr(cli, "console", Console(file=output, width=200))
+        cli.show(result)
+        return output.getvalue()
+
+    def test_a_unions_tables_hide_small_groups(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        rows = [
+            row(priority="P1", response_h=h, score=4, fixed="fixed") for h in (2, 4, 10, 20, 30)
+        ]
+        rows += [row(category="wages_minimum_wage", priority=None) for _ in range(2)]
+        text = self.shown(stats.union_statistics(rows, "spn", MARCH, AS_OF), monkeypatch)
+        assert "spn: 2025-03-01 .. 2025-03-31 (UTC)" in text
+        assert "wages_minimum_wage" not in text  # merged into "other", unnamed
+        assert "24 h 24/7" in text  # P1's first-response target
+        assert "<5, hidden" in text
+        assert "satisfaction: mean 4.00 of 5 ratings; fixed 100%, partly 0%, not_fixed 0%" in text
+
+    def test_a_federations_members_and_a_suppressed_union(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        rows = [row() for _ in range(10)] + [row(union_id="garteks") for _ in range(3)]
+        federation = stats.federation_statistics(rows, "KSPI", ["spn", "garteks"], MARCH, AS_OF)
+        text = self.shown(federation, monkeypatch)
+        assert "KSPI (federation)" in text and "by union" in text
+        assert "1 member union(s) with fewer than 5" in text
+        garteks = stats.union_statistics(rows, "garteks", MARCH, AS_OF)
+        assert "fewer than 5 complaints, suppressed" in self.shown(garteks, monkeypatch)
+
+    def test_the_overview_lists_federations_then_unions(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        rows = [row() for _ in range(10)] + [row(union_id="garteks") for _ in range(3)]
+        federations = {"spn": "KSPI", "garteks": "KSPI"}
+        overview = stats.overview(rows, federations, MARCH, AS_OF)
+        lines = [line for line in self.shown(overview, monkeypatch).splitlines() if "│" in line]
+        assert [line.split("│")[1].strip() for line in lines] == [
+            "KSPI (federation)",
+            "spn",
+            "garteks",
+        ]
+        printed = stats.as_json(overview)
+        assert list(printed) == ["period", "unions", "federations"]
+        assert printed["period"] == {"from": "2025-03-01", "to": "2025-03-31", "timezone": "UTC"}
+        assert printed["unions"][1] == {
+            "scope": {"kind": "union", "union_id": "garteks"},
+            "period": printed["period"],
+            "as_of": AS_OF.isoformat(),
+            "min_group_size": 5,
+            "suppressed": True,
+        }
