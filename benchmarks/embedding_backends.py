@@ -44,7 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from services.triage.examples import load_examples
-from services.triage.generator import generate
+from services.triage.offline.generator import generate
 
 DOMAIN_FILE = ROOT / "schemas" / "examples" / "domain_examples.jsonl"
 BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")

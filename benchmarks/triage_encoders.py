@@ -40,11 +40,11 @@ from sklearn.metrics import f1_score
 from schemas.vocabulary import Priority, Tag
 from services.runtime.embedding import E5_SMALL, MINILM, USE_MULTILINGUAL, Embedder
 from services.triage.corpus import as_example, load_corpus
-from services.triage.crossval import evaluate_by_writer
 from services.triage.examples import Example
-from services.triage.generator import generate
 from services.triage.heads import RidgeFit, Views
-from services.triage.training import DEFAULT_SIZE, SYNTHETIC_WEIGHT, written
+from services.triage.offline.crossval import evaluate_by_writer
+from services.triage.offline.generator import generate
+from services.triage.offline.training import DEFAULT_SIZE, SYNTHETIC_WEIGHT, written
 
 RESULTS = ROOT / "benchmarks" / "results" / "triage_encoders.json"
 SPEED_TEXTS = 600

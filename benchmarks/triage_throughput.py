@@ -3,7 +3,7 @@
 Encoder-agnostic: it measures whichever encoder `--embedding-model` names (an
 `ADUAN_EMBEDDING_MODEL` value; default `services.runtime.embedding.DEFAULT_MODEL`), and the
 service runs with that same setting. Measured on the same N generated complaints
-(`services.triage.generator.generate`), in one process run, on this machine:
+(`services.triage.offline.generator.generate`), in one process run, on this machine:
 
   bare        `Embedder(model).embed(texts)` of that encoder in one call (the reference); also in
               calls of 32 and 128 texts (a poll at a time, as the service's consumer hands them
@@ -93,10 +93,10 @@ from services.stack.embedded import (
     with_database,
 )
 from services.stack.supervisor import Child, child_env, stop_all, wait_healthy
-from services.triage.generator import generate
 from services.triage.handlers import BATCH_SIZE, triaged_event
 from services.triage.model import EMBED_BATCH, TriageModel, TriageResult
-from services.triage.training import ensure_model
+from services.triage.offline.generator import generate
+from services.triage.offline.training import ensure_model
 
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 TARGET_RATIO = 0.80

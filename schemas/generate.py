@@ -71,6 +71,13 @@ def asyncapi() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "summary": f"{', '.join(topic.producers)} publish",
         }
+        for consumer, why in topic.consumers.items():
+            operations[f"receive_{channel_id}_{consumer.replace(' ', '_')}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{channel_id}"},
+                "summary": f"{consumer} consumes",
+                "description": f"{why[:1].upper()}{why[1:]}.",
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {

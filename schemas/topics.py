@@ -6,6 +6,7 @@ one partition. Names carry the contract version; a breaking change is a new `.v2
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from schemas.events import (
@@ -31,13 +32,14 @@ DLQ_SUFFIX = ".dlq"
 CLOUDEVENTS_SOURCE_PREFIX = "/aduan/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Topic:
     name: str
     model: type[Event]
     key: str
     producers: tuple[str, ...]
-    consumers: tuple[str, ...]
+    # Each consumer and why it reads the topic: what an analyst finds in asyncapi.json.
+    consumers: Mapping[str, str]
     summary: str
     partitions: int = COMPLAINT_PARTITIONS
 
@@ -56,7 +58,12 @@ COMPLAINT_RECEIVED = Topic(
     ComplaintReceived,
     "idempotency_key",
     ("union frontends",),
-    ("intake",),
+    {
+        "intake": (
+            "validates, deduplicates by idempotency key, stores, issues the tracking code, and "
+            "answers with submitted or rejected"
+        ),
+    },
     "A raw submission from a union frontend.",
 )
 COMPLAINT_REJECTED = Topic(
@@ -64,7 +71,12 @@ COMPLAINT_REJECTED = Topic(
     ComplaintRejected,
     "idempotency_key",
     ("intake",),
-    ("union frontends",),
+    {
+        "union frontends": (
+            "match the refusal (invalid, unknown_union, duplicate_conflict, too_long) to their "
+            "submission by union and idempotency key"
+        ),
+    },
     "Why a submission was refused, with reasons.",
 )
 COMPLAINT_SUBMITTED = Topic(
@@ -72,7 +84,15 @@ COMPLAINT_SUBMITTED = Topic(
     ComplaintSubmitted,
     "complaint_id",
     ("intake",),
-    ("triage", "recommend", "feedback", "analysts"),
+    {
+        "triage": "the complaint to classify",
+        "recommend": (
+            "records that intake accepted this complaint for this union: a triage of a complaint "
+            "never submitted waits, one naming another union is refused"
+        ),
+        "feedback": "creates its copy of the complaint and starts both SLA clocks at submitted_at",
+        "analysts": "the masked stream of accepted complaints",
+    },
     "The accepted complaint, contact data removed, text masked.",
 )
 COMPLAINT_TRIAGED = Topic(
@@ -80,7 +100,17 @@ COMPLAINT_TRIAGED = Topic(
     ComplaintTriaged,
     "complaint_id",
     ("triage",),
-    ("recommend", "intake", "feedback"),
+    {
+        "recommend": (
+            "the request for a recommendation, with text and embedding; also stored to become a "
+            "case when resolved"
+        ),
+        "intake": (
+            "timeline entry, status, and the officers' queue columns (category, tags, priority, "
+            "needs_review)"
+        ),
+        "feedback": "the priority sets the SLA clocks' targets; time-to-triage metric",
+    },
     "Category, secondary categories, tags, priority, confidence, model version.",
 )
 COMPLAINT_RECOMMENDED = Topic(
@@ -88,7 +118,10 @@ COMPLAINT_RECOMMENDED = Topic(
     ComplaintRecommended,
     "complaint_id",
     ("recommend",),
-    ("intake", "feedback"),
+    {
+        "intake": "timeline and status, so officers see the advice",
+        "feedback": "time-to-recommendation metric",
+    },
     "Ranked follow-up actions with rationale and the similar past cases behind them.",
 )
 COMPLAINT_RESPONDED = Topic(
@@ -96,7 +129,10 @@ COMPLAINT_RESPONDED = Topic(
     ComplaintResponded,
     "complaint_id",
     ("feedback",),
-    ("intake", "feedback"),
+    {
+        "intake": "timeline and status; the worker sees the answer on the tracking page",
+        "feedback": "stops the first-response clock; its metric and SLA verdict",
+    },
     "An officer's response; the first one stops the response-time clock.",
 )
 COMPLAINT_RECATEGORIZED = Topic(
@@ -104,7 +140,14 @@ COMPLAINT_RECATEGORIZED = Topic(
     ComplaintRecategorized,
     "complaint_id",
     ("feedback",),
-    ("triage", "intake", "recommend"),
+    {
+        "triage": "keeps the officer's correction as a labelled training example",
+        "intake": "timeline, and the queue's columns follow the officer",
+        "recommend": (
+            "updates the stored labels, so the case made at resolution carries the officer's "
+            "category and tags"
+        ),
+    },
     "An officer corrected the category or tags.",
 )
 COMPLAINT_RESOLVED = Topic(
@@ -112,7 +155,14 @@ COMPLAINT_RESOLVED = Topic(
     ComplaintResolved,
     "complaint_id",
     ("feedback",),
-    ("recommend", "intake", "feedback"),
+    {
+        "recommend": (
+            "adds the case (actions taken, outcome, note) to the case base: how the recommender "
+            "learns"
+        ),
+        "intake": "timeline, status resolved",
+        "feedback": "stops the resolution clock; resolution-time metric and SLA verdict",
+    },
     "Outcome, actions taken and resolution note.",
 )
 FEEDBACK_RATED = Topic(
@@ -120,7 +170,11 @@ FEEDBACK_RATED = Topic(
     FeedbackRated,
     "complaint_id",
     ("feedback",),
-    ("intake", "feedback", "analysts"),
+    {
+        "intake": "timeline, status rated",
+        "feedback": "satisfaction metrics (first rating only; a revision replaces it)",
+        "analysts": "satisfaction per union and category",
+    },
     "The worker's satisfaction rating and whether the problem was fixed.",
 )
 COMPLAINT_REOPENED = Topic(
@@ -128,7 +182,11 @@ COMPLAINT_REOPENED = Topic(
     ComplaintReopened,
     "complaint_id",
     ("feedback",),
-    ("intake", "feedback", "analysts"),
+    {
+        "intake": "status reopened, in a new lifecycle round",
+        "feedback": "reopening metric; the resolution clock restarts",
+        "analysts": "problems that came back",
+    },
     "The worker reopened a resolved complaint as not fixed; the resolution clock restarts.",
 )
 COMPLAINT_WORKER_REPLIED = Topic(
@@ -136,7 +194,9 @@ COMPLAINT_WORKER_REPLIED = Topic(
     WorkerReplied,
     "complaint_id",
     ("feedback",),
-    ("intake",),
+    {
+        "intake": "timeline entry, so officers read the reply",
+    },
     "The worker's reply to the union (masked like every event's text).",
 )
 COMPLAINT_SLA_BREACHED = Topic(
@@ -144,7 +204,11 @@ COMPLAINT_SLA_BREACHED = Topic(
     ComplaintSlaBreached,
     "complaint_id",
     ("feedback",),
-    ("intake", "feedback", "federations"),
+    {
+        "intake": "timeline entry",
+        "feedback": "breach metric, counted once from the event",
+        "federations": "the event names the union's federation, which escalates",
+    },
     "A first-response or resolution clock passed its deadline; names the union's federation.",
 )
 UNION_REGISTERED = Topic(
@@ -152,7 +216,13 @@ UNION_REGISTERED = Topic(
     UnionRegistered,
     "union_id",
     ("intake",),
-    ("feedback", "recommend"),
+    {
+        "feedback": (
+            "knows the union, its federation and its API-key hashes (it authenticates unions "
+            "itself) and allows the union as a metric label"
+        ),
+        "recommend": "the union's case-sharing choice",
+    },
     "A union's registration: name, case-sharing choice, hashed API key.",
     partitions=1,
 )

@@ -220,7 +220,7 @@ async def database_url(postgres_server_url: str) -> AsyncIterator[str]:
 def model() -> TriageModel:
     """The default model exactly as `aduan triage train` builds it (about a minute on 2 cores):
     trained once for the unit tests and the end-to-end stacks alike."""
-    from services.triage.training import train_default_model
+    from services.triage.offline.training import train_default_model
 
     return train_default_model(progress=False)
 

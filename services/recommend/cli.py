@@ -28,9 +28,9 @@ from rich.progress import (
 from rich.table import Table
 
 from schemas.vocabulary import Category, Priority, Sector, Tag
-from services.recommend import eval_plot, evaluation, writer_eval
 from services.recommend.cases import LineError, read_cases
 from services.recommend.models import Complaint, Recommendation, TextEmbedder
+from services.recommend.offline import eval_plot, evaluation, writer_eval
 from services.recommend.retrieval import DEFAULT_K, InMemoryCaseIndex
 from services.recommend.service import recommend_many
 from services.recommend.store import ImportReport, import_cases, open_pool, set_union_sharing

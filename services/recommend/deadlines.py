@@ -4,22 +4,27 @@ Missing a deadline loses a worker's case (a dismissal not refused in writing, a 
 too late), so every recommendation states the rule in words, and adds the date when it is known.
 Working days are counted on the shared `WorkCalendar` (services/runtime/businesstime.py), the
 one feedback's SLA clocks run on: `NATIONAL_CALENDAR`, Monday-Friday minus Indonesian national
-holidays. A union's own days off (SKB cuti bersama, a factory's Lebaran closure) live in
-feedback's settings and do not reach recommend yet, so the service counts on the national
-calendar; a caller that knows the union's calendar may pass it.
+holidays. A union's own days off (its office shut for cuti bersama) stay with feedback's SLA
+clocks: the law counts the worker's and the employer's working days, and adding the union's
+days off could only move a due date later, the one error that loses a case. A caller that knows
+a workplace's own calendar may pass it.
+
+Each rule's text and period are data, in the playbook (`data/playbook.yaml`, `deadlines:`): a
+legal officer changes "7 hari kerja" to 10 there, text and date arithmetic together, without
+Python. Which rule applies to which action stays code (`ranking._deadline_rule`), as do the rule
+ids, which other systems may store.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
+from services.runtime.businesstime import WorkCalendar
 
 
 class DeadlineRule(StrEnum):
@@ -68,80 +73,60 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, monthrange(year, month)[1]))
 
 
-@dataclass(frozen=True)
-class _RuleSpec:
-    text: str
-    anchor: Callable[[KeyDates], date | None]
-    due: Callable[[date, WorkCalendar], date]
+class Offset(BaseModel):
+    """How far the due date lies from the anchor: exactly one of the three, negative = before."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int | None = None  # calendar days
+    working_days: int | None = None  # on the union's WorkCalendar
+    months: int | None = None  # calendar months, clamped to the month's end
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Offset:
+        given = [name for name, value in self if value is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of days, working_days, months")
+        return self
+
+    def from_anchor(self, anchor: date, calendar: WorkCalendar) -> date:
+        if self.working_days is not None:
+            return calendar.add_working_days(anchor, self.working_days)
+        if self.months is not None:
+            return add_months(anchor, self.months)
+        return anchor + timedelta(days=self.days or 0)
 
 
-_RULES: dict[DeadlineRule, _RuleSpec] = {
-    DeadlineRule.THR_DUE: _RuleSpec(
-        "THR wajib dibayar paling lambat 7 hari sebelum hari raya (H-7); sesudah H-7 lapor ke"
-        " Posko THR dan pengawas, tuntut THR + denda 5%.",
-        lambda d: d.holiday,
-        lambda anchor, _cal: anchor - timedelta(days=7),
-    ),
-    DeadlineRule.BIPARTITE: _RuleSpec(
-        "Bipartit harus selesai dalam 30 hari kerja sejak dimulai; bila ditolak atau gagal,"
-        " catatkan ke Disnaker dengan bukti bipartit.",
-        lambda d: d.bipartite_start,
-        lambda anchor, cal: cal.add_working_days(anchor, 30),
-    ),
-    DeadlineRule.DISMISSAL_REFUSAL: _RuleSpec(
-        "Penolakan PHK harus tertulis dan beralasan, paling lambat 7 hari kerja sejak surat"
-        " pemberitahuan PHK diterima; penolakan itu membuka bipartit.",
-        lambda d: d.dismissal_notice,
-        lambda anchor, cal: cal.add_working_days(anchor, 7),
-    ),
-    DeadlineRule.MEDIATION: _RuleSpec(
-        "Mediasi Disnaker selesai dalam 30 hari kerja sejak pelimpahan; anjuran dijawab dalam 10"
-        " hari kerja (diam = menolak).",
-        lambda d: d.mediation_referral,
-        lambda anchor, cal: cal.add_working_days(anchor, 30),
-    ),
-    DeadlineRule.PHK_LAWSUIT: _RuleSpec(
-        "Gugatan PHK ke PHI paling lambat 1 tahun sejak mediasi/konsiliasi gagal"
-        " (MK 132/PUU-XXIII/2025); tuntutan upah tidak kedaluwarsa.",
-        lambda d: d.mediation_failed,
-        lambda anchor, _cal: add_months(anchor, 12),
-    ),
-    DeadlineRule.ACCIDENT_REPORT: _RuleSpec(
-        "Kecelakaan kerja wajib dilaporkan pengusaha ke BPJS Ketenagakerjaan dan Disnaker dalam"
-        " 2×24 jam.",
-        lambda d: d.accident,
-        lambda anchor, _cal: anchor + timedelta(days=2),
-    ),
-    DeadlineRule.JKP_CLAIM: _RuleSpec(
-        "Klaim JKP paling lambat 6 bulan sejak PHK (syarat 12 bulan iuran dalam 24 bulan).",
-        lambda d: d.dismissal,
-        lambda anchor, _cal: add_months(anchor, 6),
-    ),
-    DeadlineRule.STRIKE_NOTICE: _RuleSpec(
-        "Mogok sah hanya setelah perundingan gagal dan dengan pemberitahuan tertulis ke pengusaha"
-        " dan Disnaker paling lambat 7 hari kerja sebelumnya (waktu, tempat, alasan, tanda tangan"
-        " penanggung jawab).",
-        lambda d: d.strike,
-        lambda anchor, cal: cal.add_working_days(anchor, -7),
-    ),
-}
+# The dates a rule may count from: the fields of KeyDates.
+Anchor = Literal[
+    "holiday",
+    "dismissal_notice",
+    "dismissal",
+    "bipartite_start",
+    "mediation_referral",
+    "mediation_failed",
+    "accident",
+    "strike",
+]
 
 
-def rule_text(rule: DeadlineRule) -> str:
-    return _RULES[rule].text
+class DeadlineTerm(BaseModel):
+    """One rule as the playbook states it: its text, the date it counts from, and how far."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-def compute_deadline(
-    rule: DeadlineRule,
-    dates: KeyDates | None = None,
-    calendar: WorkCalendar = NATIONAL_CALENDAR,
-) -> Deadline:
-    """The deadline of `rule`: dated when `dates` holds its anchor, otherwise the rule in words.
+    text: Annotated[str, StringConstraints(min_length=1)]
+    anchor: Anchor
+    due: Offset
 
-    Working days are those of `calendar`: national holidays are skipped by default, a union's
-    extra days off when its calendar is given.
-    """
-    spec = _RULES[rule]
-    anchor = spec.anchor(dates) if dates is not None else None
-    due = spec.due(anchor, calendar) if anchor is not None else None
-    return Deadline(rule=rule, text=spec.text, due=due)
+    def deadline(
+        self, rule: DeadlineRule, dates: KeyDates | None, calendar: WorkCalendar
+    ) -> Deadline:
+        """Dated when `dates` holds the anchor, otherwise the rule in words.
+
+        Working days are those of `calendar`: national holidays are skipped by default, a
+        union's extra days off when its calendar is given.
+        """
+        anchor: date | None = getattr(dates, self.anchor) if dates is not None else None
+        due = self.due.from_anchor(anchor, calendar) if anchor is not None else None
+        return Deadline(rule=rule, text=self.text, due=due)

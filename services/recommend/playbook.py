@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.vocabulary import ACTION_LABELS, Action, Category
+from services.recommend.deadlines import Deadline, DeadlineRule, DeadlineTerm, KeyDates
 from services.recommend.playbook_data import PlaybookError, read_playbook_file
+from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
 
 __all__ = [
     "ACTION_GUIDES",
@@ -71,11 +73,12 @@ class ActionGuide:
 
 @dataclass(frozen=True)
 class Playbook:
-    """A loaded playbook: every category's first steps and every action's guide."""
+    """A loaded playbook: every category's first steps, every action's guide, every deadline."""
 
     source: Path
     categories: dict[Category, CategoryPlaybook]
     guides: dict[Action, ActionGuide]
+    deadlines: dict[DeadlineRule, DeadlineTerm]
 
     def rank(self, category: Category, action: Action) -> int | None:
         """Position of `action` in the category's first actions (0 = first), or None."""
@@ -92,6 +95,15 @@ class Playbook:
         refs = list(self.guides[action].legal_refs)
         return refs + [ref for ref in self.categories[category].legal_basis if ref not in refs]
 
+    def deadline(
+        self,
+        rule: DeadlineRule,
+        dates: KeyDates | None = None,
+        calendar: WorkCalendar = NATIONAL_CALENDAR,
+    ) -> Deadline:
+        """The rule in this playbook's words, dated when `dates` holds the date it counts from."""
+        return self.deadlines[rule].deadline(rule, dates, calendar)
+
 
 def load_playbook(path: Path | str = PLAYBOOK_FILE) -> Playbook:
     """The playbook in `path`, validated; PlaybookError names the file and line of a mistake."""
@@ -107,7 +119,7 @@ def load_playbook(path: Path | str = PLAYBOOK_FILE) -> Playbook:
     for action in Action:
         a = data.actions[action]
         guides[action] = ActionGuide(action, ACTION_LABELS[action], a.legal_refs, a.evidence)
-    return Playbook(source, categories, guides)
+    return Playbook(source, categories, guides, dict(data.deadlines))
 
 
 # The shipped playbook, checked on import: a broken data file fails every service at start.

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from schemas.vocabulary import Action, Category
+from services.recommend.deadlines import DeadlineRule, DeadlineTerm
 from services.runtime.datafile import DataFileError, read_data_file
 
 # A text shown to officers: a YAML string (not a number or yes/no), never empty.
@@ -59,10 +60,11 @@ class ActionEntry(_Strict):
 
 
 class PlaybookFile(_Strict):
-    """The whole file: every category and every action, each exactly once."""
+    """The whole file: every category, action and legal deadline rule, each exactly once."""
 
     categories: dict[Category, CategoryEntry]
     actions: dict[Action, ActionEntry]
+    deadlines: dict[DeadlineRule, DeadlineTerm]
 
     @field_validator("categories")
     @classmethod
@@ -78,9 +80,17 @@ class PlaybookFile(_Strict):
         _require_all(Action, entries, "action")
         return entries
 
+    @field_validator("deadlines")
+    @classmethod
+    def _every_rule(
+        cls, entries: dict[DeadlineRule, DeadlineTerm]
+    ) -> dict[DeadlineRule, DeadlineTerm]:
+        _require_all(DeadlineRule, entries, "deadline rule")
+        return entries
+
 
 def _require_all(
-    vocabulary: Iterable[Category | Action], entries: dict[Any, Any], kind: str
+    vocabulary: Iterable[Category | Action | DeadlineRule], entries: dict[Any, Any], kind: str
 ) -> None:
     missing = [item.value for item in vocabulary if item not in entries]
     if missing:

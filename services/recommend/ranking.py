@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from schemas.vocabulary import ACTION_LABELS, CATEGORY_LABELS, Action, Category, Outcome, Priority
 from schemas.vocabulary import Tag as T
-from services.recommend.deadlines import DeadlineRule, compute_deadline
+from services.recommend.deadlines import DeadlineRule
 from services.recommend.models import Complaint, Neighbour, RecommendedAction
 from services.recommend.playbook import DEFAULT_PLAYBOOK, URGENT_ACTIONS, Playbook
 from services.runtime.businesstime import NATIONAL_CALENDAR, WorkCalendar
@@ -553,7 +553,7 @@ def _recommended(
     playbook: Playbook,
 ) -> RecommendedAction:
     rule = _deadline_rule(action, categories, complaint.tags)
-    deadline = compute_deadline(rule, complaint.key_dates, calendar) if rule else None
+    deadline = playbook.deadline(rule, complaint.key_dates, calendar) if rule else None
     return RecommendedAction(
         action=action,
         label=ACTION_LABELS[action],

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Generic, Literal, TypeAlias
+from typing import Any, Generic, Literal, TypeAlias
 
 import asyncpg
 import structlog
@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeVar
 
 from schemas.clean import printable
@@ -71,6 +71,19 @@ OUTBOX_PRUNE_SECONDS = 3600.0
 def _terminate_gracefully() -> None:
     """SIGTERM to this process: uvicorn drains and stops, the supervisor starts a fresh one."""
     signal.raise_signal(signal.SIGTERM)
+
+
+class AsyncApiDocument(BaseModel):
+    """The outline of the AsyncAPI 3 document /asyncapi.json serves (schemas/asyncapi.json),
+    so the OpenAPI page says what the route returns; the document is sent as generated."""
+
+    model_config = ConfigDict(extra="allow")
+
+    asyncapi: str = Field(description="AsyncAPI version of the document", examples=["3.0.0"])
+    info: dict[str, Any]
+    channels: dict[str, Any] = Field(description="one channel per Kafka topic")
+    operations: dict[str, Any] = Field(description="who publishes and who consumes each topic")
+    components: dict[str, Any] = Field(description="the event payloads' JSON Schemas")
 
 
 class HealthReport(BaseModel):
@@ -280,7 +293,7 @@ def create_service_app(
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
         return PlainTextResponse(generate_latest(PUBLIC_METRICS), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/asyncapi.json", tags=["operations"])
+    @app.get("/asyncapi.json", tags=["operations"], responses={200: {"model": AsyncApiDocument}})
     async def asyncapi() -> JSONResponse:
         """The AsyncAPI document of every Aduan topic, for frontends and analysts."""
         return JSONResponse(json.loads(ASYNCAPI_FILE.read_text()))

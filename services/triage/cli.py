@@ -23,13 +23,13 @@ from services.runtime.db import apply_migrations
 from services.runtime.embedding import DEFAULT_MODEL
 from services.triage import registry
 from services.triage.corpus import as_example, load_corpus
-from services.triage.crossval import ByWriterReport, evaluate_by_writer
-from services.triage.evaluation import EvalReport, evaluate, plot_confusion
 from services.triage.examples import Example, load_examples
-from services.triage.generator import generate
 from services.triage.labels import MIGRATIONS, officer_examples, weighted
 from services.triage.model import TriageModel, TriageResult
-from services.triage.training import (
+from services.triage.offline.crossval import ByWriterReport, evaluate_by_writer
+from services.triage.offline.evaluation import EvalReport, evaluate, plot_confusion
+from services.triage.offline.generator import generate
+from services.triage.offline.training import (
     DEFAULT_SIZE,
     SYNTHETIC_WEIGHT,
     ensure_model,

@@ -19,8 +19,8 @@ import pytest
 
 from schemas.topics import FEEDBACK_RATED
 from schemas.vocabulary import Category
+from services.triage.offline.training import train_default_model
 from services.triage.registry import list_versions, load_current
-from services.triage.training import train_default_model
 from tests.e2e.conftest import Stack, running_stack
 from tests.support import Infra, eventually
 

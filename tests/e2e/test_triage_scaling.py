@@ -21,7 +21,7 @@ import pytest
 
 from services.intake.cli import register
 from services.stack.supervisor import Child, stop_all, wait_healthy
-from services.triage.generator import generate
+from services.triage.offline.generator import generate
 from tests.conftest import TEST_SESSION_TIMEOUT_MS
 from tests.e2e.conftest import START_TIMEOUT_S, log_tails, service_env, start_service
 from tests.support import Infra, eventually

@@ -35,6 +35,23 @@ class TestGeneratedFiles:
         addresses = {c["address"] for c in document["channels"].values()}
         assert addresses == {t.name for t in TOPICS}
 
+    def test_who_consumes_a_topic_and_why_is_in_the_committed_document(self) -> None:
+        """An analyst answers "who consumes resolved, and why" from asyncapi.json alone."""
+        document = json.loads(generate.ASYNCAPI_PATH.read_text())
+        channel = next(
+            ref
+            for ref, c in document["channels"].items()
+            if c["address"] == "aduan.complaint.resolved.v1"
+        )
+        readers = {
+            op["summary"].removesuffix(" consumes"): op["description"]
+            for op in document["operations"].values()
+            if op["action"] == "receive" and op["channel"]["$ref"] == f"#/channels/{channel}"
+        }
+        assert set(readers) == {"recommend", "intake", "feedback"}
+        assert "case base" in readers["recommend"]
+        assert "resolution clock" in readers["feedback"]
+
 
 class TestTopicRegistry:
     """Topic names are versioned and every event model has exactly one topic."""

@@ -7,12 +7,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from services.recommend.evaluation import METRICS, TARGETS, EvalReport
+from services.recommend.offline.evaluation import METRICS, TARGETS, EvalReport
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from services.recommend.writer_eval import WriterSplitReport
+    from services.recommend.offline.writer_eval import WriterSplitReport
 
 METRIC_LABELS = ("nDCG@3", "P@3", "P1 first action", "category P@5", "hit@3 (ref.)")
 SETTING_TITLES = {

@@ -8,7 +8,7 @@ case base to search before any union has imported its own resolved cases. Never 
 cases to officers as real precedents: every record carries `"synthetic": true` and a `syn-` id.
 
 Deterministic: `generate(seed)` always returns the same cases for the same seed; regenerate with
-`python -m services.recommend.starter [path]`.
+`python -m services.recommend.offline.starter [path]`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from services.recommend.cases import ResolvedCase
 from services.recommend.playbook import PLAYBOOK
 from services.recommend.ranking import TAG_RULES
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "starter_cases.jsonl"
+DEFAULT_PATH = Path(__file__).parents[1] / "data" / "starter_cases.jsonl"
 
 # What the synthetic officers did first when harm was reported. Frozen here, apart from the
 # ranking's own rules: the starter cases are a record of the past, and changing how Aduan ranks

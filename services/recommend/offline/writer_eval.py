@@ -33,7 +33,8 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from schemas.vocabulary import Outcome, Sector
 from services.recommend.cases import ResolvedCase
-from services.recommend.evaluation import (
+from services.recommend.models import TextEmbedder, Vector
+from services.recommend.offline.evaluation import (
     EvalComplaint,
     EvalReport,
     Predictions,
@@ -44,7 +45,6 @@ from services.recommend.evaluation import (
     run_plan,
     settings_for,
 )
-from services.recommend.models import TextEmbedder, Vector
 from services.recommend.retrieval import DEFAULT_K, InMemoryCaseIndex
 
 CORPUS_UNION_PREFIX = "corpus-"  # the synthetic union of a writer's cases: corpus-w01

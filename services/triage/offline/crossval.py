@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import Progress
 
 from services.runtime.embedding import shared_embedder
-from services.triage.evaluation import EvalReport, score
 from services.triage.examples import Example
 from services.triage.model import TriageResult
-from services.triage.training import TrainingSet, train, written
+from services.triage.offline.evaluation import EvalReport, score
+from services.triage.offline.training import TrainingSet, train, written
 
 POOLED_VERSION = "leave-one-writer-out"
 

@@ -16,118 +16,17 @@ from collections.abc import Iterator
 
 from schemas.vocabulary import Category, Sector, Tag
 from services.triage.examples import Example
-from services.triage.fragments import (
-    BRANDS,
-    CITIES,
-    CLOSERS,
-    CODES,
-    COMPANIES,
-    DISTRACTORS,
-    HR,
-    KECAMATAN,
-    MODIFIERS,
-    OPENERS,
-    PROBLEMS,
-    RULE_CASES,
-    SUBJECTS,
-    SUPERVISORS,
-    UNITS,
-    Fragment,
-)
 from services.triage.normalize import normalize_text
+from services.triage.offline.fragments import Fragment, read_phrase_banks
 from services.triage.priority import is_hazardous_minor, priority_from_tags
 
-# How often each modifier is drawn; danger-adjacent ones stay rare, as in real inboxes.
-MODIFIER_WEIGHTS: dict[str, float] = {
-    "ong": 3.0,
-    "evid": 2.0,
-    "intl": 1.5,
-    "extl": 0.8,
-    "anon": 1.0,
-    "rfear": 1.2,
-    "rocc": 0.6,
-    "dead": 0.9,
-    "act": 0.6,
-    "legal": 0.7,
-    "info": 1.5,
-    "emp": 1.2,
-    "loc": 1.0,
-    "buyer": 0.5,
-    "wom": 0.8,
-    "migr": 0.5,
-    "dis": 0.25,
-    "prec": 1.2,
-    "union": 0.7,
-    "sup": 0.8,
-    "inc": 0.6,
-    "self": 0.25,
-    "ill": 0.4,
-    "money": 0.5,
-}
+BANKS = read_phrase_banks()  # data/generator.yaml, checked on import
+# The only modifiers a complaint of category `other` (a question about dues) may carry.
+HARMLESS_MODIFIERS = frozenset(
+    {Tag.INFO_REQUEST, Tag.EMPLOYER_NAMED, Tag.LOCATION_NAMED, Tag.UNION_MEMBER, Tag.WOMAN_WORKER}
+)
 CATEGORY_WEIGHTS: dict[Category, float] = {c: 1.0 for c in Category} | {Category.OTHER: 0.5}
 SEPARATORS = [". ", ". ", ", ", " ", "\n", ". terus ", " dan ", "... ", ". trus ", ", udah gitu "]
-SLANG_OUT: dict[str, list[str]] = {
-    "tidak": ["gak", "gk", "ga", "nggak", "tdk", "g"],
-    "gak": ["gk", "ga", "nggak", "gak"],
-    "sudah": ["udh", "udah", "sdh"],
-    "udah": ["udh", "udah", "dah"],
-    "belum": ["blm", "belom"],
-    "saya": ["sy", "aku", "gw", "saya"],
-    "yang": ["yg"],
-    "dengan": ["dgn"],
-    "karena": ["krn"],
-    "tapi": ["tp"],
-    "juga": ["jg"],
-    "banget": ["bgt"],
-    "kemarin": ["kmrn", "kemaren"],
-    "sekarang": ["skrg", "skrng"],
-    "orang": ["org"],
-    "tahun": ["thn", "taun"],
-    "bulan": ["bln"],
-    "tanggal": ["tgl"],
-    "sama": ["sm"],
-    "dari": ["dr"],
-    "kalau": ["kalo", "klo"],
-    "masih": ["msh"],
-    "terus": ["trs", "trus"],
-    "padahal": ["pdhl"],
-    "langsung": ["lgsg"],
-    "gimana": ["gmn"],
-    "untuk": ["utk"],
-    "banyak": ["bnyk"],
-    "lagi": ["lg"],
-    "aja": ["aj", "aja"],
-    "sampai": ["sampe", "ampe"],
-    "malam": ["mlm", "malem"],
-    "harus": ["hrs"],
-    "bisa": ["bs"],
-    "kayak": ["kyk", "kek"],
-    "dapet": ["dpt", "dapet"],
-    "tolong": ["tlg", "tolongin"],
-    "teman": ["temen", "tmn"],
-}
-CODE_MIX: dict[str, list[str]] = {
-    "lembur": ["overtime", "OT"],
-    "gaji": ["salary", "gaji"],
-    "atasan": ["boss"],
-    "tolong": ["please", "tolong"],
-    "kontrak": ["contract"],
-    "bukti": ["proof"],
-    "dipecat": ["di-fire", "dipecat"],
-    "target": ["target", "quota"],
-}
-ENGLISH_FILLERS = [
-    "seriously",
-    "btw",
-    "so",
-    "literally",
-    "honestly",
-    "please help",
-    "asap",
-    "fyi",
-    "jujur",
-]
-EMOJI = ["🙏", "😭", "😡", "🙄", "😢", "😤", "🥺", "💔", "‼️"]
 
 
 class _Slots:
@@ -174,15 +73,15 @@ class _Slots:
                 return self.subject
             if name == "sup":
                 self.tags.add(Tag.SUPERVISOR_IMPLICATED)
-                return rng.choice(SUPERVISORS.get(self.sector, SUPERVISORS[Sector.GARMENT]))
+                return rng.choice(BANKS.supervisors[self.sector])
             if name == "hr":
-                return rng.choice(HR)
+                return rng.choice(BANKS.hr)
             if name == "company":
                 self.tags.add(Tag.EMPLOYER_NAMED)
-                return rng.choice(COMPANIES)
+                return rng.choice(BANKS.companies)
             if name in {"city", "kec"}:
                 self.tags.add(Tag.LOCATION_NAMED)
-                return rng.choice(KECAMATAN if name == "kec" else CITIES[self.sector])
+                return rng.choice(BANKS.kecamatan if name == "kec" else BANKS.cities[self.sector])
             if name.startswith("money"):
                 self.tags.add(Tag.MONEY_AMOUNT_STATED)
                 ranges = {
@@ -199,9 +98,9 @@ class _Slots:
                     ["3 bulan", "setahun", "2 tahun", "berbulan-bulan", "6 bulan", "lama"]
                 )
             if name == "brand":
-                return rng.choice(BRANDS)
+                return rng.choice(BANKS.brands)
             if name == "unit":
-                return rng.choice(UNITS[self.sector])
+                return rng.choice(BANKS.units[self.sector])
             return match.group(0)
 
         return re.sub(r"\{(\w+)\}", replace, template)
@@ -210,26 +109,27 @@ class _Slots:
 def _pick_subject(rng: random.Random, fragment: Fragment) -> tuple[str, set[Tag]]:
     """Whose voice: the worker alone, a group, or someone reporting for the worker."""
     woman = fragment.who == "woman"
+    subjects = BANKS.subjects
     roll = rng.random()
     if Tag.COLLECTIVE in fragment.tags or roll < 0.3:
-        pool = SUBJECTS["coll_woman"] if woman and rng.random() < 0.6 else SUBJECTS["coll"]
+        pool = subjects.coll_woman if woman and rng.random() < 0.6 else subjects.coll
         return rng.choice(pool), {Tag.COLLECTIVE}
     if roll < 0.47:
-        subject = rng.choice(SUBJECTS["third_woman" if woman else "third_any"])
+        subject = rng.choice(subjects.third_woman if woman else subjects.third_any)
         tags = {Tag.REPORTED_BY_THIRD_PARTY, Tag.INDIVIDUAL}
         if any(w in subject for w in ("istri", "perempuan")):
             tags.add(Tag.WOMAN_WORKER)
         return subject, tags
-    return rng.choice(SUBJECTS["indiv"]), {Tag.INDIVIDUAL}
+    return rng.choice(subjects.indiv), {Tag.INDIVIDUAL}
 
 
 def _pick_fragment(rng: random.Random, category: Category) -> tuple[Fragment, Sector]:
-    if rng.random() < 0.08:
-        rule_cases = [f for c, f in RULE_CASES if c is category]
-        if rule_cases:
-            fragment = rng.choice(rule_cases)
-            return fragment, rng.choice(sorted(fragment.sectors))
-    fragment = rng.choice(PROBLEMS[category])
+    fragment: Fragment
+    rule_cases = [f for f in BANKS.rule_cases if f.category is category]
+    if rng.random() < 0.08 and rule_cases:
+        fragment = rng.choice(rule_cases)
+    else:
+        fragment = rng.choice(BANKS.problems[category])
     return fragment, rng.choice(sorted(fragment.sectors))
 
 
@@ -242,23 +142,23 @@ def _secondary_fragments(
     others = [c for c in Category if c not in {primary, Category.OTHER}]
     picked: list[tuple[Category, Fragment]] = []
     for category in rng.sample(others, count):
-        options = [f for f in PROBLEMS[category] if sector in f.sectors and f.who != "woman"]
+        options = [f for f in BANKS.problems[category] if sector in f.sectors and f.who != "woman"]
         if options:
             picked.append((category, rng.choice(options)))
     return picked
 
 
-def _modifiers(rng: random.Random, category: Category) -> list[str]:
+def _modifiers(rng: random.Random, category: Category) -> list[Tag]:
     count = rng.choices([0, 1, 2, 3, 4], weights=[0.2, 0.3, 0.27, 0.15, 0.08])[0]
-    keys = list(MODIFIER_WEIGHTS)
-    weights = [MODIFIER_WEIGHTS[k] for k in keys]
-    chosen: list[str] = []
+    keys = list(BANKS.modifiers)
+    weights = [BANKS.modifiers[k].weight for k in keys]
+    chosen: list[Tag] = []
     for _ in range(count):
         key = rng.choices(keys, weights=weights)[0]
         if key not in chosen:
             chosen.append(key)
     if category is Category.OTHER:  # a question about dues carries no harm tags
-        chosen = [k for k in chosen if k in {"info", "emp", "loc", "union", "wom"}]
+        chosen = [k for k in chosen if k in HARMLESS_MODIFIERS]
     return chosen
 
 
@@ -268,16 +168,12 @@ def _render(text: str, rng: random.Random) -> str:
     register = rng.choices(registers, weights=[0.15, 0.4, 0.3, 0.15])[0]
     words = text.split(" ")
     if register in {"slang", "mixed"}:
-        words = [
-            rng.choice(SLANG_OUT[w]) if w in SLANG_OUT and rng.random() < 0.7 else w for w in words
-        ]
+        words = _swap(words, BANKS.spelling, 0.7, rng)
         words = [re.sub(r"^(\w{3,}) \1$", r"\g<1>2", w) for w in words]
     if register == "mixed":
-        words = [
-            rng.choice(CODE_MIX[w]) if w in CODE_MIX and rng.random() < 0.5 else w for w in words
-        ]
+        words = _swap(words, BANKS.code_mixing, 0.5, rng)
         if rng.random() < 0.5:
-            words.insert(rng.randrange(len(words) + 1), rng.choice(ENGLISH_FILLERS))
+            words.insert(rng.randrange(len(words) + 1), rng.choice(BANKS.english_fillers))
     if register == "slang":
         words = [_typo(w, rng) if rng.random() < 0.05 else w for w in words]
         if rng.random() < 0.3:
@@ -293,8 +189,15 @@ def _render(text: str, rng: random.Random) -> str:
     elif rng.random() < 0.6:
         out = out.lower()
     if register != "formal" and rng.random() < 0.25:
-        out += " " + rng.choice(EMOJI) * rng.randint(1, 3)
+        out += " " + rng.choice(BANKS.emoji) * rng.randint(1, 3)
     return out
+
+
+def _swap(
+    words: list[str], table: dict[str, list[str]], share: float, rng: random.Random
+) -> list[str]:
+    """Each word the table knows is replaced by one of its spellings `share` of the time."""
+    return [rng.choice(table[w]) if w in table and rng.random() < share else w for w in words]
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -324,11 +227,11 @@ def generate_one(rng: random.Random, category: Category, index: int = 0) -> Exam
         sentences.append(slots.fill(extra.text))
         tags |= extra.tags
         secondary.append(other)
-    for key in _modifiers(rng, category):
-        sentences.append(slots.fill(rng.choice(MODIFIERS[key])))
-        tags.add(CODES[key])
+    for tag in _modifiers(rng, category):
+        sentences.append(slots.fill(rng.choice(BANKS.modifiers[tag].sentences)))
+        tags.add(tag)
     if rng.random() < 0.07 and category is not Category.OTHER:
-        distractor = rng.choice(DISTRACTORS)
+        distractor = rng.choice(BANKS.distractors)
         sentences.insert(rng.randrange(len(sentences) + 1), slots.fill(distractor))
     if rng.random() < 0.25:  # the primary is not always said first
         rng.shuffle(sentences)
@@ -342,7 +245,7 @@ def generate_one(rng: random.Random, category: Category, index: int = 0) -> Exam
     body = sentences[0]
     for sentence in sentences[1:]:
         body += rng.choice(SEPARATORS) + sentence
-    opener, closer = rng.choice(OPENERS), rng.choice(CLOSERS)
+    opener, closer = rng.choice(BANKS.openers), rng.choice(BANKS.closers)
     text = _render(" ".join(p for p in (opener, body, closer) if p), rng)
 
     unique_secondary = tuple(dict.fromkeys(c for c in secondary if c is not category))[:2]

@@ -22,8 +22,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from services.runtime.embedding import DEFAULT_MODEL, shared_embedder
 from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example
-from services.triage.generator import generate
 from services.triage.model import Embeddings, TriageModel
+from services.triage.offline.generator import generate
 from services.triage.registry import (
     NoUsableModel,
     load_current,

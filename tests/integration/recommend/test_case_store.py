@@ -8,10 +8,10 @@ import pytest
 from schemas.vocabulary import Outcome, Priority, Sector, Tag
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, shared_case_ref
+from services.recommend.offline.starter import generate
 from services.recommend.reembed import ensure_case_index
 from services.recommend.retrieval import PgCaseIndex
 from services.recommend.service import recommend
-from services.recommend.starter import generate
 from services.recommend.store import (
     CaseSource,
     UpsertResult,

@@ -8,9 +8,9 @@ import pytest
 from schemas.vocabulary import Category
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import shared_case_ref
+from services.recommend.offline.starter import generate
 from services.recommend.rerank import TriageLabels
 from services.recommend.retrieval import InMemoryCaseIndex, PgCaseIndex
-from services.recommend.starter import generate
 from services.recommend.store import (
     case_index_name,
     import_cases,

@@ -7,6 +7,7 @@ import pytest
 
 from services.recommend.cases import ResolvedCase
 from services.recommend.models import shared_case_ref
+from services.recommend.offline.starter import generate
 from services.recommend.retrieval import (
     HYBRID_CANDIDATES,
     InMemoryCaseIndex,
@@ -14,7 +15,6 @@ from services.recommend.retrieval import (
     search_cases_lexical,
     tokenize,
 )
-from services.recommend.starter import generate
 from services.recommend.store import import_cases, set_union_sharing
 from tests.unit.recommend.fakes import HashingEmbedder
 

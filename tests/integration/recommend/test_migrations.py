@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from services.recommend.offline.starter import generate
 from services.recommend.reembed import ensure_case_index
 from services.recommend.retrieval import PgCaseIndex
-from services.recommend.starter import generate
 from services.recommend.store import MIGRATIONS, SCHEMA, import_cases, init_connection, open_pool
 from services.runtime.db import create_pool
 from tests.unit.recommend.fakes import Hashing512Embedder, HashingEmbedder

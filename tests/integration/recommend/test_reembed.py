@@ -10,9 +10,9 @@ import numpy.typing as npt
 import pytest
 
 from services.recommend import reembed
+from services.recommend.offline.starter import generate
 from services.recommend.reembed import BATCH, reembed_batch, stale_count
 from services.recommend.retrieval import PgCaseIndex
-from services.recommend.starter import generate
 from services.recommend.store import case_index_name, import_cases
 from tests.integration.recommend.plans import search_plan
 from tests.unit.recommend.fakes import Hashing512Embedder, HashingEmbedder

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from services.recommend.cli import app
-from services.recommend.starter import generate, write_jsonl
+from services.recommend.offline.starter import generate, write_jsonl
 from services.runtime.embedding import Embedder
 
 

@@ -1,19 +1,17 @@
-"""Legal deadlines (docs/domain.md §5), counted in working days of the shared WorkCalendar."""
+"""Legal deadlines (docs/domain.md §5), as the shipped playbook states them, counted in working
+days of the shared WorkCalendar."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from services.recommend.deadlines import (
-    DeadlineRule,
-    KeyDates,
-    add_months,
-    compute_deadline,
-)
+from services.recommend.deadlines import DeadlineRule, KeyDates, add_months
+from services.recommend.playbook import DEFAULT_PLAYBOOK
 from services.runtime.businesstime import WorkCalendar
 
 # Mon-Fri, no holidays at all: what the deadlines counted before they used the national calendar.
 NO_HOLIDAYS = WorkCalendar(national_holidays=False)
+compute_deadline = DEFAULT_PLAYBOOK.deadline
 
 
 class TestCalendarMonths:
@@ -119,3 +117,14 @@ class TestHolidays:
         dates = KeyDates(holiday=date(2025, 3, 31))
         assert compute_deadline(DeadlineRule.THR_DUE, dates).due == date(2025, 3, 24)
         assert compute_deadline(DeadlineRule.THR_DUE, dates, NO_HOLIDAYS).due == date(2025, 3, 24)
+
+
+class TestAnchors:
+    """A rule in the playbook may count from any date a complaint can carry, and only those."""
+
+    def test_anchor_names_are_the_key_dates(self) -> None:
+        from typing import get_args
+
+        from services.recommend.deadlines import Anchor
+
+        assert set(get_args(Anchor)) == set(KeyDates.model_fields)

@@ -12,7 +12,7 @@ from schemas.vocabulary import Action as A
 from schemas.vocabulary import Category as C
 from schemas.vocabulary import Outcome, Priority, Sector
 from services.recommend.cases import ResolvedCase
-from services.recommend.evaluation import (
+from services.recommend.offline.evaluation import (
     GOLD,
     NO_LABELS,
     TRIAGED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from schemas.vocabulary import Action, Category, Outcome, Sector
 from services.recommend.app import RecommendSettings, create_app
 from services.recommend.cases import ResolvedCase
-from services.recommend.models import Complaint
+from services.recommend.deadlines import Deadline, KeyDates
+from services.recommend.models import Complaint, Recommendation
 from services.recommend.playbook import (
     ACTION_GUIDES,
     DEFAULT_PLAYBOOK,
@@ -229,6 +231,67 @@ class TestPlaybookChangeIsADataEdit:
             playbook=load_playbook(path),
         )
         assert rec.actions[0].action is Action.CALCULATE_ENTITLEMENT
+
+
+class TestDeadlineChangeIsADataEdit:
+    """A legal officer changes a deadline's period and text in the playbook; dates follow."""
+
+    async def test_longer_dismissal_refusal_period(self, tmp_path: Path) -> None:
+        path = edited(
+            tmp_path,
+            "    anchor: dismissal_notice\n    due: {working_days: 7}\n",
+            "    anchor: dismissal_notice\n    due: {working_days: 10}\n",
+        )
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "paling lambat 7 hari kerja sejak surat", "paling lambat 10 hari kerja sejak surat"
+            ),
+            encoding="utf-8",
+        )
+        complaint = Complaint(
+            complaint_id="c-2",
+            union_id="spn",
+            text="saya di-PHK sepihak, surat PHK saya terima hari Jumat",
+            category=Category.TERMINATION_SEVERANCE,
+            key_dates=KeyDates(dismissal_notice=date(2026, 8, 7)),
+        )
+        embedder = HashingEmbedder()
+        index = TestPlaybookChangeIsADataEdit.index(embedder)
+        edited_rec = await recommend(
+            complaint, index, embedder=embedder, playbook=load_playbook(path)
+        )
+        shipped_rec = await recommend(complaint, index, embedder=embedder)
+
+        def bipartite(rec: Recommendation) -> Deadline:
+            step = next(a for a in rec.actions if a.action is Action.BIPARTITE_NEGOTIATION)
+            assert step.deadline is not None
+            return step.deadline
+
+        # From Fri 7 Aug 2026, skipping Independence Day (Mon 17 Aug): 7 working days end on
+        # Wed 19 Aug, 10 on Mon 24 Aug.
+        assert bipartite(shipped_rec).due == date(2026, 8, 19)
+        assert bipartite(edited_rec).due == date(2026, 8, 24)
+        assert "10 hari kerja" in bipartite(edited_rec).text
+
+    def test_two_periods_for_one_rule(self, tmp_path: Path) -> None:
+        path = edited(tmp_path, "    due: {months: 6}\n", "    due: {months: 6, days: 3}\n")
+        problem = failure(path)
+        assert "exactly one of days, working_days, months" in str(problem)
+        assert problem.line == line_of(path.read_text(encoding="utf-8"), "{months: 6, days: 3}")
+
+    def test_anchor_that_is_not_a_key_date(self, tmp_path: Path) -> None:
+        path = edited(tmp_path, "    anchor: accident\n", "    anchor: kecelakaan\n")
+        problem = failure(path)
+        assert "kecelakaan" in str(problem) or "accident" in str(problem)
+        assert problem.line == line_of(path.read_text(encoding="utf-8"), "anchor: kecelakaan")
+
+    def test_missing_rule(self, tmp_path: Path) -> None:
+        text = SHIPPED
+        start = text.index("  jkp_claim_6_months:\n")
+        end = text.index("\n\n", start)
+        path = tmp_path / PLAYBOOK_FILE.name
+        path.write_text(text[:start] + text[end + 2 :], encoding="utf-8")
+        assert "jkp_claim_6_months" in str(failure(path))
 
 
 class TestOperatorSetting:

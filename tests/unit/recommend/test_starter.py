@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from schemas.vocabulary import Category, Sector
 from services.recommend.cases import read_cases
-from services.recommend.starter import DEFAULT_PATH, generate
+from services.recommend.offline.starter import DEFAULT_PATH, generate
 
 
 class TestStarterCases:

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from schemas.vocabulary import Action as A
 from schemas.vocabulary import Category as C
 from schemas.vocabulary import Priority
-from services.recommend import evaluation, writer_eval
 from services.recommend.cli import app
-from services.recommend.evaluation import (
+from services.recommend.models import TextEmbedder
+from services.recommend.offline import evaluation, writer_eval
+from services.recommend.offline.evaluation import (
     GOLD,
     METRICS,
     NO_LABELS,
@@ -24,15 +25,14 @@ from services.recommend.evaluation import (
     TriageOutput,
     playbook_actions,
 )
-from services.recommend.models import TextEmbedder
-from services.recommend.retrieval import InMemoryCaseIndex
-from services.recommend.writer_eval import (
+from services.recommend.offline.writer_eval import (
     CORPUS_UNION_PREFIX,
     CorpusComplaint,
     evaluate_by_writer,
     read_corpus,
     writer_folds,
 )
+from services.recommend.retrieval import InMemoryCaseIndex
 from tests.unit.recommend.fakes import HashingEmbedder
 
 THR = [A.THR_COMPLAINT_POST, A.CALCULATE_ENTITLEMENT, A.BIPARTITE_NEGOTIATION]

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from services.triage import crossval, training
-from services.triage.crossval import evaluate_by_writer
-from services.triage.generator import generate
-from services.triage.training import TrainingSet, written
+from services.triage.offline import crossval, training
+from services.triage.offline.crossval import evaluate_by_writer
+from services.triage.offline.generator import generate
+from services.triage.offline.training import TrainingSet, written
 
 
 @pytest.fixture(scope="module")

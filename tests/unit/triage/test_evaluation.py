@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from schemas.vocabulary import Category, Priority
-from services.triage.evaluation import EvalReport, evaluate, expected_calibration_error
 from services.triage.examples import Example
 from services.triage.model import TriageModel
+from services.triage.offline.evaluation import EvalReport, evaluate, expected_calibration_error
 
 
 @pytest.fixture(scope="module")

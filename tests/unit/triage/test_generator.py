@@ -4,8 +4,8 @@ import json
 
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Category, Priority, Tag
-from services.triage.generator import generate, iter_tag_coverage
 from services.triage.normalize import normalize_text
+from services.triage.offline.generator import generate, iter_tag_coverage
 
 
 class TestCoverage:

@@ -5,7 +5,6 @@ import pytest
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Tag
 from services.triage.examples import load_examples
-from services.triage.generator import generate
 from services.triage.lexicon import (
     _EMPLOYER_ORIGINAL,
     CATEGORY_CUES,
@@ -16,6 +15,7 @@ from services.triage.lexicon import (
     scan_cues,
 )
 from services.triage.normalize import normalize
+from services.triage.offline.generator import generate
 
 TEXTS = [e.text for e in load_examples(DOMAIN_EXAMPLES)] + [e.text for e in generate(80, seed=5)]
 

@@ -6,8 +6,8 @@ import pytest
 from schemas.vocabulary import Category, Priority, Tag
 from services.runtime.embedding import USE_MULTILINGUAL
 from services.triage.examples import Example
-from services.triage.generator import generate
 from services.triage.model import TriageModel, TriageResult
+from services.triage.offline.generator import generate
 from services.triage.priority import P1_TAGS, SURE
 
 # Danger in words that appear in no DOMAIN cue list or example (written for this test).

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from services.runtime.embedding import USE_MULTILINGUAL
-from services.triage import registry, training
+from services.triage import registry
 from services.triage.app import TriageSettings
-from services.triage.generator import generate
 from services.triage.model import TriageModel
+from services.triage.offline import training
+from services.triage.offline.generator import generate
+from services.triage.offline.training import ensure_model
 from services.triage.registry import NoUsableModel
-from services.triage.training import ensure_model
 from services.triage.worker import ModelHolder
 
 
@@ -110,19 +109,6 @@ class TestServingOnly:
         registry.promote(directory, registry.save_version(text_only, directory))
         assert holder.refresh() is False
         assert holder.model.version == serving
-
-    def test_the_service_imports_no_training_generator_or_corpus(self) -> None:
-        """Checked in a fresh interpreter: this test session has imported them already."""
-        offline = ("training", "generator", "fragments", "corpus", "crossval", "evaluation")
-        probe = (
-            "import sys, services.triage.app;"
-            "print([m for m in sys.modules if m.startswith('services.')"
-            f" and m.split('.')[-1] in {offline!r}])"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-        )
-        assert result.stdout.strip() == "[]"
 
 
 class TestTriageSettings:
