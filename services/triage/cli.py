@@ -22,7 +22,7 @@ from schemas.vocabulary import Sector
 from services.runtime.db import apply_migrations
 from services.runtime.embedding import DEFAULT_MODEL
 from services.triage import registry
-from services.triage.corpus import as_example, load_corpus
+from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example, load_examples
 from services.triage.labels import MIGRATIONS, officer_examples, weighted
 from services.triage.model import TriageModel, TriageResult
@@ -53,6 +53,12 @@ ModelDirOption = typer.Option(
 HoldoutOption = typer.Option(DEFAULT_HOLDOUT, help="Labelled JSONL never trained on.")
 SeedOption = typer.Option(0, help="Generator and model seed.")
 SizeOption = typer.Option(DEFAULT_SIZE, help="Number of synthetic complaints.")
+CorpusOption = typer.Option(
+    [WRITERS_DIR],
+    "--corpus",
+    exists=True,
+    help="Writers' corpus files or folders to train on (repeatable; default: the shipped corpus).",
+)
 PromoteOption = typer.Option(True, "--promote/--no-promote", help="Promote the new version.")
 EvalFilesArgument = typer.Argument(
     ..., exists=True, help="Labelled JSONL files (with --by-writer also folders of them)."
@@ -164,6 +170,7 @@ def train(
     promote: bool = PromoteOption,
     database_url: str = DatabaseOption,
     embedding_model: str = EmbeddingModelOption,
+    corpus: list[Path] = CorpusOption,
 ) -> None:
     """Train a new version with officers' corrections, compare it with the current one, promote."""
     console = Console()
@@ -176,6 +183,7 @@ def train(
         progress=True,
         size=size,
         embedding_model=_encoder(embedding_model),
+        corpus=corpus,
     )
     examples = load_examples(holdout) if holdout.exists() else []
     new_report = _held_out(model, examples)
@@ -189,6 +197,7 @@ def train(
         "embedding_version": model.embedding_version,
         "holdout": str(holdout),
         "officer_corrections": [e.id for e in corrections],
+        "corpus": [str(path) for path in corpus],
     }
     if new_report:
         metadata["evaluation"] = new_report.summary()

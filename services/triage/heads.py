@@ -254,10 +254,11 @@ class BinaryHeads(Generic[C]):
     def proba(self, views: Views) -> Floats:
         return _combine(self.combiner, _decisions(self.words, self.meaning, views))
 
-    def word_weights(self, column: C) -> Floats:
-        """The words-view coefficients of one column, scaled as the combiner uses them."""
-        j = self.columns.index(column)
-        return np.asarray(self.words.weights[:, j] * self.combiner[j, 0])
+    def clause_scores(self, views: Views) -> Floats:
+        """Every column's words-view score of each row, scaled as the combiner weighs it: which
+        clause of a complaint speaks most for a tag. One product for all columns; scaling the
+        scores rather than the weights spares a copy of the weight matrix."""
+        return np.asarray(views.words @ self.words.weights) * self.combiner[:, 0]
 
     @classmethod
     def from_fit(

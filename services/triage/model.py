@@ -354,7 +354,7 @@ class _Clauses:
         self.heads = heads
         self._clauses: list[list[str]] = []
         self._rows: list[int] = []
-        self._x: sp.csr_matrix = sp.csr_matrix((0, 0))
+        self._scores: npt.NDArray[np.floating] = np.zeros((0, len(heads.tags.columns)))
         if texts:
             self._featurise()
 
@@ -364,8 +364,8 @@ class _Clauses:
         if len(clauses) <= 1:
             return self.texts[index].text.original.strip()
         start = self._rows[index]
-        scores = self._x[start : start + len(clauses)] @ self.heads.tags.word_weights(tag)
-        return clauses[int(np.argmax(scores))]
+        column = self.heads.tags.columns.index(tag)
+        return clauses[int(np.argmax(self._scores[start : start + len(clauses), column]))]
 
     def _featurise(self) -> None:
         per_text = [[scan.within(c) for c in scan.text.clauses()] for scan in self.texts]
@@ -376,7 +376,7 @@ class _Clauses:
             flat.extend(clauses)
         if flat:  # only empty texts: nothing to featurise, every text is its own evidence
             full = self.heads.featurizer.transform(flat, [None] * len(flat))
-            self._x = _assemble(flat, full, None, None).views.words
+            self._scores = self.heads.tags.clause_scores(_assemble(flat, full, None, None).views)
 
 
 def _version(examples: Sequence[Example], seed: int) -> str:

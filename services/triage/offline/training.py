@@ -112,10 +112,11 @@ def train_default_model(
     progress: bool = True,
     size: int = DEFAULT_SIZE,
     embedding_model: str | None = DEFAULT_MODEL,
+    corpus: Sequence[Path] = (WRITERS_DIR,),
 ) -> TriageModel:
     """The corpus, generated complaints and `extra_examples` (e.g. officer corrections)."""
     return train(
-        default_training_set(extra_examples, seed=seed, size=size),
+        default_training_set(extra_examples, seed=seed, size=size, corpus=corpus),
         embedding_model=embedding_model,
         seed=seed,
         progress=progress,
