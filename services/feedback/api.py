@@ -34,9 +34,11 @@ from services.feedback.responses import (
     UnionClocks,
 )
 from services.feedback.settings import FeedbackSettings
+from services.runtime import audit
 from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.businesstime import Pause
 from services.runtime.http import ServiceRuntime, current_runtime
+from services.runtime.throttle import client_address
 
 HOUR = timedelta(hours=1)
 # Ratings at or below this score must say why: that is what a union learns from.
@@ -155,7 +157,7 @@ async def _workers_complaint(
 
 @officers.post("/{complaint_id}/responses", status_code=201)
 async def respond(
-    complaint_id: UUID, body: ResponseRequest, union_id: Union, runtime: Runtime
+    complaint_id: UUID, body: ResponseRequest, union_id: Union, runtime: Runtime, request: Request
 ) -> ResponseRecorded:
     with _answered():
         return await lifecycle.respond(
@@ -166,12 +168,13 @@ async def respond(
             message=body.message,
             waiting_on_worker=body.waiting_on_worker,
             tracking_key=runtime.settings.tracking_key,
+            client=client_address(request),
         )
 
 
 @officers.post("/{complaint_id}/resolution", status_code=201)
 async def resolve(
-    complaint_id: UUID, body: ResolutionRequest, union_id: Union, runtime: Runtime
+    complaint_id: UUID, body: ResolutionRequest, union_id: Union, runtime: Runtime, request: Request
 ) -> Resolved:
     with _answered():
         return await lifecycle.resolve(
@@ -183,12 +186,13 @@ async def resolve(
             actions_taken=body.actions_taken,
             resolution_note=body.resolution_note,
             tracking_key=runtime.settings.tracking_key,
+            client=client_address(request),
         )
 
 
 @officers.post("/{complaint_id}/category", status_code=201)
 async def recategorize(
-    complaint_id: UUID, body: CategoryRequest, union_id: Union, runtime: Runtime
+    complaint_id: UUID, body: CategoryRequest, union_id: Union, runtime: Runtime, request: Request
 ) -> Recategorized:
     with _answered():
         return await lifecycle.recategorize(
@@ -200,6 +204,7 @@ async def recategorize(
             secondary=body.secondary,
             tags=body.tags,
             priority=body.priority,
+            client=client_address(request),
         )
 
 
@@ -279,7 +284,10 @@ async def reply(code: str, body: ReplyRequest, runtime: Runtime, request: Reques
     found = await _workers_complaint(runtime, request, code, body.secret)
     with _answered():
         return await lifecycle.reply(
-            runtime.pool, found, message=body.message, tracking_key=runtime.settings.tracking_key
+            runtime.pool,
+            found,
+            message=body.message,
+            tracking_key=runtime.settings.tracking_key,
         )
 
 
@@ -395,7 +403,7 @@ async def sla_settings(union_id: str, caller: Union, runtime: Runtime) -> sla.Po
 
 @statistics.put("/{union_id}/sla")
 async def change_sla_settings(
-    union_id: str, body: SlaSettingsRequest, caller: Union, runtime: Runtime
+    union_id: str, body: SlaSettingsRequest, caller: Union, runtime: Runtime, request: Request
 ) -> sla.PolicyDescription:
     """Change the union's calendar or targets; running clocks are judged by the new ones."""
     if union_id != caller:
@@ -407,4 +415,12 @@ async def change_sla_settings(
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
         await clocks.save_policy(conn, union_id, sla.policy_to_row(policy), body.officer)
+        await audit.record(
+            conn,
+            "sla_changed",
+            union_id,
+            actor=body.officer,
+            client=client_address(request),
+            details=body.model_dump(mode="json", exclude={"officer"}, exclude_none=True),
+        )
     return policy.description()

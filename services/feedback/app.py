@@ -18,6 +18,7 @@ from schemas.topics import (
 )
 from services.feedback import api, clocks, handlers, metrics, store
 from services.feedback.settings import FeedbackSettings
+from services.runtime.audit import audit_router
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.metrics import UnionLabels
 
@@ -51,6 +52,6 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     handlers.register(runtime, unions)
     return create_service_app(
         runtime,
-        [api.officers, api.workers, api.statistics, api.federations],
+        [api.officers, api.workers, api.statistics, api.federations, audit_router()],
         description="Officer responses and resolutions, worker ratings, response-time metrics.",
     )

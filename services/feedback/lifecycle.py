@@ -27,6 +27,7 @@ from schemas.events import (
     WorkerReplied,
 )
 from schemas.masking import mask_named
+from schemas.topics import topic_for
 from schemas.vocabulary import Action, Category, Outcome, Priority, Tag
 from services.feedback import clocks, store
 from services.feedback.responses import (
@@ -37,9 +38,25 @@ from services.feedback.responses import (
     Resolved,
     ResponseRecorded,
 )
+from services.runtime import audit
 from services.runtime.outbox import enqueue
 
 SOURCE = "feedback"
+LifecycleEvent = (
+    ComplaintResponded
+    | ComplaintResolved
+    | ComplaintRecategorized
+    | FeedbackRated
+    | ComplaintReopened
+    | WorkerReplied
+)
+# What an action's audit entry keeps of its event: the decision, never the words (messages,
+# notes, reasons and comments are the worker's or the officer's text).
+AUDITED_FIELDS = frozenset(
+    {"outcome", "actions_taken", "category", "secondary", "tags", "priority"}
+    | {"previous_category", "previous_priority", "waiting_on_worker", "first_response"}
+    | {"score", "fixed", "revision", "reopen_count", "resumed", "round"}
+)
 
 Fixed = Literal["fixed", "partly", "not_fixed"]
 
@@ -138,6 +155,7 @@ async def respond(
     message: str,
     waiting_on_worker: bool,
     tracking_key: str,
+    client: str | None = None,
 ) -> ResponseRecorded:
     """An officer's response; asking the worker something pauses the clocks until they reply,
     any other response lets them run again."""
@@ -161,7 +179,7 @@ async def respond(
             responded_at=now,
             waiting_on_worker=waiting_on_worker,
         )
-        await enqueue(conn, event, source=SOURCE)
+        await _announce(conn, event, client)
     return ResponseRecorded(
         response_id=response_id, first_response=first, waiting_on_worker=waiting_on_worker
     )
@@ -177,6 +195,7 @@ async def resolve(
     actions_taken: list[Action],
     resolution_note: str,
     tracking_key: str,
+    client: str | None = None,
 ) -> Resolved:
     """The union resolves the complaint: its resolution clock stops (`AlreadyResolved` if it
     was)."""
@@ -204,7 +223,7 @@ async def resolve(
             resolved_at=now,
             round=complaint["reopen_count"],
         )
-        await enqueue(conn, event, source=SOURCE)
+        await _announce(conn, event, client)
     return Resolved(complaint_id=complaint_id, outcome=outcome)
 
 
@@ -218,6 +237,7 @@ async def recategorize(
     secondary: list[Category],
     tags: list[Tag] | None,
     priority: Priority | None,
+    client: str | None = None,
 ) -> Recategorized:
     """An officer corrects the category (and the priority: the SLA clocks follow it)."""
     check_categories(category, secondary)
@@ -245,7 +265,7 @@ async def recategorize(
             sector=complaint["sector"],
             recategorized_at=now,
         )
-        await enqueue(conn, event, source=SOURCE)
+        await _announce(conn, event, client)
     return Recategorized(
         complaint_id=complaint_id,
         category=category,
@@ -284,7 +304,7 @@ async def rate(
             rated_at=now,
         )
         await store.save_rating(conn, rating, previous["first_rated_at"] if previous else now)
-        await enqueue(conn, rating, source=SOURCE)
+        await _announce(conn, rating, client=None)
     return Rated(tracking_code=found["tracking_code"], revision=rating.revision)
 
 
@@ -314,12 +334,16 @@ async def reopen(
             reopen_count=count,
             reopened_at=now,
         )
-        await enqueue(conn, event, source=SOURCE)
+        await _announce(conn, event, client=None)
     return Reopened(tracking_code=found["tracking_code"], reopen_count=count, status="reopened")
 
 
 async def reply(
-    pool: asyncpg.Pool, found: dict[str, Any], *, message: str, tracking_key: str
+    pool: asyncpg.Pool,
+    found: dict[str, Any],
+    *,
+    message: str,
+    tracking_key: str,
 ) -> Replied:
     """The worker answers the union; a clock paused for this reply runs again."""
     now = datetime.now(UTC)
@@ -342,5 +366,21 @@ async def reply(
             resumed=resumed,
             replied_at=now,
         )
-        await enqueue(conn, event, source=SOURCE)
+        await _announce(conn, event, client=None)
     return Replied(tracking_code=found["tracking_code"], resumed=resumed)
+
+
+async def _announce(conn: asyncpg.Connection, event: LifecycleEvent, client: str | None) -> None:
+    """Publish an action's event (outbox) and record it in the audit log, in its transaction:
+    the officer named by the frontend and the caller's address, or the worker holding the
+    tracking secret, whose address is never kept (it could name an anonymous worker)."""
+    await enqueue(conn, event, source=SOURCE)
+    await audit.record(
+        conn,
+        topic_for(event).event_type,
+        event.union_id,
+        complaint_id=event.complaint_id,
+        actor=getattr(event, "officer", None) or "worker",
+        client=client,
+        details=event.model_dump(mode="json", include=set(AUDITED_FIELDS)),
+    )

@@ -17,8 +17,10 @@ from services.intake.queue import Queue, QueueFilters
 from services.intake.settings import IntakeSettings
 from services.intake.submission import Rejected, accept
 from services.intake.views import ComplaintView, TrackingView, complaint_view, tracking_view
+from services.runtime import audit
 from services.runtime.auth import UnionKeys, open_for_worker, unknown_tracking_code
 from services.runtime.http import ServiceRuntime, current_runtime
+from services.runtime.throttle import client_address
 from services.runtime.tokens import tracking_secret
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
@@ -107,7 +109,11 @@ async def submit_complaint(
 
 @router.get("/complaints", response_model=Queue)
 async def list_complaints(
-    filters: Annotated[QueueFilters, Query()], union_id: Union, runtime: Runtime
+    filters: Annotated[QueueFilters, Query()],
+    union_id: Union,
+    runtime: Runtime,
+    request: Request,
+    officer: audit.OfficerHeader = None,
 ) -> Queue:
     """The union's complaints, most urgent and oldest first, with counts for filter badges.
 
@@ -117,24 +123,53 @@ async def list_complaints(
     total, rows = await store.queue_page(
         runtime.pool, union_id, filters.conditions(), filters.limit, filters.offset
     )
-    return Queue(
+    page = Queue(
         items=[queue.item(row) for row in rows],
         total=total,
         limit=filters.limit,
         offset=filters.offset,
         counts=queue.counts(await store.queue_groups(runtime.pool, union_id)),
     )
+    # The queue shows triage's category and priority for every complaint on the page.
+    await audit.record(
+        runtime.pool,
+        "queue_viewed",
+        union_id,
+        actor=officer,
+        client=client_address(request),
+        details={
+            "filters": filters.model_dump(mode="json", exclude_defaults=True),
+            "shown": {str(i.complaint_id): [i.category, i.priority] for i in page.items},
+        },
+    )
+    return page
 
 
 @router.get("/complaints/{complaint_id}")
-async def get_complaint(complaint_id: UUID, union_id: Union, runtime: Runtime) -> ComplaintView:
+async def get_complaint(
+    complaint_id: UUID,
+    union_id: Union,
+    runtime: Runtime,
+    request: Request,
+    officer: audit.OfficerHeader = None,
+) -> ComplaintView:
     """The complaint, its triage, recommendations and whole timeline (owning union only)."""
     row = await store.complaint_row(runtime.pool, complaint_id)
     # Another union's complaint is answered exactly like a missing one: no existence oracle.
     if row is None or row["union_id"] != union_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such complaint for this union")
     timeline = await store.timeline(runtime.pool, complaint_id)
-    return complaint_view(row, timeline, runtime.settings.contacts)
+    view = complaint_view(row, timeline, runtime.settings.contacts)
+    await audit.record(
+        runtime.pool,
+        "complaint_viewed",
+        union_id,
+        complaint_id=complaint_id,
+        actor=officer,
+        client=client_address(request),
+        details=audit.suggestions_shown(view.triage, view.recommendation),
+    )
+    return view
 
 
 @router.get("/track/{code}", tags=["workers"], response_model_exclude_none=True)

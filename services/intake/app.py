@@ -12,6 +12,7 @@ from services.intake import api, handlers, store
 from services.intake.settings import IntakeSettings
 from services.intake.submission import submitted_from_row
 from services.intake.unions import announce_all
+from services.runtime.audit import audit_router
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.outbox import QUIET_OUTBOX
 
@@ -36,7 +37,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     runtime.every("republish_stuck", settings.stuck_check_seconds, republish_stuck)
     return create_service_app(
         runtime,
-        [api.router],
+        [api.router, audit_router()],
         description="Accepts complaints from union frontends and keeps their record and timeline.",
     )
 

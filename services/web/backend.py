@@ -115,13 +115,13 @@ class Backend:
 
     # -- officers --------------------------------------------------------------------------
 
-    async def queue(self, union_id: str, filters: dict[str, Any]) -> dict[str, Any]:
+    async def queue(self, union_id: str, filters: dict[str, Any], officer: str) -> dict[str, Any]:
         params = {k: v for k, v in filters.items() if v not in (None, "")}
         return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/complaints",
             params=params,
-            headers=self.key_of(union_id),
+            headers=self.key_of(union_id) | {"X-Aduan-Officer": officer},
         )
 
     async def clocks(self, union_id: str) -> dict[str, Any]:
@@ -131,11 +131,12 @@ class Backend:
             headers=self.key_of(union_id),
         )
 
-    async def complaint(self, union_id: str, complaint_id: UUID) -> dict[str, Any]:
+    async def complaint(self, union_id: str, complaint_id: UUID, officer: str) -> dict[str, Any]:
+        """The complaint as intake shows it; intake's audit log records `officer` read it."""
         return await self._call(
             "GET",
             f"{self.settings.intake_url}/v1/complaints/{complaint_id}",
-            headers=self.key_of(union_id),
+            headers=self.key_of(union_id) | {"X-Aduan-Officer": officer},
         )
 
     async def sla(self, union_id: str, complaint_id: UUID) -> dict[str, Any] | None:

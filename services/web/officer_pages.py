@@ -23,6 +23,7 @@ from schemas.vocabulary import (
     Priority,
     Tag,
 )
+from services.runtime.audit import suggestions_shown
 from services.web import auth, store
 from services.web.backend import BackendError
 from services.web.highlight import highlight
@@ -126,7 +127,7 @@ async def queue(
         return RedirectResponse("/officer/federation", status_code=status.HTTP_303_SEE_OTHER)
     _require(session, "admin", "officer")
     union_id = session.officer.union_id
-    listing = await web.backend.queue(union_id, filters.as_query())
+    listing = await web.backend.queue(union_id, filters.as_query(), session.officer.username)
     clocks = await web.backend.clocks(union_id)
     return render(
         request,
@@ -153,7 +154,7 @@ async def complaint_page(
     _require(session, "admin", "officer")
     union_id = session.officer.union_id
     try:
-        view = await web.backend.complaint(union_id, complaint_id)
+        view = await web.backend.complaint(union_id, complaint_id, session.officer.username)
     except BackendError as exc:
         if exc.status_code == 404:
             raise HTTPException(
@@ -167,7 +168,7 @@ async def complaint_page(
         "complaint_viewed",
         officer=session.officer,
         complaint_id=complaint_id,
-        details=suggestions_shown(view),
+        details=suggestions_shown(view.get("triage"), view.get("recommendation")),
     )
     triage = view.get("triage") or {}
     return render(
@@ -187,24 +188,6 @@ async def complaint_page(
         actions={a.value: label for a, label in ACTION_LABELS.items()},
         tags=[t.value for t in Tag],
     )
-
-
-def suggestions_shown(view: dict[str, Any]) -> dict[str, Any]:
-    """What the machine suggested on the page an officer saw: the triage (with the model's
-    version) and the recommended actions and cases, so a decision can later be traced to what
-    was in front of the officer when it was made."""
-    triage = view.get("triage") or {}
-    recommendation = view.get("recommendation") or {}
-    return {
-        "triage": {
-            key: triage.get(key)
-            for key in ("model_version", "category", "priority", "tags", "confidence")
-        }
-        if triage
-        else None,
-        "recommended_actions": [a["action"] for a in recommendation.get("actions", [])],
-        "similar_cases": [c["case_id"] for c in recommendation.get("similar_cases", [])],
-    }
 
 
 def _latest(view: dict[str, Any], kind: str) -> dict[str, Any] | None:

@@ -282,6 +282,80 @@ class TestWorkerRatings:
         assert int(locked.headers["Retry-After"]) > 0
 
 
+class TestAuditLog:
+    """Every action through the API is in the union's audit log, with who, from where and what
+    was decided, never the words; a union reads only its own entries."""
+
+    async def audit(self, feedback: FeedbackUnderTest, union_id: str = "spn") -> list[dict]:
+        response = await feedback.client.get("/v1/audit", headers=feedback.auth(union_id))
+        assert response.status_code == 200
+        entries: list[dict] = response.json()["entries"]
+        return entries
+
+    async def test_officers_and_workers_actions_are_recorded(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        responded = await feedback.client.post(
+            feedback.url("responses"),
+            headers=feedback.auth(),
+            json={"officer": "Rina", "message": "kami tanya dulu", "waiting_on_worker": True},
+        )
+        rated = await feedback.client.post(
+            f"/v1/track/{TRACKING}/rating",
+            json={
+                "secret": tracking_secret("test-tracking-key", TRACKING),
+                "score": 2,
+                "fixed": "partly",
+                "reasons": ["mandor masih marah-marah"],
+            },
+        )
+        assert responded.status_code == 201 and rated.status_code == 201
+        newest, response, probe = (await self.audit(feedback))[:3]
+        assert newest["action"] == "feedback.rated.v1"
+        assert newest["actor"] == "worker" and newest["client"] is None
+        assert newest["details"] == {"score": 2, "fixed": "partly", "revision": 1}
+        assert response["action"] == "complaint.responded.v1"
+        assert response["actor"] == "Rina"
+        assert response["complaint_id"] == feedback.complaint_id
+        assert response["details"] == {"waiting_on_worker": True, "first_response": False}
+        assert response["client"] and probe["actor"] == "probe"
+        assert "kami tanya" not in str(response) and "mandor" not in str(newest)
+
+    async def test_a_refused_action_leaves_no_entry(self, feedback: FeedbackUnderTest) -> None:
+        before = await self.audit(feedback)
+        resolve = {"officer": "Rina", "outcome": "resolved", "actions_taken": ["collect_evidence"]}
+        first = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth(), json=resolve
+        )
+        again = await feedback.client.post(
+            feedback.url("resolution"), headers=feedback.auth(), json=resolve
+        )
+        assert (first.status_code, again.status_code) == (201, 409)
+        after = await self.audit(feedback)
+        added = after[: len(after) - len(before)]
+        assert [e["action"] for e in added] == ["complaint.resolved.v1"]
+        assert added[0]["details"]["outcome"] == "resolved"
+
+    async def test_another_union_reads_none_of_it(self, feedback: FeedbackUnderTest) -> None:
+        assert await self.audit(feedback, "spn")
+        assert await self.audit(feedback, "japbusi") == []
+        anonymous = await feedback.client.get("/v1/audit")
+        assert anonymous.status_code == 401
+
+    async def test_an_sla_change_is_recorded_with_its_officer(
+        self, feedback: FeedbackUnderTest
+    ) -> None:
+        changed = await feedback.client.put(
+            "/v1/unions/spn/sla",
+            headers=feedback.auth(),
+            json={"officer": "Bu Sari", "workdays": "mon-sat"},
+        )
+        assert changed.status_code == 200, changed.text
+        [newest, *_] = await self.audit(feedback)
+        assert (newest["action"], newest["actor"]) == ("sla_changed", "Bu Sari")
+        assert newest["details"] == {"workdays": "mon-sat"}
+
+
 class TestKeyRotation:
     """A rotation published by intake lets both keys in until the old one's time is up."""
 

@@ -390,3 +390,47 @@ async def _old_complaints(conn: asyncpg.Connection) -> list[uuid.UUID]:
             event.model_dump_json(exclude={"embedding", "text"}),
         )
     return ids
+
+
+class TestAuditOfWhatOfficersSaw:
+    """Intake's audit log records each read of the queue and of a complaint: who (as the
+    frontend names them), from where, and which machine suggestions were on the screen."""
+
+    async def audit(self, queue: Queue, union_id: str = "spn") -> list[dict[str, Any]]:
+        response = await queue.intake.client.get("/v1/audit", headers=queue.intake.auth(union_id))
+        assert response.status_code == 200, response.text
+        entries: list[dict[str, Any]] = response.json()["entries"]
+        return entries
+
+    async def test_a_complaint_read_records_its_triage_and_advice(self, queue: Queue) -> None:
+        complaint_id = queue.ids["A"]
+        response = await queue.intake.client.get(
+            f"/v1/complaints/{complaint_id}",
+            headers=queue.intake.auth("spn") | {"X-Aduan-Officer": "Rina"},
+        )
+        assert response.status_code == 200
+        [newest, *_] = await self.audit(queue)
+        assert newest["action"] == "complaint_viewed"
+        assert (newest["complaint_id"], newest["actor"]) == (complaint_id, "Rina")
+        assert newest["details"]["triage"] == {
+            "model_version": "test",
+            "category": "wages_minimum_wage",
+            "priority": "P2",
+            "tags": ["money_amount_stated"],
+            "confidence": 0.4,
+        }
+        assert newest["details"]["recommended_actions"] == []  # no advice had arrived yet
+
+    async def test_a_queue_read_records_what_each_line_showed(self, queue: Queue) -> None:
+        await queue.get(priority="P1")
+        [newest, *_] = await self.audit(queue)
+        assert newest["action"] == "queue_viewed" and newest["actor"] is None
+        assert newest["details"]["filters"] == {"priority": "P1"}
+        assert newest["details"]["shown"] == {queue.ids["B"]: ["osh_safety_health", "P1"]}
+
+    async def test_a_read_refused_to_another_union_is_not_its_entry(self, queue: Queue) -> None:
+        other = await queue.intake.client.get(
+            f"/v1/complaints/{queue.ids['A']}", headers=queue.intake.auth("japbusi")
+        )
+        assert other.status_code == 404
+        assert all(e["complaint_id"] != queue.ids["A"] for e in await self.audit(queue, "japbusi"))

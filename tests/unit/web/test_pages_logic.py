@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from services.runtime.audit import suggestions_shown
 from services.web.forms import emergency_report, report_from_form
 from services.web.highlight import Segment, highlight
-from services.web.officer_pages import suggestions_shown
 from services.web.queue import merge_clocks
 from services.web.settings import WebSettings
 
@@ -137,7 +137,7 @@ class TestSuggestionsShown:
                 "similar_cases": [{"case_id": "case-17"}],
             },
         }
-        assert suggestions_shown(view) == {
+        assert suggestions_shown(view["triage"], view["recommendation"]) == {
             "triage": {
                 "model_version": "triage-20261201T000000Z-abcd1234",
                 "category": "wages_and_benefits",
@@ -150,7 +150,7 @@ class TestSuggestionsShown:
         }
 
     def test_a_complaint_not_yet_triaged_records_that_nothing_was_suggested(self) -> None:
-        assert suggestions_shown({"triage": None, "recommendation": None}) == {
+        assert suggestions_shown(None, None) == {
             "triage": None,
             "recommended_actions": [],
             "similar_cases": [],
