@@ -339,11 +339,7 @@ async def reopen(
 
 
 async def reply(
-    pool: asyncpg.Pool,
-    found: dict[str, Any],
-    *,
-    message: str,
-    tracking_key: str,
+    pool: asyncpg.Pool, found: dict[str, Any], *, message: str, tracking_key: str
 ) -> Replied:
     """The worker answers the union; a clock paused for this reply runs again."""
     now = datetime.now(UTC)
