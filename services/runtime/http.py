@@ -38,7 +38,7 @@ from services.runtime.messaging import EventBus
 from services.runtime.metrics import PublicMetrics
 from services.runtime.outbox import OutboxRelay
 from services.runtime.settings import ServiceSettings
-from services.runtime.throttle import Throttle
+from services.runtime.throttle import Throttle, forget_ended_windows
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +66,8 @@ WEDGE_CHECK_SECONDS = 5.0
 # How often published outbox rows past their retention are deleted: the retention is days, so
 # an hour late costs nothing, and one DELETE an hour is nothing either.
 OUTBOX_PRUNE_SECONDS = 3600.0
+# How often ended lockout windows are dropped: a 15-minute window's row kept an hour costs a row.
+LOCKOUT_PRUNE_SECONDS = 3600.0
 
 
 def _terminate_gracefully() -> None:
@@ -133,6 +135,8 @@ class ServiceRuntime(Generic[S]):
                     OUTBOX_PRUNE_SECONDS,
                     ServiceRuntime.forget_published_outbox,
                 )
+        if migrations is not None:
+            self.every("forget_ended_lockouts", LOCKOUT_PRUNE_SECONDS, _forget_ended_lockouts)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -172,6 +176,8 @@ class ServiceRuntime(Generic[S]):
                 settings=self.pool_settings,
                 max_size=self.settings.database_pool_size,
             )
+            # Every replica counts the same wrong secrets and keys (runtime migration 006).
+            self.throttle.share_failures(self._pool)
         for hook in self._start_hooks:
             await hook(self)
         if self.messaging:
@@ -236,6 +242,12 @@ class ServiceRuntime(Generic[S]):
             checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return HealthReport(service=self.name, status=status, checks=checks)
+
+
+async def _forget_ended_lockouts(runtime: ServiceRuntime) -> None:
+    forgotten = await forget_ended_windows(runtime.pool)
+    if forgotten:
+        log.info("lockout_counters_forgotten", rows=forgotten)
 
 
 async def _stop_if_wedged(runtime: ServiceRuntime) -> None:

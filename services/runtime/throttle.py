@@ -9,8 +9,11 @@ Two kinds of limit, both answered with 429 and a `Retry-After` in seconds:
   address is refused until the window ends, even with the right secret: a guesser learns
   nothing more, and the worker holding the real secret waits minutes, not forever.
 
-Counters live in this process's memory (`limits`'s MemoryStorage): with N replicas behind a
-load balancer a client gets up to N times the allowance. The client address is the one uvicorn
+Failure counters live in the service's database once it has one (`PostgresCounters`), so every
+replica counts the same wrong secrets: a guesser spread over N replicas gets one allowance, not
+N. Request-rate counters stay in each process's memory (`limits`'s MemoryStorage): a database
+write per request would cost the submission path more than the limit is worth, so with N
+replicas a client may make up to N times the allowed requests. The client address is the one uvicorn
 reports, which honours `X-Forwarded-For` only from `FORWARDED_ALLOW_IPS` (127.0.0.1 unless the
 operator says otherwise); the web frontend forwards its visitors' addresses that way.
 """
@@ -21,9 +24,10 @@ import math
 import time
 from typing import Annotated
 
+import asyncpg
 from fastapi import HTTPException, Request, status
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
@@ -90,6 +94,10 @@ class Throttle:
         # Fixed windows for failures: a lockout ends at a time the 429 can state.
         self._failures = FixedWindowRateLimiter(storage)
 
+    def share_failures(self, pool: asyncpg.Pool) -> None:
+        """Count failures in the service's database from now on (the service has started)."""
+        self._failures = FixedWindowRateLimiter(PostgresCounters(pool))
+
     async def worker_request(self, request: Request, code: str) -> None:
         """A call on a worker's route: the address's and the code's request rates."""
         await self._spend(self.limits.worker_per_address, "address", client_address(request))
@@ -138,3 +146,65 @@ class Throttle:
             stats = await self._failures.get_window_stats(item, kind, identity)
             subject = "tracking code" if kind == "secret-code" else "address"
             raise too_many(f"too many wrong attempts for this {subject}", stats.reset_time)
+
+
+class PostgresCounters(Storage):
+    """Fixed-window counters in the service schema's `throttle_failures` (runtime migration
+    006), for `limits`'s FixedWindowRateLimiter. Only failures are counted here: one write per
+    wrong secret or unknown key, one read per check on the routes that take secrets."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__()
+        self.pool = pool
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        errors: type[Exception] = asyncpg.PostgresError
+        return errors
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Add `amount`; a window that has ended starts again at `amount` for `expiry` seconds."""
+        count: int = await self.pool.fetchval(
+            "INSERT INTO throttle_failures AS f (key, count, expires_at)"
+            " VALUES ($1, $3, now() + make_interval(secs => $2))"
+            " ON CONFLICT (key) DO UPDATE SET"
+            "  count = CASE WHEN f.expires_at <= now() THEN $3 ELSE f.count + $3 END,"
+            "  expires_at = CASE WHEN f.expires_at <= now()"
+            "   THEN now() + make_interval(secs => $2) ELSE f.expires_at END"
+            " RETURNING count",
+            key,
+            float(expiry),
+            amount,
+        )
+        return count
+
+    async def get(self, key: str) -> int:
+        count: int | None = await self.pool.fetchval(
+            "SELECT count FROM throttle_failures WHERE key = $1 AND expires_at > now()", key
+        )
+        return count or 0
+
+    async def get_expiry(self, key: str) -> float:
+        """When the key's window ends (epoch seconds); now if it has no running window."""
+        expiry: float | None = await self.pool.fetchval(
+            "SELECT extract(epoch FROM expires_at)::float8 FROM throttle_failures"
+            " WHERE key = $1 AND expires_at > now()",
+            key,
+        )
+        return expiry if expiry is not None else time.time()
+
+    async def check(self) -> bool:
+        return bool(await self.pool.fetchval("SELECT true"))
+
+    async def reset(self) -> int | None:
+        deleted: str = await self.pool.execute("DELETE FROM throttle_failures")
+        return int(deleted.split()[-1])
+
+    async def clear(self, key: str) -> None:
+        await self.pool.execute("DELETE FROM throttle_failures WHERE key = $1", key)
+
+
+async def forget_ended_windows(pool: asyncpg.Pool) -> int:
+    """Drop failure counters whose window ended: a code or address tried once is not kept."""
+    deleted: str = await pool.execute("DELETE FROM throttle_failures WHERE expires_at <= now()")
+    return int(deleted.split()[-1])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import asyncpg
+
 from schemas.topics import UNION_REGISTERED
+from services.intake.app import create_app
 from services.intake.unions import rotate_key
-from services.runtime.throttle import ThrottleSettings
+from services.runtime.throttle import ThrottleSettings, forget_ended_windows
 from services.runtime.tokens import hash_api_key
 from tests.integration.intake.conftest import IntakeUnderTest
-from tests.support import read_topic
+from tests.support import read_topic, serving
 
 
 async def rotate(intake: IntakeUnderTest, union_id: str, overlap: timedelta) -> str:
@@ -48,6 +51,52 @@ class TestWrongSecrets:
                     f"/v1/track/{code}", headers={"X-Tracking-Secret": guess}
                 )
             assert response.status_code == 200
+
+
+class TestReplicasShareTheLockout:
+    """Wrong secrets count in the database: a guesser spread over replicas gets one allowance."""
+
+    async def test_guesses_on_two_replicas_lock_the_code_on_both(
+        self, intake: IntakeUnderTest
+    ) -> None:
+        accepted = (await intake.submit()).json()
+        code, secret = accepted["tracking_code"], accepted["tracking_secret"]
+        allowed = ThrottleSettings().wrong_secrets_per_code.amount
+        async with serving(create_app(intake.settings)) as replica:
+            for n in range(allowed):
+                client = intake.client if n % 2 else replica
+                wrong = await client.get(
+                    f"/v1/track/{code}", headers={"X-Tracking-Secret": f"TEBAKAN{n}"}
+                )
+                assert wrong.status_code == 404
+            for client in (intake.client, replica):
+                locked = await client.get(
+                    f"/v1/track/{code}", headers={"X-Tracking-Secret": secret}
+                )
+                assert locked.status_code == 429
+                assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+    async def test_an_ended_window_is_forgotten(self, intake: IntakeUnderTest) -> None:
+        conn = await intake.db()
+        try:
+            await conn.execute(
+                "INSERT INTO throttle_failures VALUES"
+                " ('old', 5, now() - interval '1 minute'), ('live', 1, now() + interval '1 hour')"
+            )
+            pool = await asyncpg.create_pool(
+                intake.infra.database_url,
+                min_size=1,
+                max_size=1,
+                server_settings={"search_path": "intake"},
+            )
+            try:
+                assert await forget_ended_windows(pool) >= 1
+            finally:
+                await pool.close()
+            left = await conn.fetch("SELECT key FROM throttle_failures")
+        finally:
+            await conn.close()
+        assert [r["key"] for r in left] == ["live"]
 
 
 class TestKeyRotation:
