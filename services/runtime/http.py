@@ -177,7 +177,7 @@ class ServiceRuntime(Generic[S]):
                 max_size=self.settings.database_pool_size,
             )
             # Every replica counts the same wrong secrets and keys (runtime migration 006).
-            self.throttle.share_failures(self._pool)
+            self.throttle.share_failures(self._pool, self.settings.tracking_key)
         for hook in self._start_hooks:
             await hook(self)
         if self.messaging:

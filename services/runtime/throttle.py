@@ -20,6 +20,8 @@ operator says otherwise); the web frontend forwards its visitors' addresses that
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import time
 from typing import Annotated
@@ -94,9 +96,10 @@ class Throttle:
         # Fixed windows for failures: a lockout ends at a time the 429 can state.
         self._failures = FixedWindowRateLimiter(storage)
 
-    def share_failures(self, pool: asyncpg.Pool) -> None:
-        """Count failures in the service's database from now on (the service has started)."""
-        self._failures = FixedWindowRateLimiter(PostgresCounters(pool))
+    def share_failures(self, pool: asyncpg.Pool, secret: str) -> None:
+        """Count failures in the service's database from now on (the service has started);
+        `secret` keys the hash that stands for a code or an address there."""
+        self._failures = FixedWindowRateLimiter(PostgresCounters(pool, secret))
 
     async def worker_request(self, request: Request, code: str) -> None:
         """A call on a worker's route: the address's and the code's request rates."""
@@ -151,11 +154,20 @@ class Throttle:
 class PostgresCounters(Storage):
     """Fixed-window counters in the service schema's `throttle_failures` (runtime migration
     006), for `limits`'s FixedWindowRateLimiter. Only failures are counted here: one write per
-    wrong secret or unknown key, one read per check on the routes that take secrets."""
+    wrong secret or unknown key, one read per check on the routes that take secrets.
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    A counter's key names a tracking code or a worker's address, so the table holds a keyed
+    hash of it instead (HMAC-SHA256 under the service's secret): the same on every replica,
+    and no address at rest that an unkeyed hash of the 2^32 IPv4 addresses would give back.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, secret: str) -> None:
         super().__init__()
         self.pool = pool
+        self._secret = secret.encode()
+
+    def _row(self, key: str) -> str:
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -172,7 +184,7 @@ class PostgresCounters(Storage):
             "  expires_at = CASE WHEN f.expires_at <= now()"
             "   THEN now() + make_interval(secs => $2) ELSE f.expires_at END"
             " RETURNING count",
-            key,
+            self._row(key),
             float(expiry),
             amount,
         )
@@ -180,7 +192,8 @@ class PostgresCounters(Storage):
 
     async def get(self, key: str) -> int:
         count: int | None = await self.pool.fetchval(
-            "SELECT count FROM throttle_failures WHERE key = $1 AND expires_at > now()", key
+            "SELECT count FROM throttle_failures WHERE key = $1 AND expires_at > now()",
+            self._row(key),
         )
         return count or 0
 
@@ -189,7 +202,7 @@ class PostgresCounters(Storage):
         expiry: float | None = await self.pool.fetchval(
             "SELECT extract(epoch FROM expires_at)::float8 FROM throttle_failures"
             " WHERE key = $1 AND expires_at > now()",
-            key,
+            self._row(key),
         )
         return expiry if expiry is not None else time.time()
 
@@ -201,7 +214,7 @@ class PostgresCounters(Storage):
         return int(deleted.split()[-1])
 
     async def clear(self, key: str) -> None:
-        await self.pool.execute("DELETE FROM throttle_failures WHERE key = $1", key)
+        await self.pool.execute("DELETE FROM throttle_failures WHERE key = $1", self._row(key))
 
 
 async def forget_ended_windows(pool: asyncpg.Pool) -> int:

@@ -75,6 +75,13 @@ class TestReplicasShareTheLockout:
                 )
                 assert locked.status_code == 429
                 assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+        conn = await intake.db()
+        try:
+            keys = [r["key"] for r in await conn.fetch("SELECT key FROM throttle_failures")]
+        finally:
+            await conn.close()
+        assert len(keys) == 2  # the code's window and the address's
+        assert not any(code in k or "127.0.0.1" in k or "testclient" in k for k in keys)
 
     async def test_an_ended_window_is_forgotten(self, intake: IntakeUnderTest) -> None:
         conn = await intake.db()
