@@ -30,6 +30,8 @@ from services.runtime.http import ServiceRuntime, current_runtime
 
 # The most entries one read returns; older ones are reached with `before`.
 PAGE_LIMIT = 500
+# Entry ids are PostgreSQL bigints: a larger `before` is a 422, not a failed query.
+MAX_ENTRY_ID = 2**63 - 1
 
 # Who an officer says they are on a read (writes carry `officer` in their body).
 OfficerHeader = Annotated[
@@ -37,6 +39,7 @@ OfficerHeader = Annotated[
     Header(
         alias="X-Aduan-Officer",
         max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]*$",  # no control characters in the log
         description="the officer reading, as the frontend knows them (recorded in the audit log)",
     ),
 ]
@@ -122,7 +125,9 @@ def audit_router() -> APIRouter:
         union_id: Annotated[str, Depends(UnionKeys())],
         runtime: Annotated[ServiceRuntime, Depends(current_runtime)],
         limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 100,
-        before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
+        before: Annotated[
+            int | None, Query(ge=1, le=MAX_ENTRY_ID, description="entries older than this id")
+        ] = None,
     ) -> AuditPage:
         return AuditPage(entries=await entries(runtime.pool, union_id, limit, before))
 
