@@ -20,9 +20,9 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 from services.runtime.businesstime import WorkCalendar
 
@@ -97,27 +97,21 @@ class Offset(BaseModel):
         return anchor + timedelta(days=self.days or 0)
 
 
-# The dates a rule may count from: the fields of KeyDates.
-Anchor = Literal[
-    "holiday",
-    "dismissal_notice",
-    "dismissal",
-    "bipartite_start",
-    "mediation_referral",
-    "mediation_failed",
-    "accident",
-    "strike",
-]
-
-
 class DeadlineTerm(BaseModel):
     """One rule as the playbook states it: its text, the date it counts from, and how far."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Annotated[str, StringConstraints(min_length=1)]
-    anchor: Anchor
+    anchor: str  # the KeyDates field the rule counts from
     due: Offset
+
+    @field_validator("anchor")
+    @classmethod
+    def _a_key_date(cls, anchor: str) -> str:
+        if anchor not in KeyDates.model_fields:
+            raise ValueError(f"{anchor!r} is not one of {', '.join(KeyDates.model_fields)}")
+        return anchor
 
     def deadline(
         self, rule: DeadlineRule, dates: KeyDates | None, calendar: WorkCalendar

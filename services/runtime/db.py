@@ -34,6 +34,11 @@ RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
 ConnectionInit = Callable[[asyncpg.Connection], Awaitable[None]]
 
 
+def rows_affected(status: str) -> int:
+    """The row count of a command status as asyncpg returns it ("DELETE 12" -> 12)."""
+    return int(status.split()[-1])
+
+
 async def apply_migrations(conn: asyncpg.Connection, schema: str, directory: Path) -> list[str]:
     """Apply the kit's and then `directory`'s not-yet-applied `*.sql` files, in name order.
 

@@ -20,6 +20,7 @@ from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordT
 from schemas.envelope import body_bytes, cloudevent_headers
 from schemas.events import Event
 from schemas.topics import topic_for
+from services.runtime.db import rows_affected
 from services.runtime.messaging import TRANSIENT_ERRORS, EventBus, key_of
 from services.runtime.metrics import OUTBOX_PARKED, OUTBOX_PENDING
 
@@ -214,7 +215,7 @@ class OutboxRelay:
         status: str = await self.pool.execute(
             "DELETE FROM outbox WHERE published_at < now() - $1::interval", older_than
         )
-        return int(status.split()[-1])
+        return rows_affected(status)
 
     async def count_waiting(self) -> None:
         """Set the pending and parked gauges from the table (not from what this pass saw)."""

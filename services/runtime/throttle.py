@@ -33,6 +33,8 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
+from services.runtime.db import rows_affected
+
 
 def _limit(value: object) -> object:
     """A limit as written ("300/minute", "5/15 minutes"), parsed by `limits`."""
@@ -211,7 +213,7 @@ class PostgresCounters(Storage):
 
     async def reset(self) -> int | None:
         deleted: str = await self.pool.execute("DELETE FROM throttle_failures")
-        return int(deleted.split()[-1])
+        return rows_affected(deleted)
 
     async def clear(self, key: str) -> None:
         await self.pool.execute("DELETE FROM throttle_failures WHERE key = $1", self._row(key))
@@ -220,4 +222,4 @@ class PostgresCounters(Storage):
 async def forget_ended_windows(pool: asyncpg.Pool) -> int:
     """Drop failure counters whose window ended: a code or address tried once is not kept."""
     deleted: str = await pool.execute("DELETE FROM throttle_failures WHERE expires_at <= now()")
-    return int(deleted.split()[-1])
+    return rows_affected(deleted)

@@ -117,14 +117,3 @@ class TestHolidays:
         dates = KeyDates(holiday=date(2025, 3, 31))
         assert compute_deadline(DeadlineRule.THR_DUE, dates).due == date(2025, 3, 24)
         assert compute_deadline(DeadlineRule.THR_DUE, dates, NO_HOLIDAYS).due == date(2025, 3, 24)
-
-
-class TestAnchors:
-    """A rule in the playbook may count from any date a complaint can carry, and only those."""
-
-    def test_anchor_names_are_the_key_dates(self) -> None:
-        from typing import get_args
-
-        from services.recommend.deadlines import Anchor
-
-        assert set(get_args(Anchor)) == set(KeyDates.model_fields)
