@@ -47,7 +47,9 @@ async def stack(
 class TestOneComplaintEndToEnd:
     """Submission → triage → recommendation → response → resolution → rating → metrics."""
 
-    async def test_a_complaint_travels_the_whole_pipeline(self, stack: Stack) -> None:
+    async def test_a_complaint_travels_the_whole_pipeline(
+        self, stack: Stack, tmp_path: Path
+    ) -> None:
         spn = {"X-API-Key": stack.keys["spn"]}
         intake, feedback = stack.urls["intake"], stack.urls["feedback"]
         async with httpx.AsyncClient(timeout=30) as http:
@@ -129,7 +131,14 @@ class TestOneComplaintEndToEnd:
             # The resolution clock stops when feedback consumes its event; wait for it, and for
             # the rating to be consumed. The SLA clocks show from the first complaint on; the
             # times, volumes and the rating of one complaint do not (groups of five and up).
-            await eventually(lambda: _none_left(missing_metrics()))
+            try:
+                await eventually(lambda: _none_left(missing_metrics()))
+            except AssertionError as timed_out:
+                seen = await _metric_lines(http, f"{feedback}/metrics", wanted)
+                log_tail = (tmp_path / "feedback.log").read_text()[-4000:]
+                raise AssertionError(
+                    f"feedback's /metrics lacks {wanted}; it shows {seen}; its log ends {log_tail}"
+                ) from timed_out
             text = (await http.get(f"{feedback}/metrics")).text
             for one_complaint in (
                 'aduan_rating_score_count{union="spn"}',
@@ -224,6 +233,13 @@ class TestOneComplaintEndToEnd:
 async def _posted(request: object) -> bool:
     response = await request  # type: ignore[misc]
     return bool(response.status_code == 201)
+
+
+async def _metric_lines(http: httpx.AsyncClient, url: str, wanted: list[str]) -> list[str]:
+    """The lines of `url`'s exposition in the metric families that `wanted` names."""
+    families = {line.split("{")[0] for line in wanted}
+    text = (await http.get(url)).text
+    return [line for line in text.splitlines() if line.split("{")[0] in families]
 
 
 async def _none_left(missing: object) -> bool:
