@@ -36,7 +36,7 @@ from services.runtime.limits import DEFAULT_MAX_BODY_BYTES, RequestLimits
 from services.runtime.logging import configure_logging
 from services.runtime.messaging import EventBus
 from services.runtime.metrics import PublicMetrics
-from services.runtime.outbox import OutboxRelay
+from services.runtime.outbox import OutboxRelay, forget_processed
 from services.runtime.settings import ServiceSettings
 from services.runtime.throttle import Throttle, forget_ended_windows
 
@@ -63,9 +63,9 @@ PUBLIC_METRICS = PublicMetrics()
 BROKER_PING_SECONDS = 1.5
 # How often a service looks for a wedged consumer of its own (services/runtime/commits.py).
 WEDGE_CHECK_SECONDS = 5.0
-# How often published outbox rows past their retention are deleted: the retention is days, so
-# an hour late costs nothing, and one DELETE an hour is nothing either.
-OUTBOX_PRUNE_SECONDS = 3600.0
+# How often published outbox rows and processed-event records past their retention are deleted:
+# the retentions are days, so an hour late costs nothing, and a DELETE an hour is nothing either.
+RETENTION_PRUNE_SECONDS = 3600.0
 # How often ended lockout windows are dropped: a 15-minute window's row kept an hour costs a row.
 LOCKOUT_PRUNE_SECONDS = 3600.0
 
@@ -132,8 +132,11 @@ class ServiceRuntime(Generic[S]):
             if migrations is not None:
                 self.every(
                     "forget_published_outbox",
-                    OUTBOX_PRUNE_SECONDS,
+                    RETENTION_PRUNE_SECONDS,
                     ServiceRuntime.forget_published_outbox,
+                )
+                self.every(
+                    "forget_processed_events", RETENTION_PRUNE_SECONDS, _forget_processed_events
                 )
         if migrations is not None:
             self.every("forget_ended_lockouts", LOCKOUT_PRUNE_SECONDS, _forget_ended_lockouts)
@@ -242,6 +245,13 @@ class ServiceRuntime(Generic[S]):
             checks["offsets"] = self.bus.commits.report()
         status = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
         return HealthReport(service=self.name, status=status, checks=checks)
+
+
+async def _forget_processed_events(runtime: ServiceRuntime) -> None:
+    retention = timedelta(hours=runtime.settings.processed_events_retention_hours)
+    forgotten = await forget_processed(runtime.pool, retention)
+    if forgotten:
+        log.info("processed_event_records_deleted", rows=forgotten)
 
 
 async def _forget_ended_lockouts(runtime: ServiceRuntime) -> None:

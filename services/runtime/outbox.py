@@ -118,6 +118,35 @@ async def first_time(conn: asyncpg.Connection, consumer: str, event_id: str) -> 
     return bool(inserted)
 
 
+# Rows deleted per statement: a first run on a table that grew for months must not hold one
+# transaction over millions of rows, and the consumers insert beside it the whole time.
+FORGET_BATCH_ROWS = 10_000
+
+
+async def forget_processed(
+    pool: asyncpg.Pool, older_than: timedelta, batch_rows: int = FORGET_BATCH_ROWS
+) -> int:
+    """Delete processed-event records older than `older_than`, a batch at a time; how many went.
+
+    A redelivery older than that would be applied again, so the retention must outlast every
+    way an event comes back: the broker's own retention, a consumer group's expired offsets
+    (read again from the earliest), the outbox's re-sends.
+    """
+    forgotten = 0
+    while True:
+        status: str = await pool.execute(
+            "DELETE FROM processed_events WHERE ctid = ANY(ARRAY("
+            " SELECT ctid FROM processed_events WHERE processed_at < now() - $1::interval"
+            " LIMIT $2))",
+            older_than,
+            batch_rows,
+        )
+        deleted = rows_affected(status)
+        forgotten += deleted
+        if deleted < batch_rows:
+            return forgotten
+
+
 class OutboxRelay:
     """Publishes committed outbox rows; woken by NOTIFY, with polling as the safety net."""
 

@@ -82,6 +82,12 @@ class ServiceSettings(BaseSettings):
     # sweep re-sends a lost complaint within minutes, so a week is ample. Without a limit the
     # table grew by every event the service ever sent.
     outbox_retention_hours: float = Field(default=168.0, gt=0)
+    # Records of applied events (the consumers' dedupe) are kept this long, then deleted
+    # (hourly). An event older than this that comes again is applied twice, so the retention
+    # outlasts every road back: Kafka keeps a topic's events a week by default and a group's
+    # expired offsets re-read it from the earliest; the outbox re-sends for a week. Without a
+    # limit the table grew by one row per event per consumer, forever.
+    processed_events_retention_hours: float = Field(default=720.0, gt=0)
 
     # Seal dead-lettered bodies (services/runtime/sealing.py); the first seals, all open. None:
     # a dead letter keeps its reason, size and digest, never the failed event's words.

@@ -17,7 +17,14 @@ from prometheus_client import REGISTRY
 from schemas.topics import UNION_REGISTERED
 from services.runtime.db import create_pool
 from services.runtime.messaging import EventBus
-from services.runtime.outbox import NOTIFY_CHANNEL, QUIET_OUTBOX, OutboxRelay, enqueue
+from services.runtime.outbox import (
+    NOTIFY_CHANNEL,
+    QUIET_OUTBOX,
+    OutboxRelay,
+    enqueue,
+    first_time,
+    forget_processed,
+)
 from services.runtime.settings import ServiceSettings
 from services.stack.embedded import create_topics
 from tests.support import read_topic, union_registered
@@ -178,6 +185,41 @@ class TestRetention:
         assert forgotten == 1
         kept = {r["event_id"] for r in await pool.fetch("SELECT event_id FROM outbox")}
         assert kept == {recent, waiting}
+
+
+class TestProcessedEventsRetention:
+    """The consumers' record of applied events is kept for the retention, then deleted: the
+    table no longer grows by a row per event per consumer for ever, and an event that comes
+    again within the retention is still dropped."""
+
+    async def _record(
+        self, pool: asyncpg.Pool, consumer: str, event_id: str, age: timedelta
+    ) -> None:
+        async with pool.acquire() as conn:
+            assert await first_time(conn, consumer, event_id)
+        await pool.execute(
+            "UPDATE processed_events SET processed_at = now() - $1::interval WHERE event_id = $2",
+            age,
+            event_id,
+        )
+
+    async def test_only_records_older_than_the_retention_go(self, pool: asyncpg.Pool) -> None:
+        await self._record(pool, "recommend", "old", timedelta(days=31))
+        await self._record(pool, "recommend", "recent", timedelta(days=29))
+        forgotten = await forget_processed(pool, timedelta(days=30))
+        assert forgotten == 1
+        async with pool.acquire() as conn:
+            assert not await first_time(conn, "recommend", "recent"), "a redelivery is dropped"
+            assert await first_time(conn, "recommend", "old"), "its record is gone"
+
+    async def test_a_large_backlog_goes_in_batches_and_all_of_it(self, pool: asyncpg.Pool) -> None:
+        for n in range(7):
+            await self._record(pool, "feedback", f"old-{n}", timedelta(days=40))
+        await self._record(pool, "feedback", "today", timedelta(hours=1))
+        forgotten = await forget_processed(pool, timedelta(days=30), batch_rows=3)
+        assert forgotten == 7
+        kept = await pool.fetch("SELECT event_id FROM processed_events")
+        assert [r["event_id"] for r in kept] == ["today"]
 
 
 class TestRelayOutlivesFailures:
