@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -194,28 +194,34 @@ async def answer_concurrently(
     items: list[tuple[ComplaintTriaged, Delivery]],
     answer: Callable[[ComplaintTriaged, Delivery], Awaitable[None]],
 ) -> None:
-    """Answer a poll's complaints `ANSWER_CONCURRENCY` at a time; one complaint's events (a
-    re-triage after a correction) in the order they came.
+    """Answer a poll's complaints `ANSWER_CONCURRENCY` at a time, the most urgent first; one
+    complaint's events (a re-triage after a correction) in the order they came.
 
-    Every answer is attempted before the first failure is raised: the kit then retries the
+    Every other complaint is answered before the first failure is raised: the kit then retries the
     poll, and complaints already answered are recognised as seen (their answer is replayed).
     """
     by_complaint: dict[UUID, list[tuple[ComplaintTriaged, Delivery]]] = defaultdict(list)
     for event, delivery in items:
         by_complaint[event.complaint_id].append((event, delivery))
-    slots = asyncio.Semaphore(ANSWER_CONCURRENCY)
-
-    async def in_order(events: list[tuple[ComplaintTriaged, Delivery]]) -> None:
-        for event, delivery in events:
-            async with slots:
-                await answer(event, delivery)
-
-    outcomes = await asyncio.gather(
-        *(in_order(events) for events in by_complaint.values()), return_exceptions=True
+    # Behind a backlog a poll is full: a P1 at its end would wait for the P3s before it. Its
+    # answer is enqueued, and the relay sends it, as soon as it is ready.
+    chains = deque(
+        sorted(by_complaint.values(), key=lambda events: min(e.priority for e, _ in events))
     )
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
+    failures: list[BaseException] = []
+
+    async def answer_chains() -> None:
+        while chains:
+            for event, delivery in chains.popleft():
+                try:
+                    await answer(event, delivery)
+                except Exception as exc:  # the complaint's later events must wait for it
+                    failures.append(exc)
+                    break
+
+    await asyncio.gather(*(answer_chains() for _ in range(ANSWER_CONCURRENCY)))
+    if failures:
+        raise failures[0]
 
 
 def _complaint(event: ComplaintTriaged) -> Complaint:

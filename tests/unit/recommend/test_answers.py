@@ -14,7 +14,9 @@ from services.recommend.handlers import ANSWER_CONCURRENCY, answer_concurrently
 from services.runtime.messaging import Delivery
 
 
-def triaged(complaint_id: uuid.UUID, version: str) -> tuple[ComplaintTriaged, Delivery]:
+def triaged(
+    complaint_id: uuid.UUID, version: str, priority: Priority = Priority.P3
+) -> tuple[ComplaintTriaged, Delivery]:
     now = datetime.now(UTC)
     event = ComplaintTriaged(
         complaint_id=complaint_id,
@@ -22,7 +24,7 @@ def triaged(complaint_id: uuid.UUID, version: str) -> tuple[ComplaintTriaged, De
         category=Category.WAGES_MINIMUM_WAGE,
         secondary=[],
         tags=[],
-        priority=Priority.P3,
+        priority=priority,
         confidence=0.9,
         needs_review=False,
         model_version=version,
@@ -74,6 +76,30 @@ class TestAnswerConcurrently:
         items = [triaged(first, "m1"), triaged(other, "m1"), triaged(first, "m2")]
         await answer_concurrently(items, answer)
         assert order.index("True-m1") < order.index("True-m2")
+
+    async def test_emergencies_at_the_end_of_a_full_poll_are_answered_first(self) -> None:
+        """Behind a backlog an emergency must not wait for the routine complaints polled with it;
+        a complaint re-triaged as P1 moves up with its earlier triage, still in order."""
+        started: list[str] = []
+
+        async def answer(event: ComplaintTriaged, delivery: Delivery) -> None:
+            started.append(event.model_version)
+            await asyncio.sleep(0.001)
+
+        routine = [triaged(uuid.uuid4(), "routine") for _ in range(3 * ANSWER_CONCURRENCY)]
+        raised = uuid.uuid4()
+        items = [
+            *routine,
+            triaged(raised, "raised-first-P3", Priority.P3),
+            triaged(uuid.uuid4(), "P2", Priority.P2),
+            triaged(uuid.uuid4(), "P1", Priority.P1),
+            triaged(raised, "raised-then-P1", Priority.P1),
+        ]
+        await answer_concurrently(items, answer)
+        assert set(started[:3]) == {"raised-first-P3", "P1", "P2"}
+        assert "routine" not in started[:3]
+        assert started.index("raised-first-P3") < started.index("raised-then-P1")
+        assert started.index("raised-then-P1") < len(started) - len(routine) + 1
 
     async def test_a_failure_is_raised_after_every_other_complaint_was_answered(self) -> None:
         """The kit retries the poll; meanwhile no other complaint was left unanswered."""
