@@ -388,8 +388,10 @@ LIMIT $4
 """
 
 
-_TAGS = {t.value for t in Tag}
-_ACTIONS = {a.value for a in Action}
+# Looked up, not constructed: a search returns up to 200 cases of ~5 tags and actions each, and
+# calling the enum for every id was a tenth of recommend's CPU.
+_TAGS = {t.value: t for t in Tag}
+_ACTIONS = {a.value: a for a in Action}
 
 
 def row_to_neighbour(row: asyncpg.Record) -> Neighbour:
@@ -399,8 +401,8 @@ def row_to_neighbour(row: asyncpg.Record) -> Neighbour:
         similarity=float(row["similarity"]),
         sector=row["sector"],
         category=row["category"],
-        tags=frozenset(Tag(t) for t in row["tags"] if t in _TAGS),
-        actions_taken=tuple(Action(a) for a in row["actions_taken"] if a in _ACTIONS),
+        tags=frozenset(_TAGS[t] for t in row["tags"] if t in _TAGS),
+        actions_taken=tuple(_ACTIONS[a] for a in row["actions_taken"] if a in _ACTIONS),
         outcome=row["outcome"],
         days_to_resolve=row["days_to_resolve"],
         own=row["own"],

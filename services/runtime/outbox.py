@@ -26,8 +26,9 @@ from services.runtime.metrics import OUTBOX_PARKED, OUTBOX_PENDING
 
 log = structlog.get_logger(__name__)
 
-# The channel the outbox's insert trigger notifies (migrations/001_outbox_notify.sql).
-NOTIFY_CHANNEL = "aduan_outbox"
+# The outbox's insert trigger notifies this channel with its schema appended
+# (migrations/008_outbox_notify_per_schema.sql): a relay hears its own service's commits only.
+NOTIFY_CHANNEL_PREFIX = "aduan_outbox."
 # A pool setting that keeps its connections' outbox inserts from notifying: for a service whose
 # writers wake their own process's relay (OutboxRelay.wake; migrations/003).
 QUIET_OUTBOX = {"aduan.outbox_notify": "off"}
@@ -77,6 +78,12 @@ def outbox_row(
     )
 
 
+async def notify_channel(conn: asyncpg.Connection) -> str:
+    """The channel the outbox of `conn`'s service schema (first on its search_path) notifies."""
+    schema: str = await conn.fetchval("SELECT current_schema()")
+    return NOTIFY_CHANNEL_PREFIX + schema
+
+
 async def enqueue(
     conn: asyncpg.Connection,
     event: Event,
@@ -103,7 +110,7 @@ async def replay(conn: asyncpg.Connection, event_id: str) -> bool:
     status: str = await conn.execute(
         "UPDATE outbox SET published_at = NULL WHERE event_id = $1", event_id
     )
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    await conn.execute("SELECT pg_notify($1 || current_schema(), '')", NOTIFY_CHANNEL_PREFIX)
     return status.endswith(" 1")
 
 
@@ -157,6 +164,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self._channel = ""
 
     def wake(self, *_: object) -> None:
         """Publish now: rows were committed (a NOTIFY's callback, or a writer of this process
@@ -165,7 +173,8 @@ class OutboxRelay:
 
     async def start(self) -> None:
         self._listener = await self.pool.acquire()
-        await self._listener.add_listener(NOTIFY_CHANNEL, self.wake)
+        self._channel = await notify_channel(self._listener)
+        await self._listener.add_listener(self._channel, self.wake)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
@@ -175,7 +184,7 @@ class OutboxRelay:
                 await self._task
         if self._listener is not None:
             with suppress(*TRANSIENT_ERRORS):
-                await self._listener.remove_listener(NOTIFY_CHANNEL, self.wake)
+                await self._listener.remove_listener(self._channel, self.wake)
             await self.pool.release(self._listener)
         # Whatever was committed but not yet sent is published now, so a clean stop drains.
         with suppress(*TRANSIENT_ERRORS):

@@ -18,12 +18,12 @@ from schemas.topics import UNION_REGISTERED
 from services.runtime.db import create_pool
 from services.runtime.messaging import EventBus
 from services.runtime.outbox import (
-    NOTIFY_CHANNEL,
     QUIET_OUTBOX,
     OutboxRelay,
     enqueue,
     first_time,
     forget_processed,
+    notify_channel,
 )
 from services.runtime.settings import ServiceSettings
 from services.stack.embedded import create_topics
@@ -53,14 +53,18 @@ async def quiet_pool(database_url: str, tmp_path: Path) -> AsyncIterator[asyncpg
     await service_pool.close()
 
 
-@pytest.fixture()
-async def heard(database_url: str) -> AsyncIterator[asyncio.Queue[str]]:
-    """The channel names of the notifications a listening relay would receive."""
+@asynccontextmanager
+async def hearing(pool: asyncpg.Pool, database_url: str) -> AsyncIterator[asyncio.Queue[str]]:
+    """The channel names of the notifications the relay of `pool`'s schema would receive."""
+    async with pool.acquire() as conn:
+        channel = await notify_channel(conn)
     listener = await asyncpg.connect(database_url)
     notifications: asyncio.Queue[str] = asyncio.Queue()
-    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: notifications.put_nowait(args[2]))
-    yield notifications
-    await listener.close()
+    await listener.add_listener(channel, lambda *args: notifications.put_nowait(args[2]))
+    try:
+        yield notifications
+    finally:
+        await listener.close()
 
 
 @asynccontextmanager
@@ -80,27 +84,50 @@ class TestOutboxNotification:
     """The relay sleeps until NOTIFY says a row was committed (polling is only a safety net)."""
 
     async def test_a_committed_event_notifies_once_per_transaction(
-        self, pool: asyncpg.Pool, heard: asyncio.Queue[str]
+        self, pool: asyncpg.Pool, database_url: str
     ) -> None:
-        async with pool.acquire() as conn, conn.transaction():
-            await enqueue(conn, union_registered(), source="test")
-            await enqueue(conn, union_registered(), source="test")
-            await asyncio.sleep(0.2)
-            assert heard.empty()  # nothing before the commit
-        assert await asyncio.wait_for(heard.get(), timeout=5) == NOTIFY_CHANNEL
-        await asyncio.sleep(0.3)
-        assert heard.empty()  # one wake-up for the transaction, not one per row
+        async with hearing(pool, database_url) as heard:
+            async with pool.acquire() as conn, conn.transaction():
+                await enqueue(conn, union_registered(), source="test")
+                await enqueue(conn, union_registered(), source="test")
+                await asyncio.sleep(0.2)
+                assert heard.empty()  # nothing before the commit
+            channel = await asyncio.wait_for(heard.get(), timeout=5)
+            assert channel == "aduan_outbox." + await pool.fetchval("SELECT current_schema()")
+            await asyncio.sleep(0.3)
+            assert heard.empty()  # one wake-up for the transaction, not one per row
 
     async def test_a_rolled_back_event_does_not_notify(
-        self, pool: asyncpg.Pool, heard: asyncio.Queue[str]
+        self, pool: asyncpg.Pool, database_url: str
     ) -> None:
-        async with pool.acquire() as conn:
-            tx = conn.transaction()
-            await tx.start()
-            await enqueue(conn, union_registered(), source="test")
-            await tx.rollback()
-        await asyncio.sleep(0.5)
-        assert heard.empty()
+        async with hearing(pool, database_url) as heard:
+            async with pool.acquire() as conn:
+                tx = conn.transaction()
+                await tx.start()
+                await enqueue(conn, union_registered(), source="test")
+                await tx.rollback()
+            await asyncio.sleep(0.5)
+            assert heard.empty()
+
+    async def test_another_services_commit_does_not_wake_this_relay(
+        self, pool: asyncpg.Pool, database_url: str, tmp_path: Path
+    ) -> None:
+        """Services share a database: one channel for all woke every relay on every commit."""
+        other = await create_pool(
+            database_url, schema=f"svc_{uuid.uuid4().hex[:8]}", migrations=tmp_path
+        )
+        try:
+            async with hearing(pool, database_url) as heard:
+                async with other.acquire() as conn:
+                    await enqueue(conn, union_registered(), source="other")
+                async with hearing(other, database_url) as heard_by_other:
+                    async with other.acquire() as conn:
+                        await enqueue(conn, union_registered(), source="other")
+                    assert await asyncio.wait_for(heard_by_other.get(), timeout=5)
+                await asyncio.sleep(0.3)
+                assert heard.empty()
+        finally:
+            await other.close()
 
 
 class TestQuietWriters:
@@ -108,12 +135,13 @@ class TestQuietWriters:
     notifying commit queues behind every other one in the database."""
 
     async def test_a_quiet_connection_commits_without_notifying(
-        self, quiet_pool: asyncpg.Pool, heard: asyncio.Queue[str]
+        self, quiet_pool: asyncpg.Pool, database_url: str
     ) -> None:
-        async with quiet_pool.acquire() as conn:
-            await enqueue(conn, union_registered(), source="test")
-        await asyncio.sleep(0.5)
-        assert heard.empty()
+        async with hearing(quiet_pool, database_url) as heard:
+            async with quiet_pool.acquire() as conn:
+                await enqueue(conn, union_registered(), source="test")
+            await asyncio.sleep(0.5)
+            assert heard.empty()
 
     async def test_waking_the_relay_publishes_without_waiting_for_its_poll(
         self, quiet_pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
