@@ -497,18 +497,16 @@ async def search_cases(
 
 # BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),
 # over the cases the union may see that share a term with the query (GIN index on `lexemes`):
-# the best $4 of them and, when $9 names a category, also the best $4 of that category (the
-# statistics stay those of all cases, as in memory). One pass over the cases holding a query
-# term yields each term's document frequency and each case's term frequencies, so the query
-# costs one GIN lookup instead of one per term, and both candidate lists of a category-aware
-# search come from it; only the chosen cases are read whole (their vectors are TOASTed).
+# the best $4 of them. One pass over the cases holding a query term yields each term's document
+# frequency and each case's term frequencies, so the query costs one GIN lookup instead of one
+# per term; only the chosen cases are read whole (their vectors are TOASTed).
 # The projection is CASE_COLUMNS: another union's case leaves the database anonymised.
 LEXICAL_SEARCH_SQL = f"""
 WITH corpus AS (
     SELECT count(*)::float8 AS n_docs, coalesce(avg(token_count), 0)::float8 AS avg_len
     FROM recommend.cases WHERE embedding_version = $3
 ), hits AS (
-    SELECT c.case_id, c.token_count, c.category, c.union_id, l.lexeme AS term,
+    SELECT c.case_id, c.token_count, c.union_id, l.lexeme AS term,
            cardinality(l.positions) AS tf
     FROM recommend.cases AS c
     CROSS JOIN LATERAL unnest(c.lexemes) AS l
@@ -520,7 +518,7 @@ WITH corpus AS (
     FROM hits AS h CROSS JOIN corpus
     GROUP BY h.term, corpus.n_docs
 ), scored AS (
-    SELECT h.case_id, h.category,
+    SELECT h.case_id,
            sum(idf.idf * h.tf * ($7::float8 + 1)
                / (h.tf
                   + $7::float8 * (1 - $8::float8
@@ -533,16 +531,9 @@ WITH corpus AS (
     CROSS JOIN corpus
     WHERE h.union_id = $2
        OR h.union_id IN (SELECT u.union_id FROM recommend.unions AS u WHERE u.share_cases)
-    GROUP BY h.case_id, h.category
-), ranked AS (
-    SELECT case_id, score,
-           row_number() OVER (ORDER BY score DESC, case_id) AS overall,
-           row_number() OVER (PARTITION BY category IS NOT DISTINCT FROM $9::text
-                              ORDER BY score DESC, case_id) AS within,
-           category IS NOT DISTINCT FROM $9::text AS in_category
-    FROM scored
+    GROUP BY h.case_id
 ), best AS (
-    SELECT case_id, score FROM ranked WHERE overall <= $4 OR (in_category AND within <= $4)
+    SELECT case_id, score FROM scored ORDER BY score DESC, case_id LIMIT $4
 )
 SELECT
 {CASE_COLUMNS},
@@ -563,10 +554,9 @@ async def search_cases_by_terms(
     limit: int,
     k1: float,
     b: float,
-    category: str | None = None,
 ) -> list[tuple[Neighbour, float]]:
-    """Visible cases holding one of `terms` with their BM25 (parameters `k1`, `b`), best first:
-    the best `limit` of all and, when `category` is given, also the best `limit` of it."""
+    """The best `limit` visible cases holding one of `terms`, with their BM25 (parameters `k1`,
+    `b`), best first."""
     # Terms are runs of letters and digits, so joining them with | is a valid tsquery.
     rows = await conn.fetch(
         LEXICAL_SEARCH_SQL,
@@ -578,7 +568,6 @@ async def search_cases_by_terms(
         " | ".join(terms),
         k1,
         b,
-        category,
     )
     return [(row_to_neighbour(row), float(row["lexical_score"])) for row in rows]
 
