@@ -391,7 +391,7 @@ class InMemoryCaseIndex:
         everyone = np.arange(len(rows))
         aware = self.category_aware if category_aware is None else category_aware
         if aware and labels is not None:
-            n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
+            n = max(CATEGORY_CANDIDATES, k)
             inside = np.flatnonzero(self._categories[rows] == labels.category.value)
             # Nearest by raw similarity, as the HNSW walk returns them; rerank adds the boosts.
             return rerank(
@@ -544,7 +544,6 @@ class PgCaseIndex:
     ) -> list[Neighbour]:
         if k <= 0:
             return []
-        lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
         aware = self.category_aware if category_aware is None else category_aware
         if self._iterative_scan is None:
             async with self.pool.acquire() as conn:
@@ -552,6 +551,7 @@ class PgCaseIndex:
         if aware and labels is not None:
             candidates = await self._category_candidates(vector, union_id, k, labels)
             return rerank(candidates, labels, sector, k, sector_boost=SECTOR_BOOST)
+        lexical = (self.hybrid if hybrid is None else hybrid) and bool(text)
         limit = max(k * self.oversample, k, HYBRID_CANDIDATES if lexical else 0)
         if not lexical or text is None:
             return boost_sector(await self._vector(vector, union_id, limit), sector, k)
@@ -575,7 +575,7 @@ class PgCaseIndex:
         The two searches are independent, so each runs on its own pooled connection at the same
         time: a complaint waits for the slower one, not for their sum.
         """
-        n = max(CATEGORY_CANDIDATES, HYBRID_CANDIDATES, k)
+        n = max(CATEGORY_CANDIDATES, k)
         everywhere, in_category = await asyncio.gather(
             self._vector(vector, union_id, n),
             self._vector(vector, union_id, n, labels.category.value),
