@@ -196,6 +196,42 @@ class TestUrgency:
         alone = ids(rank_actions(p1, []).actions)
         assert alone[:2] == [A.MEDICAL_CARE_DOCUMENTATION, A.CONFIDENTIAL_SAFETY_PLAN]
 
+    def test_cases_with_the_same_harm_outvote_cases_with_another(self) -> None:
+        """Violence that injured the worker: two earlier cases of violence with injury began
+        with medical care; three of violence without injury began with a safety plan. The cases
+        that saw the same harm decide."""
+        harm = {T.PHYSICAL_VIOLENCE, T.INJURY}
+        p1 = complaint(C.HARASSMENT_GBV, harm, Priority.P1)
+        medical_first = [A.MEDICAL_CARE_DOCUMENTATION, A.CONFIDENTIAL_SAFETY_PLAN]
+        plan_first = [A.CONFIDENTIAL_SAFETY_PLAN, A.MEDICAL_CARE_DOCUMENTATION]
+        cases = [
+            neighbour(f"m{i}", 0.8, C.HARASSMENT_GBV, medical_first, tags=harm) for i in range(2)
+        ]
+        cases += [
+            neighbour(f"p{i}", 0.8, C.HARASSMENT_GBV, plan_first, tags={T.PHYSICAL_VIOLENCE})
+            for i in range(3)
+        ]
+        led = ids(rank_actions(p1, cases).actions)
+        assert led[:2] == [A.MEDICAL_CARE_DOCUMENTATION, A.CONFIDENTIAL_SAFETY_PLAN]
+
+    def test_a_death_alone_calls_for_no_rescue_or_treatment(self) -> None:
+        """A worker died and nothing says the danger goes on: nobody is to be evacuated or
+        treated. Where similar cases began by collecting evidence, so does this one, still
+        P1; where the danger goes on, getting people away from it leads."""
+        died = complaint(C.OSH_SAFETY_HEALTH, {T.FATALITY}, Priority.P1)
+        evidence_first = [A.COLLECT_EVIDENCE, A.BPJS_COMPLAINT, A.LABOUR_INSPECTION_REPORT]
+        cases = [
+            neighbour(f"d{i}", 0.8, C.OSH_SAFETY_HEALTH, evidence_first, tags={T.FATALITY})
+            for i in range(3)
+        ]
+        ranking = rank_actions(died, cases)
+        assert ranking.priority is Priority.P1
+        assert ids(ranking.actions)[0] is A.COLLECT_EVIDENCE
+        assert A.URGENT_SAFETY_RESPONSE not in ids(ranking.actions)[:3]
+        assert not any("Prioritas P1" in a.rationale for a in ranking.actions)
+        ongoing = complaint(C.OSH_SAFETY_HEALTH, {T.FATALITY, T.IMMEDIATE_DANGER}, Priority.P1)
+        assert ids(rank_actions(ongoing, cases).actions)[0] is A.URGENT_SAFETY_RESPONSE
+
     def test_a_p1_without_harm_tags_leads_as_similar_emergencies_did(self) -> None:
         """The emergency detector raised it; the tags do not say which harm. When most similar
         cases began with an urgent step, the one they began with leads; when most were handled
