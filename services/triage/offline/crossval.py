@@ -33,17 +33,30 @@ class ByWriterReport:
     results: list[TriageResult]
 
 
+def writer_groups(writers: Sequence[str], folds: int | None) -> list[list[str]]:
+    """Each writer alone (leave one writer out), or the sorted writers dealt out in turn into
+    `folds` groups, each left out in turn: `folds` trainings instead of one per writer."""
+    if folds is None or folds >= len(writers):
+        return [[writer] for writer in writers]
+    if folds < 2:
+        raise ValueError("a writer split needs at least two folds")
+    return [list(writers[fold::folds]) for fold in range(folds)]
+
+
 def evaluate_by_writer(
     corpus: Sequence[Example],
     generated: TrainingSet,
     embedding_model: str | None,
     seed: int = 0,
     progress: bool = True,
+    folds: int | None = None,
 ) -> ByWriterReport:
-    """Train one model per writer left out and score it on that writer's complaints."""
+    """Train one model per writer (or group of writers, `folds`) left out and score it on the
+    complaints of the writers it never read."""
     writers = sorted({e.writer for e in corpus if e.writer is not None})
     if len(writers) < 2:
         raise ValueError("leave-one-writer-out needs complaints from at least two writers")
+    groups = writer_groups(writers, folds)
     vectors = None
     if embedding_model is not None:  # every text embedded once, reused by every fold
         texts = [e.text for e in corpus] + [e.text for e in generated.examples]
@@ -52,10 +65,10 @@ def evaluate_by_writer(
     per_writer: dict[str, EvalReport] = {}
     console = Console(stderr=True)
     with Progress(console=console, disable=not progress) as bar:
-        task = bar.add_task("leave-one-writer-out", total=len(writers))
-        for writer in writers:
-            held_out = [i for i, e in enumerate(corpus) if e.writer == writer]
-            kept = [i for i, e in enumerate(corpus) if e.writer != writer]
+        task = bar.add_task("leave-one-writer-out", total=len(groups))
+        for group in groups:
+            held_out = [i for i, e in enumerate(corpus) if e.writer in group]
+            kept = [i for i, e in enumerate(corpus) if e.writer not in group]
             fold_vectors = None
             if vectors is not None:
                 generated_rows = np.arange(len(corpus), len(vectors))
@@ -74,9 +87,20 @@ def evaluate_by_writer(
             )
             for i, answer in zip(held_out, answers, strict=True):
                 results[i] = answer
-            per_writer[writer] = score([corpus[i] for i in held_out], answers, model.version)
-            bar.update(task, advance=1, description=f"left out {writer}")
+            for writer in group:
+                mine = [
+                    (i, a)
+                    for i, a in zip(held_out, answers, strict=True)
+                    if corpus[i].writer == writer
+                ]
+                per_writer[writer] = score(
+                    [corpus[i] for i, _ in mine], [a for _, a in mine], model.version
+                )
+            bar.update(task, advance=1, description=f"left out {', '.join(group)}")
     complete = [r for r in results if r is not None]
     if len(complete) != len(results):  # only complaints without a writer are never scored
         raise ValueError("every complaint of the corpus needs a writer")
-    return ByWriterReport(score(corpus, complete, POOLED_VERSION), per_writer, complete)
+    version = POOLED_VERSION if len(groups) == len(writers) else f"{len(groups)} writer folds"
+    return ByWriterReport(
+        score(corpus, complete, version), dict(sorted(per_writer.items())), complete
+    )

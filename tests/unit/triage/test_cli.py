@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from schemas.examples import DOMAIN_EXAMPLES
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.cli import app
+from services.triage.corpus import WRITERS_DIR
 
 runner = CliRunner()
 OUTPUT_KEYS = (
@@ -105,3 +106,19 @@ class TestEvalCommand:
         assert result.exit_code == 0, result.output
         assert "category_macro_f1" in result.stdout
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def test_a_corpus_of_one_writer_is_refused_with_the_reason(self, tmp_path: Path) -> None:
+        """Leaving a writer out needs another to train on: the command says so, exit code 2."""
+        writer = (WRITERS_DIR / "w01.jsonl").read_text().splitlines()[:5]
+        corpus = tmp_path / "alone.jsonl"
+        corpus.write_text("\n".join(writer) + "\n")
+        args = ["eval", "--by-writer", str(corpus), "--size", "0", "--embedding-model", "none"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert "at least two writers" in result.output
+
+    def test_fewer_than_two_folds_are_refused(self, tmp_path: Path) -> None:
+        args = ["eval", "--by-writer", str(WRITERS_DIR), "--folds", "1"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert "--folds" in result.output

@@ -44,3 +44,35 @@ class TestLeaveOneWriterOut:
         alone = [e for e in small_corpus if e.writer == "w0"]
         with pytest.raises(ValueError, match="at least two writers"):
             evaluate_by_writer(alone, written([]), embedding_model=None, progress=False)
+
+
+class TestWriterFolds:
+    """`--folds N`: the writers dealt out into N groups, one training per group, for a quicker
+    comparison; still no model reads a writer it scores."""
+
+    def test_each_group_is_left_out_once_and_never_read(self, small_corpus, monkeypatch) -> None:
+        trained_on: list[set[str | None]] = []
+        real_train = training.train
+
+        def spying_train(training: TrainingSet, **kwargs):
+            trained_on.append({e.writer for e in training.examples})
+            return real_train(training, **kwargs)
+
+        monkeypatch.setattr(crossval, "train", spying_train)
+        report = evaluate_by_writer(
+            small_corpus, written([]), embedding_model=None, progress=False, folds=2
+        )
+        # Sorted writers dealt out in turn: {w0, w2} and {w1}.
+        assert trained_on == [{"w1"}, {"w0", "w2"}]
+        assert sorted(report.writers) == ["w0", "w1", "w2"]
+        assert sum(r.n for r in report.writers.values()) == report.pooled.n == len(small_corpus)
+        assert report.pooled.model_version == "2 writer folds"
+
+    def test_as_many_folds_as_writers_is_leave_one_writer_out(self) -> None:
+        assert crossval.writer_groups(["a", "b", "c"], 3) == [["a"], ["b"], ["c"]]
+        assert crossval.writer_groups(["a", "b", "c"], None) == [["a"], ["b"], ["c"]]
+        assert crossval.writer_groups(list("abcde"), 2) == [["a", "c", "e"], ["b", "d"]]
+
+    def test_one_fold_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="at least two folds"):
+            crossval.writer_groups(["a", "b", "c"], 1)
