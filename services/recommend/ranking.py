@@ -458,9 +458,9 @@ def urgent_steps(
     emergency detector raised it from the way it is told) leads with one urgent step when most
     similar cases were handled as emergencies (EMERGENCY_CASE_SHARE): the one they took first.
     """
-    fitting = fitting_urgent(tags)
+    fitting, harm = fitting_urgent(tags), tags & HARM_TAGS
     if fitting:
-        order = urgent_order(fitting, tags & HARM_TAGS, neighbours, category, secondary)
+        order = urgent_order(fitting, harm, neighbours, category, secondary)
         return [(a, f"Prioritas P1 ({_fit_shown(a, tags)})") for a in order]
     weighed = [(n, neighbour_weight(n, category, secondary)) for n in neighbours]
     emergencies = [(n, w) for n, w in weighed if w > 0 and _began_urgently(n)]
@@ -469,7 +469,7 @@ def urgent_steps(
         return []
     cases = [n for n, _ in emergencies]
     taken = [a for a in URGENT_ACTIONS if any(n.actions_taken[0] is a for n in cases)]
-    first = urgent_order(taken, tags & HARM_TAGS, cases, category, secondary)[0]
+    first = urgent_order(taken, harm, cases, category, secondary)[0]
     return [(first, "Prioritas P1, langkah darurat yang didahulukan kasus serupa")]
 
 

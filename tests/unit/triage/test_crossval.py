@@ -19,17 +19,23 @@ def small_corpus():
     return [replace(e, writer=f"w{i % 3}", id=f"w{i % 3}-{i}") for i, e in enumerate(examples)]
 
 
+@pytest.fixture
+def trained_on(monkeypatch) -> list[set[str | None]]:
+    """The writers each model of the split was trained on, in training order."""
+    writers: list[set[str | None]] = []
+    real_train = training.train
+
+    def spying_train(training: TrainingSet, **kwargs):
+        writers.append({e.writer for e in training.examples})
+        return real_train(training, **kwargs)
+
+    monkeypatch.setattr(crossval, "train", spying_train)
+    return writers
+
+
 class TestLeaveOneWriterOut:
-    def test_no_model_trains_on_the_writer_it_scores(self, small_corpus, monkeypatch) -> None:
+    def test_no_model_trains_on_the_writer_it_scores(self, small_corpus, trained_on) -> None:
         """The whole point of the protocol: the writer left out is absent from training."""
-        trained_on: list[set[str | None]] = []
-        real_train = training.train
-
-        def spying_train(training: TrainingSet, **kwargs):
-            trained_on.append({e.writer for e in training.examples})
-            return real_train(training, **kwargs)
-
-        monkeypatch.setattr(crossval, "train", spying_train)
         report = evaluate_by_writer(small_corpus, written([]), embedding_model=None, progress=False)
         assert sorted(report.writers) == ["w0", "w1", "w2"]
         assert trained_on == [{"w1", "w2"}, {"w0", "w2"}, {"w0", "w1"}]
@@ -50,15 +56,7 @@ class TestWriterFolds:
     """`--folds N`: the writers dealt out into N groups, one training per group, for a quicker
     comparison; still no model reads a writer it scores."""
 
-    def test_each_group_is_left_out_once_and_never_read(self, small_corpus, monkeypatch) -> None:
-        trained_on: list[set[str | None]] = []
-        real_train = training.train
-
-        def spying_train(training: TrainingSet, **kwargs):
-            trained_on.append({e.writer for e in training.examples})
-            return real_train(training, **kwargs)
-
-        monkeypatch.setattr(crossval, "train", spying_train)
+    def test_each_group_is_left_out_once_and_never_read(self, small_corpus, trained_on) -> None:
         report = evaluate_by_writer(
             small_corpus, written([]), embedding_model=None, progress=False, folds=2
         )
