@@ -308,9 +308,12 @@ def fit_binary_mix(scores: Scores, y: npt.NDArray[np.int_]) -> Floats:
     return combiner
 
 
-def best_f1_thresholds(proba: Floats, y: npt.NDArray[np.int_]) -> Floats:
-    """Per column, the grid threshold with the best held-out F1 (0.5 when positives are few)."""
-    thresholds = np.full(y.shape[1], 0.5)
+def best_f1_thresholds(
+    proba: Floats, y: npt.NDArray[np.int_], default: Floats | None = None
+) -> Floats:
+    """Per column, the grid threshold with the best held-out F1 (`default`, or 0.5, when
+    positives are few)."""
+    thresholds = np.full(y.shape[1], 0.5) if default is None else np.array(default, dtype=float)
     for j in range(y.shape[1]):
         positives = int(y[:, j].sum())
         if positives < MIN_POSITIVES_FOR_THRESHOLD:

@@ -26,7 +26,15 @@ from schemas.vocabulary import Category, Priority, Tag
 from services.runtime.embedding import shared_embedder
 from services.triage.examples import Example
 from services.triage.features import Featurizer, read_all
-from services.triage.heads import BinaryHeads, RidgeFit, SoftmaxHead, Views, writer_folds
+from services.triage.heads import (
+    BinaryHeads,
+    HeldOut,
+    RidgeFit,
+    SoftmaxHead,
+    Views,
+    best_f1_thresholds,
+    writer_folds,
+)
 from services.triage.lexicon import TAG_ORDER, CueScan
 from services.triage.priority import (
     EmergencyDetector,
@@ -40,7 +48,7 @@ MODEL_FILE = "model.joblib"
 # long ones and lose more). USE packs a batch's tokens without padding and ignores it.
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
-MODEL_FORMAT = 4  # 3: linear weights stored features x outputs; 4: context features
+MODEL_FORMAT = 5  # 3: weights stored features x outputs; 4: context features; 5: tags on P1
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
 MAX_SECONDARY = 2
@@ -73,6 +81,32 @@ class _Inputs:
     views: Views
 
 
+@dataclass(frozen=True)
+class _Judgement:
+    """What triage decided about one complaint before its tags are final."""
+
+    category: Category
+    secondary: list[Category]
+    priority: Priority
+    confidence: float
+    needs_review: bool
+    emergency_score: float
+
+    def result(self, tagged: tuple[list[Tag], dict[Tag, str]], model_version: str) -> TriageResult:
+        tags, evidence = tagged
+        return TriageResult(
+            category=self.category,
+            secondary=self.secondary,
+            tags=tags,
+            evidence=evidence,
+            priority=self.priority,
+            confidence=round(self.confidence, 4),
+            needs_review=self.needs_review,
+            model_version=model_version,
+            emergency_score=round(self.emergency_score, 4),
+        )
+
+
 @dataclass
 class _Heads:
     """The fitted parts, kept together so one joblib file restores a model."""
@@ -81,6 +115,8 @@ class _Heads:
     category: SoftmaxHead
     presence: BinaryHeads[Category]
     tags: BinaryHeads[Tag]
+    # The tags' thresholds for a complaint already judged an emergency (see emergency_thresholds)
+    tags_on_emergencies: npt.NDArray[np.floating]
     emergency: EmergencyDetector
     embedding_dimension: int | None  # None: a model that reads no embeddings
 
@@ -130,11 +166,13 @@ class TriageModel:
         presence, _ = BinaryHeads.from_fit(
             fit, targets.presence, PRESENCE_COLUMNS, targets.columns(targets.presence)
         )
-        tags, _ = BinaryHeads.from_fit(fit, targets.tags, TAG_ORDER, targets.columns(targets.tags))
-        emergency = EmergencyDetector.from_fit(
-            fit, targets.emergency, targets.columns(slice(targets.emergency, None))[:, 0]
+        tag_y, is_p1 = targets.columns(targets.tags), targets.columns(targets.emergency_column)
+        tags, held_tags = BinaryHeads.from_fit(fit, targets.tags, TAG_ORDER, tag_y)
+        on_emergencies = emergency_thresholds(tags.thresholds, held_tags, tag_y, is_p1[:, 0])
+        emergency = EmergencyDetector.from_fit(fit, targets.emergency, is_p1[:, 0])
+        self._heads = _Heads(
+            featurizer, category, presence, tags, on_emergencies, emergency, dimension
         )
-        self._heads = _Heads(featurizer, category, presence, tags, emergency, dimension)
         self.training_size = len(examples)
         self.version = _version(examples, seed)
         return self
@@ -156,15 +194,20 @@ class TriageModel:
         inputs = self._inputs(texts, sectors, embeddings)
         category_proba = heads.category.proba(inputs.views)
         presence = heads.presence.proba(inputs.views)
-        tag_chosen = heads.tags.proba(inputs.views) >= heads.tags.thresholds
+        tag_proba = heads.tags.proba(inputs.views)
+        tag_chosen = tag_proba >= heads.tags.thresholds
         emergency = heads.emergency.score(inputs.views)
 
-        tagged = [self._tags(scan, tag_chosen[i]) for i, scan in enumerate(inputs.scans)]
-        _quote_clauses(inputs.scans, tagged, heads)
-        return [
-            self._result(scan, category_proba[i], presence[i], tagged[i], float(emergency[i]))
+        judged = [
+            self._judge(scan, category_proba[i], presence[i], tag_chosen[i], float(emergency[i]))
             for i, scan in enumerate(inputs.scans)
         ]
+        for i, judgement in enumerate(judged):
+            if judgement.priority is Priority.P1:
+                tag_chosen[i] |= tag_proba[i] >= heads.tags_on_emergencies
+        tagged = [self._tags(scan, tag_chosen[i]) for i, scan in enumerate(inputs.scans)]
+        _quote_clauses(inputs.scans, tagged, heads)
+        return [judgement.result(tagged[i], self.version) for i, judgement in enumerate(judged)]
 
     def category_scores(
         self,
@@ -198,33 +241,29 @@ class TriageModel:
             return None
         return shared_embedder(self.embedding_model).embed(texts, batch_size=EMBED_BATCH)
 
-    def _result(
+    def _judge(
         self,
         scan: CueScan,
         category_proba: npt.NDArray[np.floating],
         presence: npt.NDArray[np.floating],
-        tagged: tuple[list[Tag], dict[Tag, str]],
+        chosen: npt.NDArray[np.bool_],
         emergency: float,
-    ) -> TriageResult:
+    ) -> _Judgement:
+        """Category, secondary categories and priority, from the tags that cleared the ordinary
+        thresholds."""
         heads = self._require_heads()
         best = int(np.argmax(category_proba))
         category = Category(heads.category.classes[best])
         confidence = float(category_proba[best])
         secondary = self._secondary(category, presence, heads.presence.columns)
-        tags, evidence = tagged
-        by_rules = assess_priority(scan.text.text, tags, [category, *secondary])
+        by_rules = assess_priority(scan.text.text, self._chosen(chosen), [category, *secondary])
         priority, uncertain = heads.emergency.decide(emergency, by_rules)
-        return TriageResult(
-            category=category,
-            secondary=secondary,
-            tags=tags,
-            evidence=evidence,
-            priority=priority,
-            confidence=round(confidence, 4),
-            needs_review=confidence < self.review_threshold or uncertain,
-            model_version=self.version,
-            emergency_score=round(emergency, 4),
-        )
+        needs_review = confidence < self.review_threshold or uncertain
+        return _Judgement(category, secondary, priority, confidence, needs_review, emergency)
+
+    def _chosen(self, chosen: npt.NDArray[np.bool_]) -> list[Tag]:
+        columns = self._require_heads().tags.columns
+        return [tag for tag, yes in zip(columns, chosen, strict=True) if yes]
 
     @staticmethod
     def _secondary(
@@ -247,9 +286,7 @@ class TriageModel:
         the detector missed.
         """
         cues = scan.hits()
-        tags = [
-            tag for tag, yes in zip(self._require_heads().tags.columns, chosen, strict=True) if yes
-        ]
+        tags = self._chosen(chosen)
         return tags, {tag: cues[tag].evidence for tag in tags if tag in cues}
 
     # ------------------------------------------------------------------ persistence
@@ -320,9 +357,30 @@ class _Targets:
         self.presence = slice(widths[1], widths[2])
         self.tags = slice(widths[2], widths[3])
         self.emergency = int(widths[3])
+        self.emergency_column = slice(self.emergency, self.emergency + 1)
 
     def columns(self, index: slice) -> npt.NDArray[np.int_]:
         return self._binary[:, index]
+
+
+def emergency_thresholds(
+    thresholds: npt.NDArray[np.floating],
+    held: HeldOut | None,
+    y: npt.NDArray[np.int_],
+    is_p1: npt.NDArray[np.int_],
+) -> npt.NDArray[np.floating]:
+    """The tags' thresholds for a complaint judged an emergency.
+
+    There the harm decides which urgent step leads (recommend's ranking), and among emergencies
+    harm tags are common: the bar with the best F1 on the held-out writers' emergencies is lower
+    than over all complaints, where most tell of no harm. Never above the ordinary threshold, so
+    an emergency keeps every tag it had (its priority was decided on them).
+    """
+    if held is None:
+        return thresholds
+    p1 = is_p1[held.rows].astype(bool)
+    fitted = best_f1_thresholds(held.proba[p1], y[held.rows][p1], default=thresholds)
+    return np.asarray(np.minimum(thresholds, fitted))
 
 
 def _quote_clauses(

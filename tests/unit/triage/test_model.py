@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.runtime.embedding import USE_MULTILINGUAL
 from services.triage.examples import Example
-from services.triage.model import TriageModel, TriageResult
+from services.triage.heads import HeldOut
+from services.triage.lexicon import TAG_ORDER
+from services.triage.model import TriageModel, TriageResult, emergency_thresholds
 from services.triage.offline.generator import generate
 from services.triage.priority import P1_TAGS, SURE
 
@@ -92,6 +96,69 @@ class TestPriority:
         (result,) = model.classify(["pabrik kami tutup bulan depan, 500 orang di-PHK semua"])
         assert result.priority in {Priority.P1, Priority.P2}
         assert Tag.MASS_LAYOFF_OR_CLOSURE in result.tags
+
+
+class TestTagsOnEmergencies:
+    """On a complaint judged an emergency the tags meet the bar fitted on emergencies: what the
+    harm was decides which urgent step an officer takes first."""
+
+    @staticmethod
+    def with_emergency_bar(model: TriageModel, bar: float) -> TriageModel:
+        heads = model._require_heads()
+        lowered = dataclasses.replace(heads, tags_on_emergencies=np.full(len(TAG_ORDER), bar))
+        return dataclasses.replace(model, _heads=lowered)
+
+    def test_an_emergency_gets_every_tag_over_the_emergency_bar(self, model: TriageModel) -> None:
+        (result,) = self.with_emergency_bar(model, 0.0).classify([UNSEEN_DANGER[0]])
+        assert result.priority is Priority.P1
+        assert set(result.tags) == set(TAG_ORDER)
+        assert set(result.evidence) == set(TAG_ORDER)  # each added tag quotes a clause
+
+    def test_a_routine_complaint_keeps_the_ordinary_bar(self, model: TriageModel) -> None:
+        text = "pabrik kami tutup bulan depan, 500 orang di-PHK semua"
+        (ordinary,) = model.classify([text])
+        (lowered,) = self.with_emergency_bar(model, 0.0).classify([text])
+        assert ordinary.priority is not Priority.P1
+        assert lowered.tags == ordinary.tags
+
+    def test_the_emergency_bar_is_never_above_the_ordinary_one(self, model: TriageModel) -> None:
+        heads = model._require_heads()
+        assert (heads.tags_on_emergencies <= heads.tags.thresholds).all()
+
+
+class TestEmergencyThresholds:
+    """Fitted on the held-out writers' emergencies only, and never above the ordinary bar."""
+
+    ordinary = np.array([0.6, 0.6])
+
+    def held(self, proba: list[list[float]]) -> HeldOut:
+        return HeldOut(np.arange(len(proba)), np.array(proba))
+
+    def test_a_harm_common_among_emergencies_gets_a_lower_bar(self) -> None:
+        # Emergencies carry the tag at 0.35; routine complaints without it score 0.4.
+        proba = [[0.35, 0.9]] * 20 + [[0.4, 0.1]] * 40
+        y = np.array([[1, 1]] * 20 + [[0, 0]] * 40)
+        is_p1 = np.array([1] * 20 + [0] * 40)
+        fitted = emergency_thresholds(self.ordinary, self.held(proba), y, is_p1)
+        assert fitted[0] == pytest.approx(0.35)
+        assert fitted[1] <= self.ordinary[1]
+
+    def test_a_higher_best_bar_keeps_the_ordinary_one(self) -> None:
+        proba = [[0.95, 0.9]] * 20 + [[0.7, 0.1]] * 20
+        y = np.array([[1, 1]] * 20 + [[0, 0]] * 20)
+        fitted = emergency_thresholds(self.ordinary, self.held(proba), y, np.ones(40, dtype=int))
+        assert fitted[0] == pytest.approx(0.6)
+
+    def test_too_few_emergencies_with_the_tag_keep_the_ordinary_bar(self) -> None:
+        proba = [[0.2, 0.2]] * 3 + [[0.1, 0.1]] * 30
+        y = np.array([[1, 1]] * 3 + [[0, 0]] * 30)
+        fitted = emergency_thresholds(self.ordinary, self.held(proba), y, np.ones(33, dtype=int))
+        assert fitted.tolist() == self.ordinary.tolist()
+
+    def test_without_held_out_writers_the_ordinary_bar(self) -> None:
+        y = np.zeros((4, 2), dtype=int)
+        fitted = emergency_thresholds(self.ordinary, None, y, np.ones(4, dtype=int))
+        assert fitted.tolist() == self.ordinary.tolist()
 
 
 class TestEvidence:
