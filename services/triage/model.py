@@ -166,10 +166,11 @@ class TriageModel:
         presence, _ = BinaryHeads.from_fit(
             fit, targets.presence, PRESENCE_COLUMNS, targets.columns(targets.presence)
         )
-        tag_y, is_p1 = targets.columns(targets.tags), targets.columns(targets.emergency_column)
+        tag_y = targets.columns(targets.tags)
+        is_p1 = targets.columns(slice(targets.emergency, None))[:, 0]
         tags, held_tags = BinaryHeads.from_fit(fit, targets.tags, TAG_ORDER, tag_y)
-        on_emergencies = emergency_thresholds(tags.thresholds, held_tags, tag_y, is_p1[:, 0])
-        emergency = EmergencyDetector.from_fit(fit, targets.emergency, is_p1[:, 0])
+        on_emergencies = emergency_thresholds(tags.thresholds, held_tags, tag_y, is_p1)
+        emergency = EmergencyDetector.from_fit(fit, targets.emergency, is_p1)
         self._heads = _Heads(
             featurizer, category, presence, tags, on_emergencies, emergency, dimension
         )
@@ -357,7 +358,6 @@ class _Targets:
         self.presence = slice(widths[1], widths[2])
         self.tags = slice(widths[2], widths[3])
         self.emergency = int(widths[3])
-        self.emergency_column = slice(self.emergency, self.emergency + 1)
 
     def columns(self, index: slice) -> npt.NDArray[np.int_]:
         return self._binary[:, index]
