@@ -36,7 +36,7 @@ from services.recommend.cases import ResolvedCase
 from services.recommend.models import Complaint, Recommendation
 from services.recommend.playbook import DEFAULT_PLAYBOOK, URGENT_ACTIONS, Playbook
 from services.recommend.related import collective_action, find_related
-from services.recommend.retrieval import PgCaseIndex
+from services.recommend.retrieval import PgCaseIndex, open_case_search_pool
 from services.recommend.service import recommend
 from services.recommend.store import (
     CaseSource,
@@ -59,6 +59,8 @@ CONSUMER = "recommend"
 # case searches, then one transaction), so overlapping a few keeps the database busy instead of
 # idle between one complaint's round trips; more than the pool's connections would only queue.
 ANSWER_CONCURRENCY = 4
+# Connections of the case-search pool: a complaint's two searches run at the same time.
+SEARCH_CONNECTIONS = 2 * ANSWER_CONCURRENCY
 # The largest poll taken at once: a backlog is worked through in polls of this size.
 ANSWER_POLL = 32
 # The cases' own events (unions, corrections, resolutions) are read apart from the triaged
@@ -76,6 +78,8 @@ def register(runtime: ServiceRuntime, playbook: Playbook = DEFAULT_PLAYBOOK) -> 
         COMPLAINT_SUBMITTED, partial(on_submitted_poll, runtime), max_records=ANSWER_POLL
     )
     indexes = CaseIndexes(runtime)
+    runtime.on_start(indexes.open)
+    runtime.after_stop(indexes.close)
     bus.subscribe_batch(
         COMPLAINT_TRIAGED,
         partial(on_triaged_poll, runtime, playbook, indexes),
@@ -101,17 +105,30 @@ async def on_union(runtime: ServiceRuntime, event: UnionRegistered, delivery: De
 
 class CaseIndexes:
     """One case index per embedding version, kept while the service runs: an index asks the
-    database once what pgvector supports, not once per complaint."""
+    database once what pgvector supports, not once per complaint. The indexes share a pool of
+    connections set up for case searches, open while the service runs."""
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime  # its pool opens when the service starts, after registration
+        self._search_pool: asyncpg.Pool | None = None
         self._by_version: dict[str, PgCaseIndex] = {}
 
+    async def open(self, runtime: ServiceRuntime) -> None:
+        self._search_pool = await open_case_search_pool(
+            runtime.settings.database_url, max_size=SEARCH_CONNECTIONS
+        )
+
+    async def close(self, runtime: ServiceRuntime) -> None:
+        if self._search_pool is not None:
+            await self._search_pool.close()
+            self._search_pool = None
+
     def of(self, embedding_version: str) -> PgCaseIndex:
-        pool = self.runtime.pool
+        pool, search_pool = self.runtime.pool, self._search_pool
         index = self._by_version.get(embedding_version)
-        if index is None or index.pool is not pool:  # a restarted service has a new pool
-            index = PgCaseIndex(pool, embedding_version)
+        # A restarted service has new pools.
+        if index is None or index.pool is not pool or index.search_pool is not search_pool:
+            index = PgCaseIndex(pool, embedding_version, search_pool=search_pool)
             self._by_version[embedding_version] = index
         return index
 

@@ -42,9 +42,11 @@ from services.recommend.cases import LineError, ResolvedCase, read_cases
 from services.recommend.models import Neighbour, TextEmbedder, Vector, shared_case_ref
 from services.recommend.rerank import CATEGORY_CANDIDATES, TriageLabels, rerank
 from services.recommend.store import (
+    open_search_pool,
     pgvector_supports_iterative_scan,
     search_cases,
     search_cases_by_terms,
+    search_settings,
 )
 
 # Enough to lift a same-sector case over a slightly closer case of another sector, not enough to
@@ -54,6 +56,9 @@ DEFAULT_K = 10
 
 # Hybrid retrieval: each ranking contributes its best HYBRID_CANDIDATES cases to the fusion.
 HYBRID_CANDIDATES = 50
+# The searches a search pool's connections are set up for: a triaged complaint's two (and a
+# hybrid search's vector half, when k is the default).
+SEARCH_POOL_LIMIT = CATEGORY_CANDIDATES
 RRF_K = 60  # the usual RRF constant: rank r contributes 1 / (RRF_K + r)
 BM25_K1, BM25_B = 1.2, 0.75
 # Hybrid is the default: on the 40 labelled examples (schemas/examples) it raised category
@@ -520,8 +525,12 @@ class PgCaseIndex:
         oversample: int = 4,
         hybrid: bool = HYBRID_DEFAULT,
         category_aware: bool = CATEGORY_AWARE_DEFAULT,
+        search_pool: asyncpg.Pool | None = None,
     ) -> None:
         self.pool = pool
+        # Optional, from `open_case_search_pool`: vector searches of SEARCH_POOL_LIMIT cases run
+        # there in one round trip each.
+        self.search_pool = search_pool
         self.embedding_version = embedding_version
         # The defaults of `search`; each call may override them.
         self.hybrid = hybrid
@@ -585,7 +594,10 @@ class PgCaseIndex:
     async def _vector(
         self, vector: Vector, union_id: str, limit: int, category: str | None = None
     ) -> list[Neighbour]:
-        async with self.pool.acquire() as conn:
+        pool, preset = self.pool, None
+        if self.search_pool is not None:
+            pool, preset = self.search_pool, search_settings(SEARCH_POOL_LIMIT)
+        async with pool.acquire() as conn:
             return await search_cases(
                 conn,
                 vector,
@@ -594,6 +606,7 @@ class PgCaseIndex:
                 limit=limit,
                 iterative_scan=bool(self._iterative_scan),
                 category=category,
+                preset=preset,
             )
 
     async def _lexical(
@@ -609,6 +622,11 @@ class PgCaseIndex:
                 limit=limit,
             )
         return [n for n, _ in found]
+
+
+async def open_case_search_pool(dsn: str, *, max_size: int) -> asyncpg.Pool:
+    """The pool for `PgCaseIndex(search_pool=...)`: connections set up for its searches."""
+    return await open_search_pool(dsn, SEARCH_POOL_LIMIT, max_size=max_size)
 
 
 async def search_cases_lexical(

@@ -13,7 +13,7 @@ call these functions and hold no SQL (tests/unit/recommend/test_sql_in_store.py)
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -72,6 +72,20 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         " WHERE e.extname = 'vector'"
     )
     await register_vector(conn, schema=schema or "public")
+
+
+async def open_search_pool(dsn: str, limit: int, *, max_size: int) -> asyncpg.Pool:
+    """A pool whose connections carry the settings of a search of `limit` cases for their
+    whole session, so such a search is one round trip instead of four (BEGIN, SET LOCAL, the
+    search, COMMIT); `search_cases(..., preset=search_settings(limit))` runs on it. Only case
+    searches may use it: `enable_seqscan = off` would mislead the planner elsewhere."""
+    return await create_pool(
+        dsn,
+        schema=SCHEMA,
+        init=init_connection,
+        max_size=max_size,
+        settings={**CONNECTION_SETTINGS, **search_settings(limit)},
+    )
 
 
 async def open_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
@@ -471,9 +485,11 @@ async def search_cases(
     limit: int,
     iterative_scan: bool = True,
     category: str | None = None,
+    preset: Mapping[str, str] | None = None,
 ) -> list[Neighbour]:
     """Nearest cases the union may see (of `category` if given), most similar first
-    (anonymised unless its own)."""
+    (anonymised unless its own). `preset`: the search settings `conn` carries for its session
+    (`open_search_pool`); when they are this search's, it runs without a transaction."""
     sql, args = search_query(
         vector,
         union_id=union_id,
@@ -481,6 +497,9 @@ async def search_cases(
         limit=limit,
         category=category,
     )
+    if preset is not None and preset == search_settings(limit, iterative_scan=iterative_scan):
+        rows = await conn.fetch(sql, *args)
+        return _most_similar_first(rows)
     async with conn.transaction():
         await apply_search_settings(conn, limit, iterative_scan=iterative_scan)
         rows = await conn.fetch(sql, *args)
@@ -490,9 +509,12 @@ async def search_cases(
             await conn.execute("SET LOCAL enable_indexscan = off")
             await conn.execute("SET LOCAL enable_seqscan = on")
             rows = await conn.fetch(sql, *args)
-    neighbours = [row_to_neighbour(row) for row in rows]
+    return _most_similar_first(rows)
+
+
+def _most_similar_first(rows: Iterable[asyncpg.Record]) -> list[Neighbour]:
     # relaxed_order may return rows slightly out of order.
-    return sorted(neighbours, key=lambda n: -n.similarity)
+    return sorted((row_to_neighbour(row) for row in rows), key=lambda n: -n.similarity)
 
 
 # BM25 in SQL, the same formula as `Bm25` (statistics over all cases of the embedding version),

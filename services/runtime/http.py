@@ -123,6 +123,7 @@ class ServiceRuntime(Generic[S]):
         self._start_hooks: list[Hook[S]] = []
         self._started_hooks: list[Hook[S]] = []
         self._stop_hooks: list[Hook[S]] = []
+        self._stopped_hooks: list[Hook[S]] = []
         self._jobs: list[tuple[str, Hook[S], float]] = []
         self._tasks: list[asyncio.Task[None]] = []
         # What a wedged consumer makes the service do; tests replace it.
@@ -158,6 +159,11 @@ class ServiceRuntime(Generic[S]):
     def on_stop(self, hook: Hook[S]) -> None:
         """Run `hook` when the service stops, after its jobs and before its connections close."""
         self._stop_hooks.append(hook)
+
+    def after_stop(self, hook: Hook[S]) -> None:
+        """Run `hook` once consumers, relay and the database pool have stopped: the place to
+        close what the handlers used until their last event."""
+        self._stopped_hooks.append(hook)
 
     def outbox_written(self) -> None:
         """Wake the outbox relay: rows were just committed on a connection of a pool opened
@@ -211,6 +217,8 @@ class ServiceRuntime(Generic[S]):
             await self.bus.stop()
         if self._pool is not None:
             await self._pool.close()
+        for hook in self._stopped_hooks:
+            await hook(self)
         log.info("service_stopped")
 
     async def forget_published_outbox(self) -> None:

@@ -353,6 +353,7 @@ class EventBus:
             subscriber(_Committing(self, self.group_id(group), batches.on_poll).dispatch)
 
     def _consumer_options(self, group: str) -> dict[str, Any]:
+        urgent = group in self._urgent
         return {
             "decoder": _undecoded,
             "group_id": self.group_id(group),
@@ -362,9 +363,10 @@ class EventBus:
             "heartbeat_interval_ms": self.settings.consumer_heartbeat_interval_ms,
             "fetch_max_wait_ms": (
                 self.settings.consumer_fetch_max_wait_ms
-                if group in self._urgent
+                if urgent
                 else self.settings.consumer_background_fetch_max_wait_ms
             ),
+            "fetch_min_bytes": 1 if urgent else self.settings.consumer_background_fetch_min_bytes,
             "title": self.group_id(group),
         }
 

@@ -509,6 +509,19 @@ class TestPolling:
         assert bus._consumer_options("")["fetch_max_wait_ms"] == 50
         assert bus._consumer_options("quiet")["fetch_max_wait_ms"] == 500
 
+    def test_a_background_group_gathers_events_and_an_urgent_one_takes_the_first(
+        self, bus: EventBus
+    ) -> None:
+        """Under load the timeline and the SLA clocks take a poll of many events, not one."""
+
+        async def handler(event: UnionRegistered, delivery: Delivery) -> None:
+            return None
+
+        bus.subscribe(COMPLAINT_SUBMITTED, handler)
+        bus.subscribe(UNION_REGISTERED, handler, group="quiet", background=True)
+        assert bus._consumer_options("")["fetch_min_bytes"] == 1
+        assert bus._consumer_options("quiet")["fetch_min_bytes"] == 64 * 1024
+
     def test_one_urgent_subscription_makes_its_group_urgent(self, bus: EventBus) -> None:
         async def handler(event: UnionRegistered, delivery: Delivery) -> None:
             return None

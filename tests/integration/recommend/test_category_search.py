@@ -18,14 +18,8 @@ from services.recommend.store import (
     set_union_sharing,
 )
 from tests.integration.recommend.plans import search_plan
+from tests.integration.recommend.queries import QUERIES
 from tests.unit.recommend.fakes import HashingEmbedder
-
-QUERIES = [
-    ("THR BHL gak dibayar, cuma dikasih sembako", Category.THR_HOLIDAY_ALLOWANCE),
-    ("anak2 ikut mungut brondol di blok", Category.CHILD_LABOUR),
-    ("ijazah sy ditahan, mau resign disuruh bayar denda", Category.FORCED_LABOUR_INDICATORS),
-    ("lembur sampe malem tp finger udh scan out", Category.OVERTIME),
-]
 
 
 @pytest.fixture()

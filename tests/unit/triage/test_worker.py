@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from services.runtime.embedding import USE_MULTILINGUAL
 from services.triage import registry
@@ -18,6 +19,10 @@ from services.triage.offline.generator import generate
 from services.triage.offline.training import ensure_model
 from services.triage.registry import NoUsableModel
 from services.triage.worker import ModelHolder
+
+
+def blas_threads() -> list[int]:
+    return [int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"]
 
 
 class TestModelHolder:
@@ -54,6 +59,19 @@ class TestModelHolder:
             assert holder.model.embedding_version == holder.embedder.version
         finally:
             holder.cpu.shutdown()
+
+    def test_the_classifier_keeps_to_the_encoder_threads_too(self, model_dir: Path) -> None:
+        """A poll's classification on one worker thread uses one BLAS thread, not every core."""
+        before = threadpool_info()
+        holder = ModelHolder(model_dir, USE_MULTILINGUAL, threads=1)
+        try:
+            holder.cpu.submit(holder.load).result()
+            blas = holder.cpu.submit(blas_threads).result()
+            assert blas and set(blas) == {1}
+        finally:
+            holder.cpu.shutdown()
+            for pool in before:  # as it was for the tests after this one
+                threadpool_limits(limits=pool["num_threads"], user_api=pool["user_api"])
 
     def test_a_model_of_another_encoder_is_replaced(
         self,
