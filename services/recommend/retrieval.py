@@ -59,6 +59,7 @@ HYBRID_CANDIDATES = 50
 # The searches a search pool's connections are set up for: a triaged complaint's two (and a
 # hybrid search's vector half, when k is the default).
 SEARCH_POOL_LIMIT = CATEGORY_CANDIDATES
+SEARCH_POOL_SETTINGS = search_settings(SEARCH_POOL_LIMIT)
 RRF_K = 60  # the usual RRF constant: rank r contributes 1 / (RRF_K + r)
 BM25_K1, BM25_B = 1.2, 0.75
 # Hybrid is the default: on the 40 labelled examples (schemas/examples) it raised category
@@ -596,7 +597,7 @@ class PgCaseIndex:
     ) -> list[Neighbour]:
         pool, preset = self.pool, None
         if self.search_pool is not None:
-            pool, preset = self.search_pool, search_settings(SEARCH_POOL_LIMIT)
+            pool, preset = self.search_pool, SEARCH_POOL_SETTINGS
         async with pool.acquire() as conn:
             return await search_cases(
                 conn,
