@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from fastapi import HTTPException, Request, status
 
-from services.runtime.http import runtime_of
+from services.runtime.http import RememberedKeys, runtime_of
 from services.runtime.tokens import (
     hash_api_key,
     normalise_tracking_code,
@@ -100,8 +100,11 @@ def unknown_key() -> HTTPException:
 class UnionKeys:
     """A FastAPI dependency: the union whose API key the request presents (401 otherwise).
 
-    Answers are remembered for `KEY_TTL_SECONDS`; unknown keys never are, so a union registered
-    a moment ago is recognised at once and a guessed key always costs a lookup.
+    Answers are remembered for `KEY_TTL_SECONDS` in the service's runtime
+    (`remembered_keys`), never in the dependency: an answer is only true of the database it
+    came from, and two apps in one process (tests, an embedded stack) each have their own.
+    Unknown keys are never remembered, so a union registered a moment ago is recognised at
+    once and a guessed key always costs a lookup.
     """
 
     def __init__(
@@ -109,29 +112,30 @@ class UnionKeys:
     ) -> None:
         self._lookup = lookup
         self._ttl = ttl_seconds
-        self._known: dict[str, tuple[str, float]] = {}
 
     async def __call__(self, request: Request) -> str:
         key_hash = presented_key_hash(request)
         runtime = runtime_of(request)
+        remembered: RememberedKeys = runtime.remembered_keys
         throttle = runtime.throttle
         now = time.monotonic()
-        known = self._known.get(key_hash)
+        known = remembered.get(key_hash)
         if known is not None and known[1] > now:
             await throttle.key_request(key_hash)
             return known[0]
         await throttle.refuse_if_guessing_keys(request)
         union_id = await self._lookup(runtime.pool, key_hash)
         if union_id is None:
-            self._known.pop(key_hash, None)
+            remembered.pop(key_hash, None)
             await throttle.wrong_key(request)
             raise unknown_key()
         await throttle.key_request(key_hash)
-        self._remember(key_hash, union_id, now + self._ttl)
+        _remember(remembered, key_hash, union_id, now + self._ttl)
         return union_id
 
-    def _remember(self, key_hash: str, union_id: str, until: float) -> None:
-        self._known.pop(key_hash, None)
-        if len(self._known) >= MAX_REMEMBERED_KEYS:
-            del self._known[next(iter(self._known))]
-        self._known[key_hash] = (union_id, until)
+
+def _remember(remembered: RememberedKeys, key_hash: str, union_id: str, until: float) -> None:
+    remembered.pop(key_hash, None)
+    if len(remembered) >= MAX_REMEMBERED_KEYS:
+        del remembered[next(iter(remembered))]
+    remembered[key_hash] = (union_id, until)

@@ -96,6 +96,11 @@ class HealthReport(BaseModel):
     )
 
 
+# An API key's sha256 -> its union and until when (monotonic) that answer is trusted; oldest
+# first.
+RememberedKeys = dict[str, tuple[str, float]]
+
+
 class ServiceRuntime(Generic[S]):
     """Everything one service process holds while it runs."""
 
@@ -115,6 +120,8 @@ class ServiceRuntime(Generic[S]):
         self.settings = settings
         self.bus = EventBus(settings, name)
         self.throttle = Throttle(settings.throttle)
+        # Which union each recently presented API key belongs to (see `auth.UnionKeys`).
+        self.remembered_keys: RememberedKeys = {}
         self.migrations = migrations
         self.pool_init = pool_init
         self.pool_settings = pool_settings
