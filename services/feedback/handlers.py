@@ -1,14 +1,17 @@
 """Feedback's consumers: the union registry, complaint clocks, and the metrics they feed.
 
 Metrics are observed here, from the events, not in the API handlers: whichever replica
-consumes an event observes it once, and a replayed event (dedupe) observes nothing. A clock
-stopped late (or a triage that gives a priority to clocks that already stopped) publishes its
-breach from here; running clocks are the periodic job's (`clocks.scan`).
+consumes an event observes it once, after its transaction commits, and a replayed event
+(dedupe) observes nothing. A clock stopped late (or a triage that gives a priority to clocks
+that already stopped) publishes its breach from here; running clocks are the periodic job's
+(`clocks.scan`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -51,10 +54,15 @@ POLL = 64
 
 Apply = Callable[[asyncpg.Connection, Any], Awaitable[None]]
 Batch = Callable[[list[tuple[Any, Delivery]]], Awaitable[None]]
+MetricUpdate = Callable[[], None]
+
+# The metric updates of the events applied in the transaction now open: made once it commits,
+# dropped if it rolls back, so an event applied again after a rollback is counted once.
+_UNCOMMITTED: ContextVar[list[MetricUpdate]] = ContextVar("feedback_uncommitted_metrics")
 
 
 def register(runtime: ServiceRuntime, unions: UnionLabels) -> None:
-    """Subscribe feedback's handlers, each event applied once in its own transaction."""
+    """Subscribe feedback's handlers, a poll's events of each topic applied once, together."""
     bus = runtime.bus
     for topic, apply in subscriptions(unions):
         bus.subscribe_batch(topic, once(runtime, apply), max_records=POLL, background=True)
@@ -87,14 +95,32 @@ def once(runtime: ServiceRuntime, apply: Apply) -> Batch:
 async def _apply_once(
     runtime: ServiceRuntime, apply: Apply, batch: list[tuple[Any, Delivery]]
 ) -> None:
-    # One transaction per event, not per poll: the handlers observe metrics as they go, and
-    # a poll retried after its third event failed must not count the first two again (they
-    # committed, so first_time skips them). The poll still costs one offset commit.
-    async with runtime.pool.acquire() as conn:
+    # One transaction per poll and topic: BEGIN and COMMIT once, not for every event. When one
+    # event fails, the whole poll rolls back, none of its metrics counted, and the bus hands
+    # its events over again one at a time (one transaction each), so only the bad one is lost.
+    async with runtime.pool.acquire() as conn, _counted_on_commit(conn):
         for event, delivery in batch:
-            async with conn.transaction():
-                if await first_time(conn, CONSUMER, delivery.event_id):
-                    await apply(conn, event)
+            if await first_time(conn, CONSUMER, delivery.event_id):
+                await apply(conn, event)
+
+
+@asynccontextmanager
+async def _counted_on_commit(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A transaction whose handlers' metric updates (`count`) are made once it commits."""
+    updates: list[MetricUpdate] = []
+    token = _UNCOMMITTED.set(updates)
+    try:
+        async with conn.transaction():
+            yield
+    finally:
+        _UNCOMMITTED.reset(token)
+    for update in updates:
+        update()
+
+
+def count(update: MetricUpdate) -> None:
+    """Make `update`, a metric observation, once the event's transaction has committed."""
+    _UNCOMMITTED.get().append(update)
 
 
 async def on_union(unions: UnionLabels, conn: asyncpg.Connection, event: UnionRegistered) -> None:
@@ -120,8 +146,13 @@ async def on_triaged(
         raise ValueError("the triage names another union than the complaint's")
     await store.set_triage(conn, event)
     label = unions(event.union_id)
-    metrics.TIME_TO_TRIAGE.labels(label).observe(_seconds(event.submitted_at, event.triaged_at))
-    metrics.count_triaged(label, event.category.value, event.priority.value, event.needs_review)
+    took = _seconds(event.submitted_at, event.triaged_at)
+    count(lambda: metrics.TIME_TO_TRIAGE.labels(label).observe(took))
+    count(
+        lambda: metrics.count_triaged(
+            label, event.category.value, event.priority.value, event.needs_review
+        )
+    )
     # A response or resolution may have come before the priority did: judge those clocks
     # now (once, at the first triage) and publish a late one's breach.
     if before is not None and before["priority"] is None:
@@ -174,28 +205,30 @@ async def on_resolved(
     await store.set_resolved(conn, event.complaint_id, event.resolved_at, event.outcome.value)
     await clocks.end_pause(conn, event.complaint_id, event.resolved_at)
     started = reopened_at or complaint["submitted_at"]
-    metrics.observe_resolution(
-        unions(complaint["union_id"]), event.outcome.value, _seconds(started, event.resolved_at)
-    )
+    label, took = unions(complaint["union_id"]), _seconds(started, event.resolved_at)
+    count(lambda: metrics.observe_resolution(label, event.outcome.value, took))
     await _clock_stopped(unions, conn, event.complaint_id, "resolution")
 
 
 async def on_breached(
     unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintSlaBreached
 ) -> None:
-    metrics.SLA_BREACHES.labels(unions(event.union_id), event.priority.value, event.clock).inc()
+    label = unions(event.union_id)
+    count(lambda: metrics.SLA_BREACHES.labels(label, event.priority.value, event.clock).inc())
 
 
 async def on_reopened(
     unions: UnionLabels, conn: asyncpg.Connection, event: ComplaintReopened
 ) -> None:
-    metrics.COMPLAINTS_REOPENED.labels(unions(event.union_id)).inc()
+    label = unions(event.union_id)
+    count(lambda: metrics.COMPLAINTS_REOPENED.labels(label).inc())
 
 
 async def on_rated(unions: UnionLabels, conn: asyncpg.Connection, event: FeedbackRated) -> None:
     if event.revision == 1:  # a revision replaces the rating; count each worker once
-        metrics.RATING_SCORE.labels(unions(event.union_id)).observe(event.score)
-        metrics.RATINGS_FIXED.labels(unions(event.union_id), event.fixed).inc()
+        label = unions(event.union_id)
+        count(lambda: metrics.RATING_SCORE.labels(label).observe(event.score))
+        count(lambda: metrics.RATINGS_FIXED.labels(label, event.fixed).inc())
 
 
 async def _clock_stopped(
@@ -217,9 +250,8 @@ async def _count_stopped(
     pauses = await clocks.pauses_of(conn, complaint_id)
     result = clocks.verdict(policy, complaint, clock, pauses, _now())
     if result.status in {"met", "breached"}:
-        metrics.SLA_CLOCKS_STOPPED.labels(
-            unions(complaint["union_id"]), complaint["priority"], clock, result.status
-        ).inc()
+        labels = (unions(complaint["union_id"]), complaint["priority"], clock, result.status)
+        count(lambda: metrics.SLA_CLOCKS_STOPPED.labels(*labels).inc())
 
 
 async def _count_reopened_round(
@@ -237,12 +269,13 @@ async def _count_reopened_round(
         event.complaint_id,
         event.round,
     )
-    metrics.SLA_CLOCKS_STOPPED.labels(
+    labels = (
         unions(complaint["union_id"]),
         complaint["priority"],
         "resolution",
         "breached" if breached else "met",
-    ).inc()
+    )
+    count(lambda: metrics.SLA_CLOCKS_STOPPED.labels(*labels).inc())
 
 
 async def _observe_clock(
@@ -262,7 +295,8 @@ async def _observe_clock(
     if complaint[column] is not None:
         return False
     await store.set_time(conn, complaint_id, column, at)
-    observe(complaint, _seconds(complaint["submitted_at"], at))
+    took = _seconds(complaint["submitted_at"], at)
+    count(lambda: observe(complaint, took))
     return True
 
 
