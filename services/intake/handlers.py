@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-import asyncpg
 import structlog
 from pydantic import ValidationError
 
@@ -39,7 +38,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.submission import Rejected, accept
 from services.runtime.http import ServiceRuntime
 from services.runtime.messaging import Delivery
-from services.runtime.outbox import first_time
+from services.runtime.outbox import first_times
 
 log = structlog.get_logger(__name__)
 
@@ -134,41 +133,32 @@ async def on_timeline_events(
     status: str | None,
     batch: list[tuple[ComplaintEvent, Delivery]],
 ) -> None:
-    """Apply one poll's downstream events of one topic in one transaction."""
-    unknown = 0
+    """Apply one poll's downstream events of one topic in one transaction, each step one
+    statement for the whole poll."""
     async with runtime.pool.acquire() as conn, conn.transaction():
-        for event, delivery in batch:
-            if not await _add_to_timeline(conn, event, delivery, kind, status):
-                unknown += 1
-    if unknown:
-        log.warning("timeline_events_not_applied", kind=kind, events=unknown)
+        fresh = await first_times(conn, TIMELINE_CONSUMER, [d.event_id for _, d in batch])
+        # Keyed by event id: an event delivered twice in one poll is one entry.
+        entries = list({d.event_id: _entry(e, d) for e, d in batch if d.event_id in fresh}.values())
+        added = await store.record_timeline(conn, kind, entries) if entries else []
+        if added and kind in JUDGING_KINDS:
+            await store.refresh_triage(conn, [e.complaint_id for e in added])
+        if added and status is not None:
+            await store.advance_status(conn, status, added)
+    if len(added) < len(entries):
+        # Their complaint is unknown here or another union's, or they repeat an entry word for
+        # word under a new event id.
+        log.warning("timeline_events_not_applied", kind=kind, events=len(entries) - len(added))
 
 
-async def _add_to_timeline(
-    conn: asyncpg.Connection,
-    event: ComplaintEvent,
-    delivery: Delivery,
-    kind: str,
-    status: str | None,
-) -> bool:
-    """Apply one downstream event; False when it adds nothing: its complaint is unknown here
-    or another union's, or it repeats an entry word for word under a new event id."""
-    if not await first_time(conn, TIMELINE_CONSUMER, delivery.event_id):
-        return True
-    added = await store.record_timeline(
-        conn,
+def _entry(event: ComplaintEvent, delivery: Delivery) -> store.TimelineEntry:
+    return store.TimelineEntry(
         event_id=delivery.event_id,
         complaint_id=event.complaint_id,
         union_id=event.union_id,
-        kind=kind,
         at=_event_time(event),
         body=_timeline_body(event),
+        lifecycle_round=_round(event),
     )
-    if added and kind in JUDGING_KINDS:
-        await store.refresh_triage(conn, event.complaint_id)
-    if added and status is not None:
-        await store.advance_status(conn, event.complaint_id, status, _round(event))
-    return added
 
 
 def _round(event: ComplaintEvent) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -147,64 +148,86 @@ async def insert_submission(
     return stored is not None
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    """What one downstream event adds to its complaint's timeline."""
+
+    event_id: str
+    complaint_id: UUID
+    union_id: str
+    at: datetime
+    body: dict[str, Any]
+    # The lifecycle round the event names (0 before any reopening), or None: the current one.
+    lifecycle_round: int | None = None
+
+
 async def record_timeline(
-    conn: asyncpg.Connection,
-    *,
-    event_id: str,
-    complaint_id: UUID,
-    union_id: str,
-    kind: str,
-    at: datetime,
-    body: dict[str, Any],
-) -> bool:
-    """Add one timeline entry; False, adding nothing, when the complaint is not this union's
-    (or unknown here), or the entry exists, or an entry of the same kind says exactly the same
-    (the same event sent again under a new id: a replay, not news)."""
-    inserted = await conn.fetchval(
+    conn: asyncpg.Connection, kind: str, entries: list[TimelineEntry]
+) -> list[TimelineEntry]:
+    """Add a poll's timeline entries of one kind in one statement; the ones added. An entry
+    adds nothing when its complaint is not its union's (or unknown here), when its event is
+    already there, or when an entry of the same kind says exactly the same (the same event sent
+    again under a new id: a replay, not news), in the timeline or earlier in `entries`."""
+    added = await conn.fetch(
         "INSERT INTO timeline (event_id, complaint_id, kind, at, body)"
-        " SELECT $1, $2, $3, $4, $5::jsonb"
-        " WHERE EXISTS (SELECT 1 FROM complaints WHERE complaint_id = $2 AND union_id = $6)"
-        " AND NOT EXISTS (SELECT 1 FROM timeline"
-        "   WHERE complaint_id = $2 AND kind = $3 AND body = $5::jsonb)"
-        " ON CONFLICT (event_id) DO NOTHING RETURNING true",
-        event_id,
-        complaint_id,
+        " SELECT DISTINCT ON (e.complaint_id, e.body::jsonb)"
+        "   e.event_id, e.complaint_id, $1, e.at, e.body::jsonb"
+        " FROM unnest($2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[])"
+        "   WITH ORDINALITY AS e(event_id, complaint_id, union_id, at, body, n)"
+        " WHERE EXISTS (SELECT 1 FROM complaints c"
+        "   WHERE c.complaint_id = e.complaint_id AND c.union_id = e.union_id)"
+        " AND NOT EXISTS (SELECT 1 FROM timeline t"
+        "   WHERE t.complaint_id = e.complaint_id AND t.kind = $1 AND t.body = e.body::jsonb)"
+        " ORDER BY e.complaint_id, e.body::jsonb, e.n"
+        " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
         kind,
-        at,
-        json.dumps(body, default=str),
-        union_id,
+        [e.event_id for e in entries],
+        [e.complaint_id for e in entries],
+        [e.union_id for e in entries],
+        [e.at for e in entries],
+        [json.dumps(e.body, default=str) for e in entries],
     )
-    return bool(inserted)
+    ids = {row["event_id"] for row in added}
+    return [e for e in entries if e.event_id in ids]
 
 
-async def refresh_triage(conn: asyncpg.Connection, complaint_id: UUID) -> None:
+async def refresh_triage(conn: asyncpg.Connection, complaint_ids: list[UUID]) -> None:
     """Derive category, priority, tags, needs_review and confidence from the timeline again
     (the SQL function of migration 002, which also filled them in for older complaints)."""
-    await conn.execute("SELECT refresh_triage($1)", complaint_id)
+    await conn.execute(
+        "SELECT refresh_triage(c) FROM (SELECT DISTINCT unnest($1::uuid[]) AS c) AS complaints",
+        complaint_ids,
+    )
 
 
 async def advance_status(
-    conn: asyncpg.Connection, complaint_id: UUID, status: str, lifecycle_round: int | None
+    conn: asyncpg.Connection, status: str, entries: list[TimelineEntry]
 ) -> None:
-    """Move the status forward; an event that names no round counts in the current one."""
-    if lifecycle_round is not None:
+    """Move the entries' complaints forward to `status`; an entry that names no round counts in
+    its complaint's current one."""
+    rounds = [e for e in entries if e.lifecycle_round is not None]
+    if rounds:
         await conn.execute(
-            "UPDATE complaints SET status = $2, status_rank = $3, updated_at = now()"
-            " WHERE complaint_id = $1 AND status_rank < $3",
-            complaint_id,
+            "UPDATE complaints c SET status = $2, status_rank = target.rank, updated_at = now()"
+            " FROM (SELECT complaint_id, max(rank) AS rank"
+            "   FROM unnest($1::uuid[], $3::int[]) AS e(complaint_id, rank)"
+            "   GROUP BY complaint_id) AS target"
+            " WHERE c.complaint_id = target.complaint_id AND c.status_rank < target.rank",
+            [e.complaint_id for e in rounds],
             status,
-            lifecycle_round * ROUND + STATUS_RANK[status],
+            [(e.lifecycle_round or 0) * ROUND + STATUS_RANK[status] for e in rounds],
         )
-        return
-    await conn.execute(
-        "UPDATE complaints SET status = $2,"
-        " status_rank = status_rank - status_rank % $4 + $3, updated_at = now()"
-        " WHERE complaint_id = $1 AND status_rank % $4 < $3",
-        complaint_id,
-        status,
-        STATUS_RANK[status],
-        ROUND,
-    )
+    current = [e.complaint_id for e in entries if e.lifecycle_round is None]
+    if current:
+        await conn.execute(
+            "UPDATE complaints SET status = $2,"
+            " status_rank = status_rank - status_rank % $4 + $3, updated_at = now()"
+            " WHERE complaint_id = ANY($1::uuid[]) AND status_rank % $4 < $3",
+            current,
+            status,
+            STATUS_RANK[status],
+            ROUND,
+        )
 
 
 async def complaint_row(pool: asyncpg.Pool, complaint_id: UUID) -> asyncpg.Record | None:

@@ -114,6 +114,18 @@ async def replay(conn: asyncpg.Connection, event_id: str) -> bool:
     return status.endswith(" 1")
 
 
+async def first_times(conn: asyncpg.Connection, consumer: str, event_ids: list[str]) -> set[str]:
+    """`first_time` for a poll's events in one statement: the ids `consumer` had not applied
+    (an id twice in `event_ids` is recorded, and returned, once)."""
+    rows = await conn.fetch(
+        "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[])"
+        " ON CONFLICT DO NOTHING RETURNING event_id",
+        consumer,
+        event_ids,
+    )
+    return {row["event_id"] for row in rows}
+
+
 async def first_time(conn: asyncpg.Connection, consumer: str, event_id: str) -> bool:
     """Record that `consumer` applied `event_id`; False when it already had (a redelivery)."""
     inserted = await conn.fetchval(
