@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from schemas.envelope import CE_ID
 from schemas.events import Event, UnionRegistered
 from schemas.topics import all_topic_partitions, topic_for
-from services.runtime.messaging import key_of
+from services.runtime.messaging import Delivery, key_of
 from services.runtime.sealing import Sealer
 from services.stack.embedded import create_topics
 from tests.conftest import (
@@ -33,6 +33,19 @@ from tests.conftest import (
 DEAD_LETTER_KEY = SecretStr("integration-tests-dead-letter-key-0123456789")
 DEAD_LETTERS = Sealer([DEAD_LETTER_KEY])
 CONTACT_KEY = SecretStr("integration-tests-contact-key-0123456789abcdef")
+
+
+def delivered(event: Event, event_id: str | None = None) -> tuple[Any, Delivery]:
+    """`event` as a consumer's poll hands it over (a fresh event id unless one is given)."""
+    delivery = Delivery(
+        event_id=event_id or str(uuid.uuid4()),
+        topic="test",
+        partition=0,
+        offset=0,
+        headers={},
+        correlation_id="test",
+    )
+    return event, delivery
 
 
 def union_registered(union_id: str = "spn") -> UnionRegistered:

@@ -18,8 +18,8 @@ from schemas.topics import COMPLAINT_SUBMITTED, COMPLAINT_TRIAGED
 from services.feedback import handlers
 from services.feedback.app import MIGRATIONS
 from services.runtime.db import create_pool
-from services.runtime.messaging import Delivery
 from services.runtime.metrics import UnionLabels
+from tests.support import delivered
 
 UNION = "spn"
 
@@ -41,18 +41,6 @@ def consumers(pool: asyncpg.Pool) -> tuple[handlers.Batch, handlers.Batch]:
         handlers.once(runtime, apply[COMPLAINT_SUBMITTED]),
         handlers.once(runtime, apply[COMPLAINT_TRIAGED]),
     )
-
-
-def delivered(event: Any) -> tuple[Any, Delivery]:
-    delivery = Delivery(
-        event_id=str(uuid.uuid4()),
-        topic="test",
-        partition=0,
-        offset=0,
-        headers={},
-        correlation_id="test",
-    )
-    return event, delivery
 
 
 def submitted(complaint_id: uuid.UUID, at: datetime) -> ComplaintSubmitted:

@@ -12,11 +12,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from schemas.events import ComplaintEvent, ComplaintResolved, ComplaintTriaged
+from schemas.events import ComplaintResolved, ComplaintTriaged
 from services.intake import handlers
 from services.runtime.db import create_pool
 from services.runtime.messaging import Delivery
 from tests.integration.intake.conftest import IntakeUnderTest
+from tests.support import delivered
 
 AT = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
@@ -51,18 +52,6 @@ def resolved(complaint_id: uuid.UUID, lifecycle_round: int) -> ComplaintResolved
         actions_taken=["collect_evidence"], days_to_resolve=2.0,
         resolved_at=AT + timedelta(days=2 + lifecycle_round), round=lifecycle_round,
     )  # fmt: skip
-
-
-def delivered(event: ComplaintEvent, event_id: str | None = None) -> tuple[Any, Delivery]:
-    delivery = Delivery(
-        event_id=event_id or str(uuid.uuid4()),
-        topic="test",
-        partition=0,
-        offset=0,
-        headers={},
-        correlation_id="test",
-    )
-    return event, delivery
 
 
 async def apply(pool: asyncpg.Pool, kind: str, batch: list[tuple[Any, Delivery]]) -> None:

@@ -12,6 +12,7 @@ from schemas.events import ComplaintTriaged
 from schemas.vocabulary import Category, Priority, Sector
 from services.recommend.handlers import ANSWER_CONCURRENCY, answer_concurrently
 from services.runtime.messaging import Delivery
+from tests.support import delivered
 
 
 def triaged(
@@ -35,15 +36,7 @@ def triaged(
         submitted_at=now,
         triaged_at=now,
     )
-    delivery = Delivery(
-        event_id=f"{complaint_id}-{version}",
-        topic="aduan.complaint.triaged.v1",
-        partition=0,
-        offset=0,
-        headers={},
-        correlation_id="c",
-    )
-    return event, delivery
+    return delivered(event, f"{complaint_id}-{version}")
 
 
 class TestAnswerConcurrently:
