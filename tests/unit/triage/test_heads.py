@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import Ridge
 
@@ -44,6 +45,18 @@ class TestRidge:
         )
         expected = reference.predict(sp.hstack([x, np.full((60, 1), scale)]).toarray())
         assert np.allclose(fit.words.decision(x), expected, atol=1e-8)
+
+    def test_gram_matrix_is_the_exact_product(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Common columns go through BLAS and rare ones stay sparse; together, exactly x x^T."""
+        monkeypatch.setattr(heads, "GRAM_BLOCK", 64)  # several row blocks, the last one short
+        rng = np.random.default_rng(2)
+        common = sp.random(300, 5, density=0.9, random_state=3, format="csr")
+        rare = sp.random(300, 300, density=0.005, random_state=4, format="csr")
+        x = sp.hstack([common, rare], format="csr")[rng.permutation(300)]
+        rows_with = np.diff(sp.csc_matrix(x).indptr)
+        bar = heads.DENSE_COLUMN_SHARE * 300
+        assert (rows_with >= bar).sum() >= 5 and ((rows_with > 0) & (rows_with < bar)).sum() > 50
+        assert np.allclose(heads.gram_matrix(x), (x @ x.T).toarray(), rtol=0, atol=1e-12)
 
     def test_meaning_view_equals_sklearn_ridge(self) -> None:
         rng = np.random.default_rng(1)
