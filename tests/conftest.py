@@ -34,11 +34,13 @@ from services.stack.embedded import (
     ensure_database,
     with_database,
 )
+from tests.session_model import ModelTraining, model_modules_last
 
 if TYPE_CHECKING:  # the model's modules load torch: only the tests that need it pay for it
     from services.triage.model import TriageModel
 
 TESTS_DIR = Path(__file__).parent
+MODEL_TRAINING = pytest.StashKey[ModelTraining]()
 
 # Consumer-group timings for tests. Group joins are paced by the session timeout: on Tansu 0.6
 # a fresh group's first join takes ~session_timeout_ms / 2 (rounded up to whole seconds: 2.0 s
@@ -62,8 +64,11 @@ KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark tests by directory: tests/integration -> ``integration``, tests/e2e -> ``e2e``.
 
-    So ``pytest -m "not integration and not e2e"`` runs the unit tests alone.
+    So ``pytest -m "not integration and not e2e"`` runs the unit tests alone. When some test
+    needs the triage model, its training starts now and those tests' modules run last.
     """
+    if model_modules_last(items):
+        config.stash[MODEL_TRAINING] = ModelTraining()
     for item in items:
         try:
             first = item.path.relative_to(TESTS_DIR).parts[0]
@@ -73,6 +78,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
         elif first == "e2e":
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if training := config.stash.get(MODEL_TRAINING, None):
+        training.stop()
 
 
 def _env(name: str) -> str | None:
@@ -217,20 +227,21 @@ async def database_url(postgres_server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def model() -> TriageModel:
-    """The default model exactly as `aduan triage train` builds it (about a minute on 2 cores):
-    trained once for the unit tests and the end-to-end stacks alike."""
-    from services.triage.offline.training import train_default_model
-
-    return train_default_model(progress=False)
+def model_dir(pytestconfig: pytest.Config) -> Path:
+    """A model folder with the default model saved and promoted, exactly as `aduan triage train`
+    builds it, as the CLI and workers expect (trained beside the other tests, session_model.py).
+    """
+    training = pytestconfig.stash.get(MODEL_TRAINING, None)
+    if training is None:  # asked for by name at run time, not seen at collection
+        training = pytestconfig.stash[MODEL_TRAINING] = ModelTraining()
+    return training.wait()
 
 
 @pytest.fixture(scope="session")
-def model_dir(model: TriageModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model folder with the session model saved and promoted, as the CLI and workers expect."""
-    from services.triage import registry
+def model(pytestconfig: pytest.Config, model_dir: Path) -> TriageModel:
+    """The session's model as trained (a test may promote another one in `model_dir` later)."""
+    from services.triage.model import TriageModel
 
-    directory = tmp_path_factory.mktemp("models")
-    version = registry.save_version(model, directory, {"reason": "test"})
-    registry.promote(directory, version)
-    return directory
+    trained = pytestconfig.stash[MODEL_TRAINING].trained
+    assert trained is not None
+    return TriageModel.load(trained)
