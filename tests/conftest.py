@@ -67,7 +67,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     So ``pytest -m "not integration and not e2e"`` runs the unit tests alone. When some test
     needs the triage model, its training starts now and those tests' modules run last.
     """
-    if model_modules_last(items):
+    if model_modules_last(items) and not config.option.collectonly:
         config.stash[MODEL_TRAINING] = ModelTraining()
     for item in items:
         try:
