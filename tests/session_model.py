@@ -4,7 +4,7 @@ Training the shipped model takes two to three minutes of the test session. Most 
 read it, and many of those spend their time waiting on a broker or a database, so the model
 is trained beside them, at the lowest CPU priority, from the moment collection shows that some
 test needs it; the modules with such tests run last. The child saves and promotes the model in
-a folder, exactly as `aduan triage train` does, and the fixtures read it from there.
+a folder, exactly as a worker's first start does, and the fixtures read it from there.
 """
 
 from __future__ import annotations
@@ -36,13 +36,12 @@ def model_modules_last(items: list[pytest.Item]) -> bool:
 
 
 def train_into(folder: Path) -> None:
-    """The child: train the default model, save it in `folder` and promote it."""
+    """The child: train, save and promote the default model in the empty `folder`, as a
+    worker's first start does."""
     os.nice(19)  # the tests running meanwhile come first; the training takes the idle CPU
-    from services.triage import registry
-    from services.triage.offline.training import train_default_model
+    from services.triage.offline.training import ensure_model
 
-    model = train_default_model(progress=False)
-    registry.promote(folder, registry.save_version(model, folder, {"reason": "test"}))
+    ensure_model(folder)
 
 
 class ModelTraining:
