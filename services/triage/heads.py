@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import expit, log_softmax, softmax
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 Floats = npt.NDArray[np.floating]
 Fold = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
@@ -57,7 +58,8 @@ DEFAULT_MIX = (1.0, 1.0)
 # dense (a 500 MB copy beside the 1.8 GB Gram matrix, less than the sparse product held) and the
 # Gram matrix took ~10 s, the same to 1e-13.
 DENSE_COLUMN_SHARE = 0.02
-# Rows per sparse product of the rare columns, so no product of all rows is held at once.
+# Rows per product (the common columns' GEMM, the rare ones' sparse product): no product of all
+# rows is held at once.
 GRAM_BLOCK = 1024
 
 # Thresholds a binary head may get from its held-out F1. Outside this range a threshold would
@@ -165,7 +167,15 @@ def gram_matrix(x: sp.csr_matrix) -> Floats:
     columns = sp.csc_matrix(x)
     common = np.diff(columns.indptr) >= DENSE_COLUMN_SHARE * x.shape[0]
     dense = columns[:, np.flatnonzero(common)].toarray()
-    gram: Floats = dense @ dense.T
+    gram: Floats = np.empty((x.shape[0], x.shape[0]))
+    # Row blocks through GEMM, never `dense @ dense.T` in one product: numpy hands that to
+    # OpenBLAS's SYRK, whose threaded driver crashed the process (SIGSEGV) on this machine's
+    # AVX-512 kernels from about 15,500 rows (numpy's OpenBLAS 0.3.31, scipy's 0.3.30; not on one
+    # thread, not with the AVX2 kernels). The training set passed that size when six writers
+    # joined, and officers' corrections grow it further. GEMM does twice SYRK's arithmetic but
+    # keeps both cores: 19 s at 16,920 rows.
+    for start in range(0, x.shape[0], GRAM_BLOCK):
+        gram[start : start + GRAM_BLOCK] = dense[start : start + GRAM_BLOCK] @ dense.T
     del dense
     rare = sp.csr_matrix(columns[:, np.flatnonzero(~common)])
     rare_t = sp.csr_matrix(rare.T)
@@ -193,7 +203,12 @@ def _solve_dual(gram: Floats, rows: npt.NDArray[np.intp], weights: Floats, y: Fl
     """Weighted ridge through the Gram matrix: (K + alpha W^-1) A = Y; coefficients = X^T A."""
     system = gram[np.ix_(rows, rows)]  # a copy, factorised in place
     system[np.diag_indices_from(system)] += WORDS_ALPHA / weights[rows]
-    factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
+    # On one BLAS thread: OpenBLAS's threaded Cholesky (dpotrf through dsyrk_thread) crashed the
+    # process with SIGSEGV on this machine's AVX-512 kernels from about 15,500 rows, the size the
+    # training set reached when six writers joined. Two threads were only 1.3 times faster
+    # (14.2 against 18.5 s at 14,880 rows).
+    with threadpool_limits(limits=1, user_api="blas"):
+        factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
     return np.asarray(sla.cho_solve(factor, y[rows], check_finite=False))
 
 
