@@ -48,7 +48,8 @@ MODEL_FILE = "model.joblib"
 # long ones and lose more). USE packs a batch's tokens without padding and ignores it.
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
-MODEL_FORMAT = 5  # 3: weights stored features x outputs; 4: context features; 5: tags on P1
+MODEL_FORMAT = 6  # 3: weights stored features x outputs; 4: context features; 5: tags on P1;
+# 6: regional speaker words (data/context.yaml), so a model of the old lists is retrained
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
 MAX_SECONDARY = 2
