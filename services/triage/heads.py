@@ -203,10 +203,9 @@ def _solve_dual(gram: Floats, rows: npt.NDArray[np.intp], weights: Floats, y: Fl
     """Weighted ridge through the Gram matrix: (K + alpha W^-1) A = Y; coefficients = X^T A."""
     system = gram[np.ix_(rows, rows)]  # a copy, factorised in place
     system[np.diag_indices_from(system)] += WORDS_ALPHA / weights[rows]
-    # On one BLAS thread: OpenBLAS's threaded Cholesky (dpotrf through dsyrk_thread) crashed the
-    # process with SIGSEGV on this machine's AVX-512 kernels from about 15,500 rows, the size the
-    # training set reached when six writers joined. Two threads were only 1.3 times faster
-    # (14.2 against 18.5 s at 14,880 rows).
+    # On one BLAS thread: the threaded Cholesky (dpotrf) goes through the SYRK driver that
+    # crashed `gram_matrix`'s one-product version, and crashed the same way. Two threads were
+    # only 1.3 times faster (14.2 against 18.5 s at 14,880 rows).
     with threadpool_limits(limits=1, user_api="blas"):
         factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
     return np.asarray(sla.cho_solve(factor, y[rows], check_finite=False))
