@@ -196,7 +196,7 @@ def train(
     )
     examples = load_examples(holdout) if holdout.exists() else []
     new_report = _held_out(model, examples)
-    old_report = _held_out(current, examples) if current and current.current_format else None
+    old_report = _held_out(current, examples) if current and current.up_to_date else None
     if new_report:
         console.print(_comparison_table(new_report, old_report))
     metadata: dict[str, Any] = {

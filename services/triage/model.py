@@ -24,6 +24,8 @@ import scipy.sparse as sp
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.runtime.embedding import shared_embedder
+from services.triage.context import CONTEXT_FILE
+from services.triage.cues import CUES_FILE
 from services.triage.examples import Example
 from services.triage.features import Featurizer, read_all
 from services.triage.heads import (
@@ -36,6 +38,7 @@ from services.triage.heads import (
     writer_folds,
 )
 from services.triage.lexicon import TAG_ORDER, CueScan
+from services.triage.normalize import SLANG_FILE
 from services.triage.priority import (
     EmergencyDetector,
     assess_priority,
@@ -49,12 +52,27 @@ MODEL_FILE = "model.joblib"
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
 MODEL_FORMAT = 6  # 3: weights stored features x outputs; 4: context features; 5: tags on P1;
-# 6: regional speaker words (data/context.yaml), so a model of the old lists is retrained
+# 6: regional speaker words (since then an edit of the word lists retrains by WORD_LISTS_DIGEST)
+# The word lists the features are read through: slang decides the words the n-grams see, cues
+# and context words are counted into feature columns. A model trained on other lists would read
+# columns whose meaning moved under it, so it records their digest and is retrained on a change.
+WORD_LISTS = (SLANG_FILE, CUES_FILE, CONTEXT_FILE)
 REVIEW_THRESHOLD = 0.5  # below this calibrated confidence an officer checks the category
 SECONDARY_THRESHOLD = 0.5
 MAX_SECONDARY = 2
 
 Embeddings = npt.NDArray[np.floating] | None
+
+
+def word_lists_digest(paths: Sequence[Path] = WORD_LISTS) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Taken when the lists themselves are read, at import: the lists this process's features read.
+WORD_LISTS_DIGEST = word_lists_digest()
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,7 @@ class TriageModel:
     embedding_model: str | None = None
     embedding_version: str | None = None
     format: int = MODEL_FORMAT
+    word_lists: str = WORD_LISTS_DIGEST  # the digest of the word lists it was trained with
     _heads: _Heads | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ training
@@ -176,6 +195,7 @@ class TriageModel:
             featurizer, category, presence, tags, on_emergencies, emergency, dimension
         )
         self.training_size = len(examples)
+        self.word_lists = WORD_LISTS_DIGEST
         self.version = _version(examples, seed)
         return self
 
@@ -308,9 +328,13 @@ class TriageModel:
         return model
 
     @property
-    def current_format(self) -> bool:
-        """False for a model saved by an older release: it must be retrained, not used."""
-        return getattr(self, "format", 1) == MODEL_FORMAT
+    def up_to_date(self) -> bool:
+        """False for a model saved by an older release or trained with other word lists: it
+        must be retrained, not used. (Models saved before either was recorded have neither.)"""
+        return (
+            getattr(self, "format", 1) == MODEL_FORMAT
+            and getattr(self, "word_lists", None) == WORD_LISTS_DIGEST
+        )
 
     def _require_heads(self) -> _Heads:
         if self._heads is None:

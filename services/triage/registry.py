@@ -38,6 +38,7 @@ def save_version(
         "version": version,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_size": model.training_size,
+        "word_lists": model.word_lists,
     }
     record.update(metadata or {})
     (target / METADATA_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False))
@@ -91,10 +92,15 @@ class NoUsableModel(RuntimeError):
 
 
 def load_promoted(model_dir: Path, embedding_model: str = DEFAULT_MODEL) -> TriageModel:
-    """The promoted model, if it was trained for this release and this encoder."""
+    """The promoted model, if it was trained for this release, its word lists and this
+    encoder."""
     model = load_current(model_dir)
-    if model is None or not model.current_format or model.embedding_model != embedding_model:
-        found = "none" if model is None else f"{model.version} (format or encoder differs)"
+    if model is None or not model.up_to_date or model.embedding_model != embedding_model:
+        found = (
+            "none"
+            if model is None
+            else f"{model.version} (another release, other word lists or another encoder)"
+        )
         raise NoUsableModel(
             f"no usable triage model in {model_dir} for encoder {embedding_model!r}: {found}."
             " Train and promote one first: aduan triage ensure-model"

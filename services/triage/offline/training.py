@@ -139,7 +139,8 @@ def ensure_model(
     model_dir: Path, embedding_model: str = DEFAULT_MODEL, progress: bool = False
 ) -> TriageModel:
     """The promoted model; trains and promotes the default one when there is none yet, or when
-    the promoted one reads another encoder's vectors or was saved by an older release."""
+    the promoted one reads another encoder's vectors, was saved by an older release or was
+    trained with other word lists (slang, cues, context words)."""
     with _exclusive(model_dir):
         try:
             return load_promoted(model_dir, embedding_model)

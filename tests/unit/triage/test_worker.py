@@ -13,7 +13,12 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from services.runtime.embedding import USE_MULTILINGUAL
 from services.triage import registry
 from services.triage.app import TriageSettings
-from services.triage.model import TriageModel
+from services.triage.model import (
+    WORD_LISTS,
+    WORD_LISTS_DIGEST,
+    TriageModel,
+    word_lists_digest,
+)
 from services.triage.offline import training
 from services.triage.offline.generator import generate
 from services.triage.offline.training import ensure_model
@@ -102,6 +107,45 @@ class TestModelHolder:
         assert registry.current_version(directory) == replaced.version != text_only.version
         assert ensure_model(directory, USE_MULTILINGUAL) is not None
         assert trained_for == [USE_MULTILINGUAL], "a model of the right encoder is kept"
+
+    def test_a_model_of_other_word_lists_is_replaced(
+        self,
+        model: TriageModel,
+        model_dir: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """After an edit of the slang, cue or context lists, the model that counted the old ones
+        is not served: the next ensure-model retrains it (with the session's model standing in
+        for the retraining, as above)."""
+        retrained: list[str] = []
+
+        def train_default_model(progress: bool, embedding_model: str) -> TriageModel:
+            retrained.append(embedding_model)
+            return model
+
+        monkeypatch.setattr(training, "train_default_model", train_default_model)
+        directory = tmp_path / "models"
+        shutil.copytree(model_dir, directory)
+        older = dataclasses.replace(
+            model, version="triage-20000101T000000Z-oldlists", word_lists="0" * 16
+        )
+        registry.promote(directory, registry.save_version(older, directory))
+        with pytest.raises(NoUsableModel, match="other word lists"):
+            registry.load_promoted(directory, USE_MULTILINGUAL)
+        assert ensure_model(directory, USE_MULTILINGUAL).version == model.version
+        assert retrained == [USE_MULTILINGUAL]
+        assert registry.load_promoted(directory, USE_MULTILINGUAL).word_lists == WORD_LISTS_DIGEST
+
+    def test_the_digest_reads_every_word_list(self, tmp_path: Path) -> None:
+        """An edit of any one list changes the digest a model is checked against."""
+        copies = [Path(shutil.copy(path, tmp_path / path.name)) for path in WORD_LISTS]
+        assert word_lists_digest(copies) == WORD_LISTS_DIGEST
+        for copy in copies:
+            original = copy.read_text()
+            copy.write_text(original + "\n# edited\n")
+            assert word_lists_digest(copies) != WORD_LISTS_DIGEST, copy.name
+            copy.write_text(original)
 
 
 class TestServingOnly:
