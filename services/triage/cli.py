@@ -24,7 +24,7 @@ from services.runtime.embedding import DEFAULT_MODEL
 from services.triage import registry
 from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example, load_examples
-from services.triage.labels import MIGRATIONS, officer_examples, weighted
+from services.triage.labels import MIGRATIONS, officer_examples
 from services.triage.model import TriageModel, TriageResult
 from services.triage.offline.crossval import ByWriterReport, evaluate_by_writer
 from services.triage.offline.evaluation import EvalReport, evaluate, plot_confusion
@@ -187,7 +187,7 @@ def train(
     corrections = asyncio.run(_corrections(database_url, current)) if database_url else []
     err.print(f"{len(corrections)} officer corrections join the training data")
     model = train_default_model(
-        extra_examples=weighted(corrections),
+        corrections=corrections,
         seed=seed,
         progress=True,
         size=size,

@@ -17,10 +17,11 @@ from services.triage.model import TriageModel, TriageResult
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-# An officer's correction is one real complaint among thousands of synthetic ones. Ten copies
-# make the model learn an ambiguous text the officer's way (measured: five did not move it);
-# a text full of another category's cue words still needs several corrections, which is what we
-# want from one officer's single view.
+# An officer's correction is one real complaint among thousands of others: it counts as ten
+# (a row of this weight in the ridge fits, the same as ten copies there). Ten make the model
+# learn an ambiguous text the officer's way (measured: five did not move it); a text full of
+# another category's cue words still needs several corrections, which is what we want from one
+# officer's single view.
 OFFICER_WEIGHT = 10
 
 
@@ -86,7 +87,3 @@ def _guesses(rows: list[asyncpg.Record], tagger: TriageModel | None) -> dict[UUI
         return {}
     results = tagger.classify([r["text"] for r in unlabelled], [r["sector"] for r in unlabelled])
     return {r["complaint_id"]: result for r, result in zip(unlabelled, results, strict=True)}
-
-
-def weighted(examples: list[Example]) -> list[Example]:
-    return [e for e in examples for _ in range(OFFICER_WEIGHT)]

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from services.runtime.embedding import DEFAULT_MODEL, shared_embedder
 from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example
+from services.triage.labels import OFFICER_WEIGHT
 from services.triage.model import Embeddings, TriageModel
 from services.triage.offline.generator import generate
 from services.triage.registry import (
@@ -56,15 +57,20 @@ def written(examples: Iterable[Example], weight: float = 1.0) -> TrainingSet:
 
 
 def default_training_set(
-    extra_examples: Iterable[Example] = (),
+    corrections: Iterable[Example] = (),
     seed: int = 0,
     size: int = DEFAULT_SIZE,
     corpus: Sequence[Path] = (WRITERS_DIR,),
 ) -> TrainingSet:
-    """The corpus, `size` generated complaints and `extra_examples` (officers' corrections)."""
+    """The corpus, `size` generated complaints and officers' `corrections`.
+
+    A correction is one row of weight OFFICER_WEIGHT, not that many copies: the ridge fits
+    weigh rows exactly as copies would, and the training's memory grows with the square of its
+    rows (ten copies each, a thousand corrections would have added 10,000).
+    """
     writers = written(as_example(r) for r in load_corpus(corpus))
     generated = written(generate(size, seed=seed), SYNTHETIC_WEIGHT) if size else written([])
-    return writers + generated + written(extra_examples)
+    return writers + generated + written(corrections, OFFICER_WEIGHT)
 
 
 def train(
@@ -107,16 +113,16 @@ def train(
 
 
 def train_default_model(
-    extra_examples: Iterable[Example] = (),
+    corrections: Iterable[Example] = (),
     seed: int = 0,
     progress: bool = True,
     size: int = DEFAULT_SIZE,
     embedding_model: str | None = DEFAULT_MODEL,
     corpus: Sequence[Path] = (WRITERS_DIR,),
 ) -> TriageModel:
-    """The corpus, generated complaints and `extra_examples` (e.g. officer corrections)."""
+    """The corpus, generated complaints and officers' `corrections`."""
     return train(
-        default_training_set(extra_examples, seed=seed, size=size, corpus=corpus),
+        default_training_set(corrections, seed=seed, size=size, corpus=corpus),
         embedding_model=embedding_model,
         seed=seed,
         progress=progress,
