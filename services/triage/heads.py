@@ -138,27 +138,36 @@ class RidgeFit:
         words = _with_intercept(views.words)
         gram = gram_matrix(words)
         meaning = None if views.meaning is None else _dense_with_intercept(views.meaning)
-        everything = np.arange(len(targets))
-        dual = _solve_dual(gram, everything, weights, targets)
+        held_out, rows = _held_out_scores(gram, meaning, weights, targets, folds)
+        # Last: the fit on every row factorises the Gram matrix in place, since a copy of it
+        # would be the training's largest allocation (n² floats, 2.3 GB at 16,920 rows).
+        # Training's peak is now the Gram matrix and one fold's copy, about 1.6 n² floats.
+        dual = _solve_dual(gram, None, weights, targets)
+        del gram
         final_words = _linear(np.asarray(words.T @ dual).T)
         final_meaning = None
         if meaning is not None:
+            everything = np.arange(len(targets))
             final_meaning = _linear(_solve_primal(meaning, everything, weights, targets).T)
-        if not folds:
-            return cls(final_words, final_meaning, None, np.zeros(0, dtype=np.intp))
-        parts: list[Scores] = []
-        for train, test in folds:
-            fold_dual = _solve_dual(gram, train, weights, targets)
-            held_words = gram[np.ix_(test, train)] @ fold_dual
-            held_meaning = np.zeros_like(held_words)
-            if meaning is not None:
-                held_meaning = meaning[test] @ _solve_primal(meaning, train, weights, targets)
-            parts.append(Scores(held_words, held_meaning))
-        rows = np.concatenate([test for _, test in folds])
-        held_out = Scores(
-            np.vstack([p.words for p in parts]), np.vstack([p.meaning for p in parts])
-        )
         return cls(final_words, final_meaning, held_out, rows)
+
+
+def _held_out_scores(
+    gram: Floats, meaning: Floats | None, weights: Floats, targets: Floats, folds: Sequence[Fold]
+) -> tuple[Scores | None, npt.NDArray[np.intp]]:
+    """Each fold's test rows scored by both views fitted on its training rows."""
+    if not folds:
+        return None, np.zeros(0, dtype=np.intp)
+    parts: list[Scores] = []
+    for train, test in folds:
+        fold_dual = _solve_dual(gram, train, weights, targets)
+        held_words = gram[np.ix_(test, train)] @ fold_dual
+        held_meaning = np.zeros_like(held_words)
+        if meaning is not None:
+            held_meaning = meaning[test] @ _solve_primal(meaning, train, weights, targets)
+        parts.append(Scores(held_words, held_meaning))
+    rows = np.concatenate([test for _, test in folds])
+    return Scores(np.vstack([p.words for p in parts]), np.vstack([p.meaning for p in parts])), rows
 
 
 def gram_matrix(x: sp.csr_matrix) -> Floats:
@@ -199,16 +208,29 @@ def _linear(coef: Floats) -> Linear:
     return Linear(np.ascontiguousarray(coef[:, :-1].T), coef[:, -1] * INTERCEPT_SCALE)
 
 
-def _solve_dual(gram: Floats, rows: npt.NDArray[np.intp], weights: Floats, y: Floats) -> Floats:
-    """Weighted ridge through the Gram matrix: (K + alpha W^-1) A = Y; coefficients = X^T A."""
-    system = gram[np.ix_(rows, rows)]  # a copy, factorised in place
-    system[np.diag_indices_from(system)] += WORDS_ALPHA / weights[rows]
+def _solve_dual(
+    gram: Floats, rows: npt.NDArray[np.intp] | None, weights: Floats, y: Floats
+) -> Floats:
+    """Weighted ridge through the Gram matrix: (K + alpha W^-1) A = Y; coefficients = X^T A.
+
+    `rows` None fits every row and factorises `gram` itself, which is then no longer the Gram
+    matrix; otherwise the rows' part is copied and `gram` kept.
+    """
+    if rows is None:
+        system = gram
+    else:
+        system = gram[np.ix_(rows, rows)]
+        weights, y = weights[rows], y[rows]
+    system[np.diag_indices_from(system)] += WORDS_ALPHA / weights
     # On one BLAS thread: the threaded Cholesky (dpotrf) goes through the SYRK driver that
     # crashed `gram_matrix`'s one-product version, and crashed the same way. Two threads were
     # only 1.3 times faster (14.2 against 18.5 s at 14,880 rows).
+    # The transpose: LAPACK factorises Fortran-ordered memory in place and would copy a C-ordered
+    # matrix first (another n² floats); the system is symmetric, so its transpose is the same
+    # matrix in Fortran order.
     with threadpool_limits(limits=1, user_api="blas"):
-        factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
-    return np.asarray(sla.cho_solve(factor, y[rows], check_finite=False))
+        factor = sla.cho_factor(system.T, lower=True, overwrite_a=True, check_finite=False)
+    return np.asarray(sla.cho_solve(factor, y, check_finite=False))
 
 
 def _solve_primal(x: Floats, rows: npt.NDArray[np.intp], weights: Floats, y: Floats) -> Floats:
