@@ -51,8 +51,9 @@ MODEL_FILE = "model.joblib"
 # long ones and lose more). USE packs a batch's tokens without padding and ignores it.
 EMBED_BATCH = 8
 # Bumped when the saved structure changes; a promoted model of another format is retrained.
-MODEL_FORMAT = 6  # 3: weights stored features x outputs; 4: context features; 5: tags on P1;
-# 6: regional speaker words (since then an edit of the word lists retrains by WORD_LISTS_DIGEST)
+MODEL_FORMAT = 7  # 3: weights stored features x outputs; 4: context features; 5: tags on P1;
+# 6: regional speaker words (since then an edit of the word lists retrains by WORD_LISTS_DIGEST);
+# 7: danger words in priority.py (drowning, threats to kill), the speaker share capped at 1
 # The word lists the features are read through: slang decides the words the n-grams see, cues
 # and context words are counted into feature columns. A model trained on other lists would read
 # columns whose meaning moved under it, so it records their digest and is retrained on a change.

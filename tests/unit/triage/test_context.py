@@ -53,6 +53,13 @@ class TestWhoSpeaks:
         assert report["report_words"] > 0
         assert report["group_words"] > 0
 
+    def test_a_text_of_three_words_stays_inside_the_range_the_model_read(self) -> None:
+        """Every count is scaled to [0, 1]; "saya" as one of three words once made 1.7, far
+        beyond any complaint the model was trained on."""
+        short = context_of("gaji saya dipotong")
+        assert short["speaker_share"] == 1.0
+        assert all(0.0 <= value <= 1.0 for value in short.values())
+
     def test_slang_for_i_counts_as_the_speaker(self) -> None:
         assert context_of("gw dipotong gaji")["speaker_words"] > 0
         assert context_of("gw dipotong gaji")["no_speaker_word"] == 0.0

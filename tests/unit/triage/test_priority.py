@@ -28,6 +28,10 @@ class TestDangerInWords:
             "pintu darurat lantai 2 digembok lagi",
             "kabel korsleting keluar asap di gudang",
             "dia jatuh dari pohon pas nunas",
+            "pemanen tenggelam di parit / tak ada titian",
+            "mandor ancam bacok kalau sy lapor serikat",
+            "diancam dibunuh leader kl lapor",
+            "tangga mess mau rubuh",
         ],
     )
     def test_danger_is_seen(self, text: str) -> None:
@@ -39,6 +43,7 @@ class TestDangerInWords:
             "tidak ada yang jatuh dari atap, cuma mau tanya soal lembur",
             "alhamdulillah tidak ada yang terbakar, cuma mau tanya soal lembur",
             "gak ada yg kesetrum kok, mau tanya cuti",
+            "bukan soal ancam bunuh, cuma mau tanya soal premi",
         ],
     )
     def test_negated_danger_is_not(self, text: str) -> None:
