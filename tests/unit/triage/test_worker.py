@@ -30,20 +30,40 @@ def blas_threads() -> list[int]:
     return [int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"]
 
 
+@pytest.fixture
+def models_copy(model_dir: Path, tmp_path: Path) -> Path:
+    """The session's model folder, copied so a test may promote in it."""
+    directory = tmp_path / "models"
+    shutil.copytree(model_dir, directory)
+    return directory
+
+
+@pytest.fixture
+def retrained_for(model: TriageModel, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The encoders ensure_model retrained for. The session's default model (trained once for
+    all tests) stands in for the retraining: what is under test is which model gets replaced."""
+    asked: list[str] = []
+
+    def train_default_model(progress: bool, embedding_model: str) -> TriageModel:
+        asked.append(embedding_model)
+        return model
+
+    monkeypatch.setattr(training, "train_default_model", train_default_model)
+    return asked
+
+
 class TestModelHolder:
     """Promotion by `aduan triage train` reaches workers without a restart."""
 
     def test_refresh_swaps_in_a_newly_promoted_version(
-        self, model: TriageModel, model_dir: Path, tmp_path: Path
+        self, model: TriageModel, models_copy: Path
     ) -> None:
-        directory = tmp_path / "models"
-        shutil.copytree(model_dir, directory)
-        holder = ModelHolder(directory, USE_MULTILINGUAL)
-        holder._model = ensure_model(directory)
+        holder = ModelHolder(models_copy, USE_MULTILINGUAL)
+        holder._model = ensure_model(models_copy)
         assert holder.refresh() is False, "nothing new promoted yet"
 
         newer = dataclasses.replace(model, version="triage-29990101T000000Z-newer000")
-        registry.promote(directory, registry.save_version(newer, directory))
+        registry.promote(models_copy, registry.save_version(newer, models_copy))
         assert holder.refresh() is True
         assert holder.model.version == "triage-29990101T000000Z-newer000"
         [result] = holder.model.classify(["lembur gak dibayar"])
@@ -79,63 +99,33 @@ class TestModelHolder:
                 threadpool_limits(limits=pool["num_threads"], user_api=pool["user_api"])
 
     def test_a_model_of_another_encoder_is_replaced(
-        self,
-        model: TriageModel,
-        model_dir: Path,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, models_copy: Path, retrained_for: list[str]
     ) -> None:
-        """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors.
-
-        The retraining is the session's default model (trained once for all tests): what is
-        under test is that a foreign model is replaced, by a model of the asked encoder.
-        """
-        trained_for: list[str] = []
-
-        def train_default_model(progress: bool, embedding_model: str) -> TriageModel:
-            trained_for.append(embedding_model)
-            return model
-
-        monkeypatch.setattr(training, "train_default_model", train_default_model)
-        directory = tmp_path / "models"
-        shutil.copytree(model_dir, directory)
+        """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors:
+        a foreign model is replaced, by a model of the asked encoder."""
         text_only = TriageModel().train(generate(200, seed=4))
-        registry.promote(directory, registry.save_version(text_only, directory))
-        replaced = ensure_model(directory, USE_MULTILINGUAL)
-        assert trained_for == [USE_MULTILINGUAL]
+        registry.promote(models_copy, registry.save_version(text_only, models_copy))
+        replaced = ensure_model(models_copy, USE_MULTILINGUAL)
+        assert retrained_for == [USE_MULTILINGUAL]
         assert replaced.embedding_model == USE_MULTILINGUAL
-        assert registry.current_version(directory) == replaced.version != text_only.version
-        assert ensure_model(directory, USE_MULTILINGUAL) is not None
-        assert trained_for == [USE_MULTILINGUAL], "a model of the right encoder is kept"
+        assert registry.current_version(models_copy) == replaced.version != text_only.version
+        assert ensure_model(models_copy, USE_MULTILINGUAL) is not None
+        assert retrained_for == [USE_MULTILINGUAL], "a model of the right encoder is kept"
 
     def test_a_model_of_other_word_lists_is_replaced(
-        self,
-        model: TriageModel,
-        model_dir: Path,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        self, model: TriageModel, models_copy: Path, retrained_for: list[str]
     ) -> None:
         """After an edit of the slang, cue or context lists, the model that counted the old ones
-        is not served: the next ensure-model retrains it (with the session's model standing in
-        for the retraining, as above)."""
-        retrained: list[str] = []
-
-        def train_default_model(progress: bool, embedding_model: str) -> TriageModel:
-            retrained.append(embedding_model)
-            return model
-
-        monkeypatch.setattr(training, "train_default_model", train_default_model)
-        directory = tmp_path / "models"
-        shutil.copytree(model_dir, directory)
+        is not served: the next ensure-model retrains it."""
         older = dataclasses.replace(
             model, version="triage-20000101T000000Z-oldlists", word_lists="0" * 16
         )
-        registry.promote(directory, registry.save_version(older, directory))
+        registry.promote(models_copy, registry.save_version(older, models_copy))
         with pytest.raises(NoUsableModel, match="other word lists"):
-            registry.load_promoted(directory, USE_MULTILINGUAL)
-        assert ensure_model(directory, USE_MULTILINGUAL).version == model.version
-        assert retrained == [USE_MULTILINGUAL]
-        assert registry.load_promoted(directory, USE_MULTILINGUAL).word_lists == WORD_LISTS_DIGEST
+            registry.load_promoted(models_copy, USE_MULTILINGUAL)
+        assert ensure_model(models_copy, USE_MULTILINGUAL).version == model.version
+        assert retrained_for == [USE_MULTILINGUAL]
+        assert registry.load_promoted(models_copy, USE_MULTILINGUAL).word_lists == WORD_LISTS_DIGEST
 
     def test_the_digest_reads_every_word_list(self, tmp_path: Path) -> None:
         """An edit of any one list changes the digest a model is checked against."""
@@ -159,16 +149,12 @@ class TestServingOnly:
         finally:
             holder.cpu.shutdown()
 
-    def test_a_promoted_model_of_another_encoder_is_not_swapped_in(
-        self, model_dir: Path, tmp_path: Path
-    ) -> None:
-        directory = tmp_path / "models"
-        shutil.copytree(model_dir, directory)
-        holder = ModelHolder(directory, USE_MULTILINGUAL)
-        holder._model = registry.load_promoted(directory, USE_MULTILINGUAL)
+    def test_a_promoted_model_of_another_encoder_is_not_swapped_in(self, models_copy: Path) -> None:
+        holder = ModelHolder(models_copy, USE_MULTILINGUAL)
+        holder._model = registry.load_promoted(models_copy, USE_MULTILINGUAL)
         serving = holder.model.version
         text_only = TriageModel().train(generate(200, seed=5))
-        registry.promote(directory, registry.save_version(text_only, directory))
+        registry.promote(models_copy, registry.save_version(text_only, models_copy))
         assert holder.refresh() is False
         assert holder.model.version == serving
 
