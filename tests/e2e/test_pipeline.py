@@ -109,13 +109,13 @@ class TestOneComplaintEndToEnd:
             assert rated.status_code == 201, rated.text
 
             async def full_timeline() -> list[str] | None:
+                # Each kind comes on its own topic, so one may reach the timeline after another.
                 view = (await http.get(complaint_url, headers=spn)).json()
                 kinds = [e["kind"] for e in view["timeline"]]
-                return kinds if "rated" in kinds and "resolved" in kinds else None
+                return kinds if {"responded", "resolved", "rated"} <= set(kinds) else None
 
             kinds = await eventually(full_timeline)
             assert kinds[:3] == ["submitted", "triaged", "recommended"]
-            assert {"responded", "resolved", "rated"} <= set(kinds)
 
             wanted = [
                 'aduan_events_consumed_total{outcome="handled",service="feedback",'
