@@ -45,24 +45,35 @@ class CuesFile(BaseModel):
     categories: dict[Category, Patterns]
     tags_strong: dict[Tag, Patterns]
     tags_weak: dict[Tag, Patterns]
+    danger: Patterns  # danger told in words: P1 unless negated
+    hazardous_work: Patterns  # work words: a child among them is in hazardous work
 
     @field_validator("categories", "tags_strong", "tags_weak")
     @classmethod
     def _known_fragments(
         cls, table: dict[Category | Tag, list[str]], info: ValidationInfo
     ) -> dict[Category | Tag, list[str]]:
-        known = set(info.data.get("fragments", {}))
         for key, patterns in table.items():
-            for n, pattern in enumerate(patterns):
-                for name in FRAGMENT.findall(pattern):
-                    if name not in known:
-                        raise ValueError(f"{key.value} → {n}: no fragment named @{name}@")
+            _check_fragments(patterns, set(info.data.get("fragments", {})), f"{key.value} → ")
         return table
+
+    @field_validator("danger", "hazardous_work")
+    @classmethod
+    def _known_list_fragments(cls, patterns: list[str], info: ValidationInfo) -> list[str]:
+        _check_fragments(patterns, set(info.data.get("fragments", {})))
+        return patterns
 
     def expanded(self, patterns: list[str]) -> list[str]:
         """The patterns with each `@fragment@` written out as one group of its alternatives."""
         groups = {name: "(" + "|".join(alts) + ")" for name, alts in self.fragments.items()}
         return [FRAGMENT.sub(lambda m: groups[m.group(1)], p) for p in patterns]
+
+
+def _check_fragments(patterns: list[str], known: set[str], where: str = "") -> None:
+    for n, pattern in enumerate(patterns):
+        for name in FRAGMENT.findall(pattern):
+            if name not in known:
+                raise ValueError(f"{where}{n}: no fragment named @{name}@")
 
 
 def read_cues(path: Path = CUES_FILE) -> CuesFile:

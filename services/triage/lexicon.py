@@ -39,6 +39,10 @@ TAG_WEAK: dict[Tag, re.Pattern[str]] = {
     tag: rx(*_CUES.expanded(patterns)) for tag, patterns in _CUES.tags_weak.items()
 }
 
+# Danger told in words, and the work words that put a child in hazardous work (priority.py).
+DANGER_CUES: re.Pattern[str] = rx(*_CUES.expanded(_CUES.danger))
+HAZARDOUS_WORK: re.Pattern[str] = rx(*_CUES.expanded(_CUES.hazardous_work))
+
 TAG_ORDER: tuple[Tag, ...] = tuple(Tag)
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
 

@@ -54,6 +54,7 @@ EMBED_BATCH = 8
 MODEL_FORMAT = 7  # 3: weights stored features x outputs; 4: context features; 5: tags on P1;
 # 6: regional speaker words (since then an edit of the word lists retrains by WORD_LISTS_DIGEST);
 # 7: danger words in priority.py (drowning, threats to kill), the speaker share capped at 1
+# (the danger and hazardous-work words are now in cues.yaml, under the digest below)
 # The word lists the features are read through: slang decides the words the n-grams see, cues
 # and context words are counted into feature columns. A model trained on other lists would read
 # columns whose meaning moved under it, so it records their digest and is retrained on a change.

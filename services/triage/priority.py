@@ -3,8 +3,8 @@
 P1 recall matters more than precision (a missed fall from a palm costs more than an extra phone
 call), and priority must not hang on one tag firing. So three things decide together:
 - the rules on the predicted tags (fatality, sexual or physical violence, ... and the pairs);
-- danger described in words (falls, fire, a locked exit, suicide wishes), unless negated
-  ("bukan kecelakaan kerja", "tidak ada yang luka");
+- danger described in words (falls, fire, a locked exit, suicide wishes: section `danger` of
+  data/cues.yaml), unless negated ("bukan kecelakaan kerja", "tidak ada yang luka");
 - the emergency detector: a classifier trained on the writers' P1 labels, whose thresholds are
   set on writers it was not trained on. It raises what the rules miss (an emergency told
   indirectly) and vetoes a rule that fires in a context the data teaches is no emergency (a
@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from schemas.vocabulary import Category, Priority, Tag
 from services.triage.heads import BinaryHeads, RidgeFit, Views
-from services.triage.lexicon import CueScan, rx
+from services.triage.lexicon import DANGER_CUES, HAZARDOUS_WORK, CueScan
 
 P1_TAGS = frozenset(
     {
@@ -45,119 +45,6 @@ P2_TAGS = frozenset(
         Tag.RETALIATION_OCCURRED,
         Tag.MASS_LAYOFF_OR_CLOSURE,
     }
-)
-
-# Danger described in words: falls, crushing, unconsciousness, blocked exits, fire, poisoning,
-# suicide wishes. Written against canonical text (see normalize).
-DANGER_CUES: re.Pattern[str] = rx(
-    r"(jatuh|terjatuh|kepleset|kepeleset|tergelincir|terpeleset|jatoh|keplest)( \S+){0,2} "
-    r"(dari|ke bawah|ke jurang|ke parit)",
-    r"(kebentur|terbentur|terbanting)( \S+){0,2} (kepala|batu|besi|tembok)\w*",
-    r"(tidak|belum) (bangun|bergerak|bernapas|nafas|napas)\w*",
-    r"(nabrak|ditabrak|menabrak|tertabrak|kecelakaan (truk|motor|lalu lintas))",
-    r"(berlumuran|bersimbah|keluar|mengucur|muncrat)( \S+)? darah",
-    r"darah\w* (banyak|mengucur)",
-    r"(keluar|ada|muncul|nyala) api",
-    r"apinya",
-    r"meletup\w*",
-    r"percik\w*",
-    r"(maksa|memaksa|dipaksa)( \S+){0,2} (buka|lepas) (baju|celana|pakaian)",
-    r"(ditarik|diseret|narik|menarik)( \S+){0,2} ke (semak\w*|kamar|gudang|mess|kebun)",
-    r"(ditonjok|nonjok|menonjok|tonjok|dihajar|menghajar|ngehajar|memukul|mukul\w*)",
-    r"(ketimpa|tertimpa|kejatuhan|ditimpa|tertindih|kelindas|terlindas|terseret|tergilas)",
-    r"(tidak|belum|hilang) (sadar|sadarkan)\w*",
-    r"pingsan( \S+){0,2} (lama|berjam|tidak bangun)",
-    r"koma",
-    r"kritis",
-    r"icu",
-    r"gegar otak",
-    r"pendarahan",
-    r"kepala\w* (bocor|pecah)",
-    r"(jari|tangan|kaki|lengan)\w* (putus|remuk|hancur|terpotong|kepotong)",
-    r"(putus|remuk|hancur) (jari|tangan|kaki)\w*",
-    r"amputasi\w*",
-    r"diamputasi",
-    r"pintu (darurat|keluar|evakuasi|samping|belakang)( \S+){0,4} "
-    r"(di)?(gembok|kunci|rantai|tutup|blokir|las)\w*",
-    r"(gembok|kunci|rantai|las)\w* pintu",
-    r"jalur evakuasi( \S+){0,3} (ditutup|tertutup|terhalang|diblokir)",
-    r"terkunci di dalam",
-    r"kebakaran",
-    r"terbakar",
-    r"asap",
-    r"meledak",
-    r"ledakan",
-    r"korsleting",
-    r"konslet\w*",
-    r"kesetrum",
-    r"tersengat listrik",
-    r"(mau|hampir) (roboh|rubuh|ambruk|runtuh)",
-    r"retak",
-    r"gas bocor",
-    r"bocor gas",
-    r"keracunan",
-    r"muntah darah",
-    r"kejang",
-    r"digigit ular",
-    r"dipatok ular",
-    r"rem\w* blong",
-    r"(bunuh|mengakhiri|akhiri) (diri|hidup)",
-    r"(ingin|mau|mending|lebih baik) mati",
-    r"gantung diri",
-    r"minum racun",
-    r"mengakhiri (semua\w*|hidup\w*)",
-    r"tidak (ada )?(harapan|alasan) (lagi )?(untuk )?hidup",
-    r"diperkosa",
-    r"disekap",
-    r"dikurung",
-    r"tenggelam",
-    r"(ancam|diancam|mengancam|ngancam)( \S+){0,3} (bunuh|dibunuh|bacok|dibacok|tusuk|ditusuk)",
-    r"(dibacok|membacok|bacok)",
-    r"parang",
-    r"pisau",
-    r"senjata",
-    r"meninggal\w*",
-    r"tewas",
-    r"tolong cepat",
-    r"darurat sekarang",
-)
-
-# A child doing any of this is in hazardous work (DOMAIN: "minor_involved in hazardous work").
-HAZARDOUS_WORK: re.Pattern[str] = rx(
-    r"kerja\w*",
-    r"bekerja",
-    r"dipekerjakan",
-    r"shift\w*",
-    r"mesin\w*",
-    r"lembur\w*",
-    r"brondol\w*",
-    r"mungut\w*",
-    r"janjang",
-    r"tbs",
-    r"panen\w*",
-    r"semprot\w*",
-    r"nyemprot",
-    r"pupuk",
-    r"angkat\w*",
-    r"ngangkat",
-    r"kebun",
-    r"blok",
-    r"ancak",
-    r"hanca",
-    r"pabrik",
-    r"line",
-    r"sewing",
-    r"jahit\w*",
-    r"kernet",
-    r"bantu\w*",
-    r"egrek",
-    r"dodos",
-    r"karung",
-    r"ktp",
-    r"pks",
-    r"lem",
-    r"kimia",
-    r"pestisida",
 )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from schemas.vocabulary import Category
 from services.triage.cues import CUES_FILE, CuesError, read_cues
+from services.triage.priority import danger_in_words
 from tests.datafiles import edited_copy, line_of
 
 
@@ -16,6 +17,12 @@ class TestShippedFile:
 
     def test_every_category_has_cues(self) -> None:
         assert set(read_cues().categories) == set(Category)
+
+    def test_the_danger_words_are_read_from_the_file(self) -> None:
+        """An organiser's danger phrase is what priority reads, negation and all."""
+        assert "tenggelam" in read_cues().danger
+        assert danger_in_words("pemanen tenggelam di parit")
+        assert not danger_in_words("bukan soal tenggelam")
 
     def test_fragments_are_written_out(self) -> None:
         cues = read_cues()
@@ -48,4 +55,24 @@ class TestMistakes:
     def test_an_unknown_section(self, tmp_path: Path) -> None:
         path = edited_copy(CUES_FILE, tmp_path, "tags_weak:\n", "tags_faint:\n")
         with pytest.raises(CuesError, match="tags_faint"):
+            read_cues(path)
+
+    def test_a_broken_danger_phrase(self, tmp_path: Path) -> None:
+        """The danger words raise P1 without a tag: a typo there must not load silently."""
+        path = edited_copy(CUES_FILE, tmp_path, "  - 'tenggelam'\n", "  - 'tenggelam)'\n")
+        with pytest.raises(CuesError, match="not a valid regular expression") as caught:
+            read_cues(path)
+        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "'tenggelam)'")
+
+    def test_an_unknown_fragment_in_the_danger_words(self, tmp_path: Path) -> None:
+        path = edited_copy(CUES_FILE, tmp_path, "  - 'tenggelam'\n", "  - '@river@ tenggelam'\n")
+        with pytest.raises(CuesError, match="no fragment named @river@"):
+            read_cues(path)
+
+    def test_an_empty_list_of_work_words(self, tmp_path: Path) -> None:
+        """Without work words no child would ever be in hazardous work: refused, not loaded."""
+        text = CUES_FILE.read_text(encoding="utf-8")
+        path = tmp_path / "cues.yaml"
+        path.write_text(text[: text.index("\nhazardous_work:")] + "\nhazardous_work: []\n")
+        with pytest.raises(CuesError, match="hazardous_work"):
             read_cues(path)
