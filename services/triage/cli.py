@@ -153,21 +153,27 @@ def _output_row(complaint_id: str | int | None, result: TriageResult) -> dict[st
     }
 
 
-@app.command("ensure-model")
-def ensure_model_command(
-    model_dir: Path = ModelDirOption, embedding_model: str = EmbeddingModelOption
-) -> None:
-    """Train and promote the default model unless one is promoted already."""
-    model = ensure_model(model_dir, embedding_model, progress=True)
-    err.print(f"triage model {model.version} in {model_dir}")
-
-
 DatabaseOption = typer.Option(
     "",
     "--database-url",
     envvar="DATABASE_URL",
     help="Where the service keeps officers' corrections (env DATABASE_URL); empty: none.",
 )
+
+
+@app.command("ensure-model")
+def ensure_model_command(
+    model_dir: Path = ModelDirOption,
+    embedding_model: str = EmbeddingModelOption,
+    database_url: str = DatabaseOption,
+) -> None:
+    """Train and promote the default model unless a usable one is promoted already (a model
+    retrained here keeps the officers' corrections stored at --database-url)."""
+    corrections_for = (
+        (lambda tagger: asyncio.run(_corrections(database_url, tagger))) if database_url else None
+    )
+    model = ensure_model(model_dir, embedding_model, progress=True, corrections_for=corrections_for)
+    err.print(f"triage model {model.version} in {model_dir}")
 
 
 @app.command()

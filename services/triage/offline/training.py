@@ -9,7 +9,7 @@ people write; writers' text is, so it counts more.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,12 +141,25 @@ def _exclusive(model_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# Officers' corrections for a model that reads them: it fills in the tags and priority an
+# officer left unlabelled (labels.officer_examples).
+CorrectionsFor = Callable[[TriageModel], list[Example]]
+
+
 def ensure_model(
-    model_dir: Path, embedding_model: str = DEFAULT_MODEL, progress: bool = False
+    model_dir: Path,
+    embedding_model: str = DEFAULT_MODEL,
+    progress: bool = False,
+    corrections_for: CorrectionsFor | None = None,
 ) -> TriageModel:
     """The promoted model; trains and promotes the default one when there is none yet, or when
     the promoted one reads another encoder's vectors, was saved by an older release or was
-    trained with other word lists (slang, cues, context words)."""
+    trained with other word lists (slang, cues, context words).
+
+    With `corrections_for`, officers' corrections join the new model as they joined the one it
+    replaces. The stale model cannot fill in what they left unlabelled (it reads other
+    features), so the default model trained without them does, and a second training adds them.
+    """
     with _exclusive(model_dir):
         try:
             return load_promoted(model_dir, embedding_model)
@@ -154,6 +167,17 @@ def ensure_model(
             current = load_current(model_dir)
         reason = "first start" if current is None else f"replaces {current.version}"
         model = train_default_model(progress=progress, embedding_model=embedding_model)
-        promote(model_dir, save_version(model, model_dir, {"trained_by": reason}))
-        log.info("triage_model_trained", version=model.version, reason=reason)
+        corrections = corrections_for(model) if corrections_for is not None else []
+        if corrections:
+            model = train_default_model(
+                corrections=corrections, progress=progress, embedding_model=embedding_model
+            )
+        metadata = {"trained_by": reason, "officer_corrections": [e.id for e in corrections]}
+        promote(model_dir, save_version(model, model_dir, metadata))
+        log.info(
+            "triage_model_trained",
+            version=model.version,
+            reason=reason,
+            corrections=len(corrections),
+        )
     return model
