@@ -16,8 +16,19 @@ WRITERS_DIR = Path(__file__).parent / "writers"
 # Writers kept out of training and out of sight while triage is designed: a standing test of
 # text that shaped nothing (README.md, "The held-out writers").
 HELDOUT_DIR = Path(__file__).parent / "heldout"
+# Held out the same way: text messages of a few words, apart so that each group's figures stay
+# reproducible with one folder (README.md, "Held-out text messages").
+HELDOUT_SHORT_DIR = Path(__file__).parent / "heldout_short"
 
-__all__ = ["HELDOUT_DIR", "WRITERS_DIR", "CorpusError", "CorpusRecord", "as_example", "load_corpus"]
+__all__ = [
+    "HELDOUT_DIR",
+    "HELDOUT_SHORT_DIR",
+    "WRITERS_DIR",
+    "CorpusError",
+    "CorpusRecord",
+    "as_example",
+    "load_corpus",
+]
 
 
 def load_corpus(paths: Iterable[Path] = (WRITERS_DIR,)) -> list[CorpusRecord]:
