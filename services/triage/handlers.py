@@ -25,6 +25,7 @@ from services.runtime.outbox import first_time
 from services.triage.labels import store_correction
 from services.triage.metrics import POLL_COMPLAINTS, POLL_STAGE_SECONDS
 from services.triage.model import EMBED_BATCH, TriageResult
+from services.triage.normalize import read_once
 from services.triage.worker import ModelHolder
 
 CONSUMER = "triage"
@@ -83,7 +84,7 @@ def triage_batch(
     texts = [event.text for event in events]
     # The encoder sorts one call's texts by length and pads each inner batch to its longest.
     with POLL_STAGE_SECONDS.labels("embed").time():
-        vectors = holder.embedder.embed(texts, batch_size=EMBED_BATCH)
+        vectors = holder.embedder.embed([read_once(t) for t in texts], batch_size=EMBED_BATCH)
     with POLL_STAGE_SECONDS.labels("classify").time():
         results = model.classify(
             texts,

@@ -38,7 +38,7 @@ from services.triage.heads import (
     writer_folds,
 )
 from services.triage.lexicon import TAG_ORDER, CueScan
-from services.triage.normalize import SLANG_FILE
+from services.triage.normalize import SLANG_FILE, read_once
 from services.triage.priority import (
     EmergencyDetector,
     assess_priority,
@@ -263,7 +263,8 @@ class TriageModel:
         the complaint; the command line and the evaluation let the model embed."""
         if self.embedding_model is None:
             return None
-        return shared_embedder(self.embedding_model).embed(texts, batch_size=EMBED_BATCH)
+        encoder = shared_embedder(self.embedding_model)
+        return encoder.embed([read_once(t) for t in texts], batch_size=EMBED_BATCH)
 
     def _judge(
         self,

@@ -18,6 +18,7 @@ from rich.progress import Progress
 from services.runtime.embedding import shared_embedder
 from services.triage.examples import Example
 from services.triage.model import TriageResult
+from services.triage.normalize import read_once
 from services.triage.offline.evaluation import EvalReport, score
 from services.triage.offline.training import TrainingSet, train, written
 
@@ -59,7 +60,7 @@ def evaluate_by_writer(
     groups = writer_groups(writers, folds)
     vectors = None
     if embedding_model is not None:  # every text embedded once, reused by every fold
-        texts = [e.text for e in corpus] + [e.text for e in generated.examples]
+        texts = [read_once(e.text) for e in [*corpus, *generated.examples]]
         vectors = shared_embedder(embedding_model).embed(texts, progress=progress)
     results: list[TriageResult | None] = [None] * len(corpus)
     per_writer: dict[str, EvalReport] = {}

@@ -24,6 +24,7 @@ from services.triage.corpus import WRITERS_DIR, as_example, load_corpus
 from services.triage.examples import Example
 from services.triage.labels import OFFICER_WEIGHT
 from services.triage.model import Embeddings, TriageModel
+from services.triage.normalize import read_once
 from services.triage.offline.generator import generate
 from services.triage.registry import (
     NoUsableModel,
@@ -98,7 +99,7 @@ def train(
         if embedding_model is not None:
             embedder = shared_embedder(embedding_model)
             if embeddings is None:
-                embeddings = embedder.embed([e.text for e in training.examples])
+                embeddings = embedder.embed([read_once(e.text) for e in training.examples])
             model.embedding_model = embedding_model
             model.embedding_version = embedder.version
         bar.update(task, advance=1, description=f"training on {len(training.examples)}")

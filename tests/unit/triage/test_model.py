@@ -180,6 +180,17 @@ class TestEvidence:
         assert result.priority is Priority.P1
 
 
+class TestRepetition:
+    """A flood of the same message must not fill the emergency queue (or add tags)."""
+
+    def test_a_complaint_pasted_ten_times_is_triaged_as_once(self, model: TriageModel) -> None:
+        text = "gaji bulan ini dipotong 300 ribu tanpa alasan, kata HRD target tidak tercapai"
+        once, pasted = model.classify([text, " ".join([text] * 10)])
+        assert pasted.priority is once.priority is not Priority.P1
+        assert pasted.tags == once.tags
+        assert pasted.category is once.category
+
+
 class TestNegationMatters:
     """A negated grievance does not decide the category."""
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.triage.normalize import MONEY_TOKEN, mark_negation, normalize, parse_amount
+from services.triage.normalize import (
+    MONEY_TOKEN,
+    mark_negation,
+    normalize,
+    parse_amount,
+    read_once,
+)
 
 
 class TestSlang:
@@ -115,3 +121,45 @@ class TestClauses:
 
     def test_punctuation_only_text_has_no_clauses(self) -> None:
         assert normalize(" ,.!? ").clauses() == []
+
+
+class TestRepetition:
+    """A message pasted again and again says what it said once; a worker's emphasis stays."""
+
+    WAGES = "gaji bulan ini dipotong Rp 300 rb tanpa alasan, kata HRD target tidak tercapai"
+
+    @pytest.mark.parametrize("times", [2, 10, 50])
+    def test_a_pasted_sentence_is_read_once(self, times: int) -> None:
+        once = normalize(self.WAGES + ".")
+        pasted = normalize(" ".join([self.WAGES + "."] * times))
+        assert pasted.text == once.text
+        assert pasted.amounts == (300_000.0,)
+
+    def test_a_text_repeated_without_full_stops_is_read_once(self) -> None:
+        assert normalize(" ".join([self.WAGES] * 10)).text == normalize(self.WAGES).text
+
+    def test_a_short_message_flooded_is_read_once(self) -> None:
+        assert normalize(". ".join(["gaji dipotong"] * 20)).text == "gaji dipotong"
+        assert normalize("1234567890 " * 100).text == "1234567890"
+
+    def test_only_the_repeat_goes(self) -> None:
+        text = "tolong bantu kami. mandor potong premi. tolong bantu kami. krani diam saja"
+        assert normalize(text).text == "tolong bantu kami mandor potong premi krani diam saja"
+
+    @pytest.mark.parametrize(
+        "text", ["tolong tolong pak", "anak anak disuruh angkat janjang", "cepat pak. cepat pak"]
+    )
+    def test_emphasis_and_reduplication_stay(self, text: str) -> None:
+        words = [w for chunk in text.split(".") for w in chunk.split()]
+        assert len(normalize(text).words) == len(words)
+
+    def test_the_encoder_reads_a_flood_once_and_anything_else_as_written(self) -> None:
+        """Both views read the same words: the sentence vector of a flood is that of once."""
+        assert read_once(" ".join([self.WAGES + "."] * 10)) == self.WAGES.replace(",", "")
+        assert read_once(self.WAGES + ".") == self.WAGES + "."
+        assert read_once("tolong tolong pak!!") == "tolong tolong pak!!"
+
+    def test_what_is_kept_still_quotes_the_worker(self) -> None:
+        pasted = normalize(" ".join(["lembur gk dibayar."] * 5))
+        start = pasted.text.index("tidak dibayar")
+        assert pasted.original_span(start, start + len("tidak dibayar")) == "gk dibayar"
