@@ -143,8 +143,13 @@ class TestQueueAndComplaint:
         listing = (await web.intake.get("/v1/complaints", headers=web.union("spn"))).json()
         complaint_id = listing["items"][0]["complaint_id"]
         await web.log_in("spn-officer")
-        page = (await web.browser.get(f"/officer/complaints/{complaint_id}")).text
-        [link] = re.findall(r'href="(/officer/evidence/[^"]+)"', page)
+
+        async def evidence_links() -> list[str]:
+            # Until feedback has read the union's key from the broker, the page is an error page.
+            page = await web.browser.get(f"/officer/complaints/{complaint_id}")
+            return re.findall(r'href="(/officer/evidence/[^"]+)"', page.text)
+
+        [link] = await eventually(evidence_links)
         opened = await web.browser.get(link)
         assert opened.status_code == 200
         assert opened.headers["content-type"] == "image/jpeg"
