@@ -261,11 +261,11 @@ def _read_once(text: str, words: list[Word]) -> tuple[Word, ...]:
     """`words` without sentences that repeat an earlier one, then without a run repeating
     itself to the end (a text joined without full stops): each kept as first written."""
     sentences = _sentences(text, words)
-    counts = Counter(tuple(w.text for w in sentence) for sentence in sentences)
+    keys = [tuple(w.text for w in sentence) for sentence in sentences]
+    counts = Counter(keys)
     seen: set[tuple[str, ...]] = set()
     kept: list[Word] = []
-    for sentence in sentences:
-        key = tuple(w.text for w in sentence)
+    for sentence, key in zip(sentences, keys, strict=True):
         if key in seen and _repetition(len(key), counts[key]):
             continue
         seen.add(key)

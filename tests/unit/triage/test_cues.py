@@ -41,32 +41,36 @@ class TestMistakes:
             read_cues(path)
         assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "document_retension")
 
-    def test_an_expression_that_does_not_compile(self, tmp_path: Path) -> None:
-        path = edited_copy(CUES_FILE, tmp_path, "    - 'berdarah'\n", "    - 'berdarah('\n")
+    # A tag's cue, and a danger word (which raises P1 without any tag: a typo there must not
+    # load silently either).
+    @pytest.mark.parametrize(
+        ("line", "broken"),
+        [
+            ("    - 'berdarah'\n", "    - 'berdarah('\n"),
+            ("  - 'tenggelam'\n", "  - 'tenggelam)'\n"),
+        ],
+    )
+    def test_an_expression_that_does_not_compile(
+        self, tmp_path: Path, line: str, broken: str
+    ) -> None:
+        path = edited_copy(CUES_FILE, tmp_path, line, broken)
         with pytest.raises(CuesError, match="not a valid regular expression") as caught:
             read_cues(path)
-        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "'berdarah('")
+        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), broken.strip()[2:])
 
-    def test_an_unknown_fragment(self, tmp_path: Path) -> None:
-        path = edited_copy(CUES_FILE, tmp_path, "    - 'berdarah'\n", "    - '@bosses@ marah'\n")
-        with pytest.raises(CuesError, match="no fragment named @bosses@"):
+    @pytest.mark.parametrize(
+        ("line", "unknown"),
+        [("    - 'berdarah'\n", "bosses"), ("  - 'tenggelam'\n", "river")],
+    )
+    def test_an_unknown_fragment(self, tmp_path: Path, line: str, unknown: str) -> None:
+        indent = line[: line.index("-")]
+        path = edited_copy(CUES_FILE, tmp_path, line, f"{indent}- '@{unknown}@ marah'\n")
+        with pytest.raises(CuesError, match=f"no fragment named @{unknown}@"):
             read_cues(path)
 
     def test_an_unknown_section(self, tmp_path: Path) -> None:
         path = edited_copy(CUES_FILE, tmp_path, "tags_weak:\n", "tags_faint:\n")
         with pytest.raises(CuesError, match="tags_faint"):
-            read_cues(path)
-
-    def test_a_broken_danger_phrase(self, tmp_path: Path) -> None:
-        """The danger words raise P1 without a tag: a typo there must not load silently."""
-        path = edited_copy(CUES_FILE, tmp_path, "  - 'tenggelam'\n", "  - 'tenggelam)'\n")
-        with pytest.raises(CuesError, match="not a valid regular expression") as caught:
-            read_cues(path)
-        assert caught.value.line == line_of(path.read_text(encoding="utf-8"), "'tenggelam)'")
-
-    def test_an_unknown_fragment_in_the_danger_words(self, tmp_path: Path) -> None:
-        path = edited_copy(CUES_FILE, tmp_path, "  - 'tenggelam'\n", "  - '@river@ tenggelam'\n")
-        with pytest.raises(CuesError, match="no fragment named @river@"):
             read_cues(path)
 
     def test_an_empty_list_of_work_words(self, tmp_path: Path) -> None:
