@@ -7,11 +7,13 @@ intake and feedback carries that union's key, and those services answer 404 for 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+import structlog
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
@@ -32,9 +34,11 @@ from services.web.rendering import render
 from services.web.runtime import WebRuntime, web_runtime
 from services.web.store import Session
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/officer", include_in_schema=False)
 Runtime = Annotated[WebRuntime, Depends(web_runtime)]
 MAX_FIELD_BYTES = 64 * 1024
+T = TypeVar("T")
 
 
 class LoginRequired(Exception):
@@ -128,13 +132,14 @@ async def queue(
     _require(session, "admin", "officer")
     union_id = session.officer.union_id
     listing = await web.backend.queue(union_id, filters.as_query(), session.officer.username)
-    clocks = await web.backend.clocks(union_id)
+    clocks, clocks_missing = await _clocks_or_why(web.backend.clocks(union_id))
     return render(
         request,
         "queue.html",
         private=True,
         session=session,
-        items=merge_clocks(listing["items"], clocks),
+        items=merge_clocks(listing["items"], clocks or {}),
+        clocks_missing=clocks_missing,
         total=listing["total"],
         counts=listing["counts"],
         filters=filters,
@@ -161,7 +166,7 @@ async def complaint_page(
                 status.HTTP_404_NOT_FOUND, "no such complaint for your union"
             ) from exc
         raise
-    sla = await web.backend.sla(union_id, complaint_id)
+    sla, clocks_missing = await _clocks_or_why(web.backend.sla(union_id, complaint_id))
     evidence = await store.evidence_list(web.pool, union_id, complaint_id)
     await store.audit(
         web.pool,
@@ -178,6 +183,7 @@ async def complaint_page(
         session=session,
         view=view,
         sla=sla,
+        clocks_missing=clocks_missing,
         evidence=evidence,
         segments=highlight(view["text"], triage.get("evidence", [])),
         rating=_latest(view, "rated"),
@@ -188,6 +194,21 @@ async def complaint_page(
         actions={a.value: label for a, label in ACTION_LABELS.items()},
         tags=[t.value for t in Tag],
     )
+
+
+async def _clocks_or_why(clocks: Awaitable[T]) -> tuple[T | None, str | None]:
+    """Feedback's SLA clocks, or why they cannot be shown.
+
+    The complaints are intake's: an officer must still read them, emergencies first, while
+    feedback is down or has not yet learned a newly registered union's key from the broker.
+    """
+    try:
+        return await clocks, None
+    except BackendError as exc:
+        log.warning("sla_clocks_unavailable", status=exc.status_code, reason=exc.reason[:200])
+        if exc.unavailable:
+            return None, "SLA clocks are unavailable: the clock service did not answer."
+        return None, f"SLA clocks are unavailable: the clock service refused ({exc.reason})."
 
 
 def _latest(view: dict[str, Any], kind: str) -> dict[str, Any] | None:

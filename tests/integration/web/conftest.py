@@ -35,7 +35,7 @@ INTAKE, FEEDBACK = "http://intake.test", "http://feedback.test"
 class HostRoutes(httpx.AsyncBaseTransport):
     """Sends each request to the ASGI app of its host."""
 
-    def __init__(self, apps: dict[str, httpx.ASGITransport]) -> None:
+    def __init__(self, apps: dict[str, httpx.AsyncBaseTransport]) -> None:
         self.apps = apps
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -50,6 +50,7 @@ class WebUnderTest:
     keys: dict[str, str]
     infra: Infra
     settings: WebSettings
+    routes: HostRoutes
 
     async def infra_db(self) -> asyncpg.Connection:
         return await asyncpg.connect(self.infra.database_url)
@@ -84,6 +85,13 @@ class WebUnderTest:
         return await self.browser.post(
             "/officer/login", data={"csrf": token, "username": username, "password": password}
         )
+
+
+class Unreachable(httpx.AsyncBaseTransport):
+    """A service that is down: every connection is refused."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
 
 
 def csrf_of(html: str) -> str:
@@ -170,7 +178,7 @@ async def web(
         feedback = await stack.enter_async_context(
             httpx.AsyncClient(transport=routes, base_url=FEEDBACK)
         )
-        under_test = WebUnderTest(browser, intake, feedback, keys, infra, settings)
+        under_test = WebUnderTest(browser, intake, feedback, keys, infra, settings, routes)
 
         async def unions_known_to_feedback() -> bool:
             answer = await feedback.get(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
-from tests.integration.web.conftest import WebUnderTest, csrf_of, receipt_of
+from tests.integration.web.conftest import Unreachable, WebUnderTest, csrf_of, receipt_of
 from tests.integration.web.test_worker_pages import photo_with_gps
 from tests.support import eventually
 
@@ -144,12 +145,8 @@ class TestQueueAndComplaint:
         complaint_id = listing["items"][0]["complaint_id"]
         await web.log_in("spn-officer")
 
-        async def evidence_links() -> list[str]:
-            # Until feedback has read the union's key from the broker, the page is an error page.
-            page = await web.browser.get(f"/officer/complaints/{complaint_id}")
-            return re.findall(r'href="(/officer/evidence/[^"]+)"', page.text)
-
-        [link] = await eventually(evidence_links)
+        page = await web.browser.get(f"/officer/complaints/{complaint_id}")
+        [link] = re.findall(r'href="(/officer/evidence/[^"]+)"', page.text)
         opened = await web.browser.get(link)
         assert opened.status_code == 200
         assert opened.headers["content-type"] == "image/jpeg"
@@ -157,6 +154,45 @@ class TestQueueAndComplaint:
         web.browser.cookies.clear()
         await web.log_in("garteks-officer")
         assert (await web.browser.get(link)).status_code == 404
+
+
+class TestClocksUnavailable:
+    """Feedback keeps the SLA clocks, intake the complaints: an officer reads the complaints
+    while feedback is down or has not yet learned a new union's key."""
+
+    async def test_the_complaint_shows_without_its_clocks_and_says_why(
+        self, web: WebUnderTest
+    ) -> None:
+        complaint_id = await a_complaint(web)
+        await web.log_in("spn-officer")
+        web.routes.apps["feedback.test"] = Unreachable()
+        page = await web.browser.get(f"/officer/complaints/{complaint_id}")
+        assert page.status_code == 200
+        assert "lembur tiap hari sampai jam 10 malam" in page.text
+        assert "SLA clocks are unavailable: the clock service did not answer." in page.text
+        assert "<h2>SLA clocks</h2>" not in page.text
+
+    async def test_the_queue_lists_complaints_without_deadlines_and_says_why(
+        self, web: WebUnderTest
+    ) -> None:
+        await a_complaint(web)
+        await web.log_in("spn-officer")
+        web.routes.apps["feedback.test"] = Unreachable()
+        page = await web.browser.get("/officer")
+        assert page.status_code == 200
+        assert len(re.findall(r'href="/officer/complaints/', page.text)) == 1
+        assert 'id="clocks-missing"' in page.text
+
+    async def test_a_refusal_is_shown_with_feedbacks_reason(self, web: WebUnderTest) -> None:
+        """As feedback answers a key it has not read from the broker yet."""
+        complaint_id = await a_complaint(web)
+        await web.log_in("spn-officer")
+        web.routes.apps["feedback.test"] = httpx.MockTransport(
+            lambda _: httpx.Response(401, json={"detail": "unknown or revoked API key"})
+        )
+        page = await web.browser.get(f"/officer/complaints/{complaint_id}")
+        assert page.status_code == 200
+        assert "the clock service refused (unknown or revoked API key)" in page.text
 
 
 class TestRoles:
