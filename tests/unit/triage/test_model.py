@@ -190,6 +190,18 @@ class TestRepetition:
         assert pasted.tags == once.tags
         assert pasted.category is once.category
 
+    def test_a_phrase_pasted_in_place_after_an_introduction_is_triaged_as_once(
+        self, model: TriageModel
+    ) -> None:
+        intro = "saya operator jahit di PT Maju Garmen. "
+        phrase = "gaji dipotong 300 ribu tanpa alasan"
+        once, pasted = model.classify([intro + phrase, intro + " ".join([phrase] * 20)])
+        assert (pasted.priority, pasted.tags, pasted.category) == (
+            once.priority,
+            once.tags,
+            once.category,
+        )
+
 
 class TestNegationMatters:
     """A negated grievance does not decide the category."""

@@ -146,8 +146,26 @@ class TestRepetition:
         text = "tolong bantu kami. mandor potong premi. tolong bantu kami. krani diam saja"
         assert normalize(text).text == "tolong bantu kami mandor potong premi krani diam saja"
 
+    @pytest.mark.parametrize("times", [5, 50])
+    def test_a_phrase_pasted_in_place_after_an_introduction_is_read_once(self, times: int) -> None:
+        intro = "saya operator jahit di PT Maju. "
+        flood = " ".join(["gaji dipotong tanpa alasan"] * times)
+        pasted = normalize(intro + flood + " tolong dibantu")
+        assert (
+            pasted.text
+            == "saya operator jahit di pt maju gaji dipotong tanpa alasan tolong dibantu"
+        )
+        assert pasted.repeats_left_out
+
     @pytest.mark.parametrize(
-        "text", ["tolong tolong pak", "anak anak disuruh angkat janjang", "cepat pak. cepat pak"]
+        "text",
+        [
+            "tolong tolong pak",
+            "anak anak disuruh angkat janjang",
+            "cepat pak. cepat pak",
+            "HRD bilang nanti, nanti, nanti, nanti",
+            "kagak dapet THR, kagak dapet pesangon",
+        ],
     )
     def test_emphasis_and_reduplication_stay(self, text: str) -> None:
         words = [w for chunk in text.split(".") for w in chunk.split()]
