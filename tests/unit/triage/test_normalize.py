@@ -40,6 +40,22 @@ class TestSlang:
     def test_stretched_letters_and_emoji(self) -> None:
         assert normalize("tolooong parahhh 😭🙏").text == "tolong parah"
 
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("lembur ra dibayar", "lembur tidak dibayar"),
+            ("wis telung sasi durung gajian", "sudah telung sasi belum gajian"),
+            ("mbak lis semaput ning line", "mbak lis pingsan di line"),
+            ("gudang lem kobong wingi bengi", "gudang lem terbakar kemarin malam"),
+            ("bojoku dijotos mandor", "bojoku dipukul mandor"),
+        ],
+    )
+    def test_javanese_reads_as_the_indonesian_the_cues_know(self, raw: str, expected: str) -> None:
+        assert normalize(raw).text == expected
+
+    def test_javanese_negation_is_marked(self) -> None:
+        assert "tidak_dibayar" in normalize("lemburan ra dibayar").marked.split()
+
     def test_school_level_is_not_read_as_sampai(self) -> None:
         """'SMP' is a school level (child labour evidence), not an abbreviation of 'sampai'."""
         assert "smp" in normalize("masih SMP").text.split()

@@ -32,6 +32,9 @@ class TestDangerInWords:
             "mandor ancam bacok kalau sy lapor serikat",
             "diancam dibunuh leader kl lapor",
             "tangga mess mau rubuh",
+            "istri pergi bawa anak, sy tidak mau hidup lagi",
+            "mbak yanti wis ra pengen urip sakwise dipecat",
+            "gudang lem kobong",
         ],
     )
     def test_danger_is_seen(self, text: str) -> None:
