@@ -37,6 +37,7 @@ from services.stack.embedded import (
 from tests.session_model import ModelTraining, model_modules_last
 
 if TYPE_CHECKING:  # the model's modules load torch: only the tests that need it pay for it
+    from services.triage.examples import Example
     from services.triage.model import TriageModel
 
 TESTS_DIR = Path(__file__).parent
@@ -245,3 +246,26 @@ def model(pytestconfig: pytest.Config, model_dir: Path) -> TriageModel:
     trained = pytestconfig.stash[MODEL_TRAINING].trained
     assert trained is not None
     return TriageModel.load(trained)
+
+
+@pytest.fixture
+def retrained(
+    model: TriageModel, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, list[Example]]]:
+    """The trainings `ensure_model` runs, each as (encoder asked for, corrections given). The
+    session's model stands in for every one: what is under test is which model gets replaced,
+    and with what data, not training itself."""
+    from collections.abc import Sequence
+
+    from services.triage.offline import training
+
+    trainings: list[tuple[str, list[Example]]] = []
+
+    def train_default_model(
+        progress: bool, embedding_model: str, corrections: Sequence[Example] = ()
+    ) -> TriageModel:
+        trainings.append((embedding_model, list(corrections)))
+        return model
+
+    monkeypatch.setattr(training, "train_default_model", train_default_model)
+    return trainings

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import shutil
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from services.triage.cli import app
 from services.triage.examples import Example
 from services.triage.labels import MIGRATIONS, store_correction
 from services.triage.model import TriageModel
-from services.triage.offline import training
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +57,7 @@ class TestEnsureModelKeepsCorrections:
         model: TriageModel,
         model_dir: Path,
         tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
+        retrained: list[tuple[str, list[Example]]],
     ) -> None:
         complaint_id = uuid.uuid4()
         await _store(database_url, complaint_id)
@@ -68,19 +66,11 @@ class TestEnsureModelKeepsCorrections:
         # Trained with other word lists: what a release or an edit of cues.yaml leaves behind.
         stale = dataclasses.replace(model, version="triage-20000101T000000Z-stale", word_lists="")
         registry.promote(models, registry.save_version(stale, models))
-        given: list[list[Example]] = []
-
-        def train_default_model(
-            progress: bool, embedding_model: str, corrections: Sequence[Example] = ()
-        ) -> TriageModel:
-            given.append(list(corrections))
-            return model
-
-        monkeypatch.setattr(training, "train_default_model", train_default_model)
         args = ["ensure-model", "--model-dir", str(models), "--database-url", database_url]
         result = await asyncio.to_thread(CliRunner().invoke, app, args)
 
         assert result.exit_code == 0, result.output
+        given = [corrections for _, corrections in retrained]
         assert [[e.id for e in corrections] for corrections in given] == [[], [str(complaint_id)]]
         [corrected] = given[1]
         assert corrected.category is Category.WORKING_HOURS_TARGETS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from services.triage.model import (
     TriageModel,
     word_lists_digest,
 )
-from services.triage.offline import training
 from services.triage.offline.generator import generate
 from services.triage.offline.training import ensure_model
 from services.triage.registry import NoUsableModel
@@ -41,24 +39,12 @@ def models_copy(model_dir: Path, tmp_path: Path) -> Path:
     return directory
 
 
-# One retraining by ensure_model: the encoder asked for and the ids of the corrections it took.
-Retraining = tuple[str, list[str | int | None]]
+Retrainings = list[tuple[str, list[Example]]]
 
 
-@pytest.fixture
-def retrained(model: TriageModel, monkeypatch: pytest.MonkeyPatch) -> list[Retraining]:
-    """The trainings ensure_model ran. The session's default model (trained once for all tests)
-    stands in for each: what is under test is which model gets replaced, and with what data."""
-    trainings: list[Retraining] = []
-
-    def train_default_model(
-        progress: bool, embedding_model: str, corrections: Sequence[Example] = ()
-    ) -> TriageModel:
-        trainings.append((embedding_model, [e.id for e in corrections]))
-        return model
-
-    monkeypatch.setattr(training, "train_default_model", train_default_model)
-    return trainings
+def encoders_and_ids(retrained: Retrainings) -> list[tuple[str, list[str | int | None]]]:
+    """Each training's encoder and the ids of the corrections it took."""
+    return [(encoder, [e.id for e in corrections]) for encoder, corrections in retrained]
 
 
 class TestModelHolder:
@@ -108,21 +94,23 @@ class TestModelHolder:
                 threadpool_limits(limits=pool["num_threads"], user_api=pool["user_api"])
 
     def test_a_model_of_another_encoder_is_replaced(
-        self, models_copy: Path, retrained: list[Retraining]
+        self, models_copy: Path, retrained: Retrainings
     ) -> None:
         """Changing ADUAN_EMBEDDING_MODEL retrains triage instead of feeding it foreign vectors:
         a foreign model is replaced, by a model of the asked encoder."""
         text_only = TriageModel().train(generate(200, seed=4))
         registry.promote(models_copy, registry.save_version(text_only, models_copy))
         replaced = ensure_model(models_copy, USE_MULTILINGUAL)
-        assert retrained == [(USE_MULTILINGUAL, [])]
+        assert encoders_and_ids(retrained) == [(USE_MULTILINGUAL, [])]
         assert replaced.embedding_model == USE_MULTILINGUAL
         assert registry.current_version(models_copy) == replaced.version != text_only.version
         assert ensure_model(models_copy, USE_MULTILINGUAL) is not None
-        assert retrained == [(USE_MULTILINGUAL, [])], "a model of the right encoder is kept"
+        assert encoders_and_ids(retrained) == [(USE_MULTILINGUAL, [])], (
+            "a model of the right encoder is kept"
+        )
 
     def test_a_model_of_other_word_lists_is_replaced(
-        self, model: TriageModel, models_copy: Path, retrained: list[Retraining]
+        self, model: TriageModel, models_copy: Path, retrained: Retrainings
     ) -> None:
         """After an edit of the slang, cue or context lists, the model that counted the old ones
         is not served: the next ensure-model retrains it."""
@@ -133,11 +121,11 @@ class TestModelHolder:
         with pytest.raises(NoUsableModel, match="other word lists"):
             registry.load_promoted(models_copy, USE_MULTILINGUAL)
         assert ensure_model(models_copy, USE_MULTILINGUAL).version == model.version
-        assert retrained == [(USE_MULTILINGUAL, [])]
+        assert encoders_and_ids(retrained) == [(USE_MULTILINGUAL, [])]
         assert registry.load_promoted(models_copy, USE_MULTILINGUAL).word_lists == WORD_LISTS_DIGEST
 
     def test_a_replaced_model_keeps_the_officers_corrections(
-        self, model: TriageModel, models_copy: Path, retrained: list[Retraining]
+        self, model: TriageModel, models_copy: Path, retrained: Retrainings
     ) -> None:
         """A release or a word-list edit retrains the model at the next `aduan up`; what officers
         corrected must not be forgotten then. The new default model fills in what they left
@@ -159,18 +147,21 @@ class TestModelHolder:
 
         replaced = ensure_model(models_copy, USE_MULTILINGUAL, corrections_for=corrections_for)
         assert taggers == [model], "the freshly trained model, not the stale one, fills them in"
-        assert retrained == [(USE_MULTILINGUAL, []), (USE_MULTILINGUAL, [corrected.id])]
+        assert encoders_and_ids(retrained) == [
+            (USE_MULTILINGUAL, []),
+            (USE_MULTILINGUAL, [corrected.id]),
+        ]
         assert registry.current_version(models_copy) == replaced.version
         [promoted] = [meta for meta in registry.list_versions(models_copy) if meta["current"]]
         assert promoted["officer_corrections"] == [corrected.id]
 
     def test_without_corrections_one_training_is_enough(
-        self, models_copy: Path, retrained: list[Retraining]
+        self, models_copy: Path, retrained: Retrainings
     ) -> None:
         text_only = TriageModel().train(generate(200, seed=4))
         registry.promote(models_copy, registry.save_version(text_only, models_copy))
         ensure_model(models_copy, USE_MULTILINGUAL, corrections_for=lambda tagger: [])
-        assert retrained == [(USE_MULTILINGUAL, [])]
+        assert encoders_and_ids(retrained) == [(USE_MULTILINGUAL, [])]
 
     def test_the_digest_reads_every_word_list(self, tmp_path: Path) -> None:
         """An edit of any one list changes the digest a model is checked against."""
