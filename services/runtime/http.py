@@ -63,6 +63,10 @@ PUBLIC_METRICS = PublicMetrics()
 BROKER_PING_SECONDS = 1.5
 # How often a service looks for a wedged consumer of its own (services/runtime/commits.py).
 WEDGE_CHECK_SECONDS = 5.0
+# How often a service looks for consumers whose partition's log the broker lost
+# (services/runtime/lost_logs.py): the most a broker restart adds to a partition's recovery.
+# Each look reads positions the client already holds.
+LOST_LOG_CHECK_SECONDS = 2.0
 # How often published outbox rows and processed-event records past their retention are deleted:
 # the retentions are days, so an hour late costs nothing, and a DELETE an hour is nothing either.
 RETENTION_PRUNE_SECONDS = 3600.0
@@ -137,6 +141,7 @@ class ServiceRuntime(Generic[S]):
         self.stop_process: Callable[[], None] = _terminate_gracefully
         if messaging:
             self.every("wedged_consumers", WEDGE_CHECK_SECONDS, _stop_if_wedged)
+            self.every("lost_logs", LOST_LOG_CHECK_SECONDS, _rewind_lost_logs)
             if migrations is not None:
                 self.every(
                     "forget_published_outbox",
@@ -273,6 +278,10 @@ async def _forget_ended_lockouts(runtime: ServiceRuntime) -> None:
     forgotten = await forget_ended_windows(runtime.pool)
     if forgotten:
         log.info("lockout_counters_forgotten", rows=forgotten)
+
+
+async def _rewind_lost_logs(runtime: ServiceRuntime) -> None:
+    await runtime.bus.rewind_lost_logs()
 
 
 async def _stop_if_wedged(runtime: ServiceRuntime) -> None:

@@ -8,7 +8,8 @@ past that offset. In a chaos run one partition of complaint.submitted went unrea
 minutes after a broker kill; intake's re-sends of the stuck complaints landed on that same
 partition and waited with them.
 
-So each service watches its consumers: a position beyond the partition's high watermark (known
+So each service looks at its consumers every few seconds (a job of the service runtime,
+`services/runtime/http.py`): a position beyond the partition's high watermark (known
 from the last fetch) means the log this consumer read is gone, and the consumer seeks to the
 beginning of the new one, as Kafka's reset would. Nothing is skipped; what is read twice is
 handled once (processed_events). On a broker that keeps its logs the condition never holds.
@@ -17,24 +18,19 @@ handled once (processed_events). On a broker that keeps its logs the condition n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import IllegalStateError
 
 log = structlog.get_logger(__name__)
 
-# How often the consumers are looked at: a lost log is noticed within this, after the restarted
-# broker's first fetch response. Each look reads positions the client already holds.
-CHECK_EVERY_SECONDS = 2.0
 # A partition whose position is still being reset (after a rebalance) is looked at next time.
 POSITION_WAIT_SECONDS = 1.0
 
 
-async def rewind_lost_logs(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-    """Seek every assigned partition positioned beyond its log's end to its beginning; returns
-    the partitions rewound."""
-    rewound = []
+async def rewind_lost_logs(consumer: AIOKafkaConsumer) -> None:
+    """Seek every assigned partition positioned beyond its log's end to its beginning."""
     for partition in consumer.assignment():
         end = consumer.highwater(partition)
         if end is None:  # not fetched yet
@@ -43,11 +39,10 @@ async def rewind_lost_logs(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
             position = await asyncio.wait_for(
                 consumer.position(partition), timeout=POSITION_WAIT_SECONDS
             )
-        except (TimeoutError, AssertionError):  # being reset, or no longer assigned
+        except (TimeoutError, IllegalStateError):  # being reset, or no longer assigned
             continue
         if position > end:
             await consumer.seek_to_beginning(partition)
-            rewound.append(partition)
             log.warning(
                 "partition_log_lost",
                 topic=partition.topic,
@@ -55,17 +50,3 @@ async def rewind_lost_logs(consumer: AIOKafkaConsumer) -> list[TopicPartition]:
                 position=position,
                 log_end=end,
             )
-    return rewound
-
-
-async def watch_lost_logs(consumers: Callable[[], Iterable[AIOKafkaConsumer | None]]) -> None:
-    """Forever: rewind the lost logs of `consumers()` (the started ones; None is skipped)."""
-    while True:
-        await asyncio.sleep(CHECK_EVERY_SECONDS)
-        for consumer in consumers():
-            if consumer is None:
-                continue
-            try:
-                await rewind_lost_logs(consumer)
-            except Exception as exc:  # a consumer stopping under it: the watch goes on
-                log.warning("lost_log_check_failed", error=repr(exc))

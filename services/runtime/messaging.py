@@ -42,7 +42,7 @@ from schemas.topics import DLQ_SUFFIX, Topic, topic_for
 from services.runtime.commits import CommitWatch
 from services.runtime.db import DATABASE_UNAVAILABLE
 from services.runtime.logging import bound_event_context
-from services.runtime.lost_logs import watch_lost_logs
+from services.runtime.lost_logs import rewind_lost_logs
 from services.runtime.metrics import (
     EVENT_HANDLING_SECONDS,
     EVENT_WAIT_SECONDS,
@@ -187,7 +187,6 @@ class EventBus:
         # The topics this service may publish to, once it has declared them (`publishes`).
         self._publications: set[str] | None = None
         self._attached = False
-        self._lost_log_watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Connect, then start every consumer group at once.
@@ -202,25 +201,22 @@ class EventBus:
         for publisher in self.broker.publishers:
             await publisher.start()
         self.broker.running = True
-        self._lost_log_watch = asyncio.create_task(watch_lost_logs(self._consumers))
 
-    def _consumers(self) -> list[Any]:
-        return [getattr(s, "consumer", None) for s in self.broker.subscribers]
+    async def rewind_lost_logs(self) -> None:
+        """Every started consumer reads again from its start a partition whose log the broker
+        lost (services/runtime/lost_logs.py)."""
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)  # None until started
+            if consumer is not None:
+                await rewind_lost_logs(consumer)
 
     async def stop_consuming(self) -> None:
         """Stop taking new events; each subscriber finishes (and commits) the one in hand."""
-        self._stop_watching()
         for subscriber in self.broker.subscribers:
             await subscriber.stop()
 
     async def stop(self) -> None:
-        self._stop_watching()
         await self.broker.stop()
-
-    def _stop_watching(self) -> None:
-        if self._lost_log_watch is not None:
-            self._lost_log_watch.cancel()
-            self._lost_log_watch = None
 
     async def publish(
         self,

@@ -11,7 +11,8 @@ from aiokafka import TopicPartition
 
 from schemas.events import UnionRegistered
 from schemas.topics import UNION_REGISTERED
-from services.runtime.messaging import Delivery, EventBus
+from services.runtime.http import ServiceRuntime
+from services.runtime.messaging import Delivery
 from services.runtime.settings import ServiceSettings
 from services.stack.embedded import create_topics
 from tests.support import eventually, union_registered
@@ -36,10 +37,11 @@ class TestALostLogIsReadAgain:
         async def handler(event: UnionRegistered, delivery: Delivery) -> None:
             seen.append(event.union_id)
 
-        bus = EventBus(settings, "lostlogs")
+        runtime = ServiceRuntime("lostlogs", settings)
+        bus = runtime.bus
         bus.subscribe(UNION_REGISTERED, handler)
         bus.publishes(UNION_REGISTERED)
-        await bus.start()
+        await runtime.start()
         try:
             await bus.publish(union_registered("before"))
             await eventually(lambda: "before" in seen)
@@ -51,4 +53,4 @@ class TestALostLogIsReadAgain:
             await eventually(lambda: {"after1", "after2"} <= set(seen))
             assert seen.count("before") == 2, seen  # the whole new log, read from its start
         finally:
-            await bus.stop()
+            await runtime.stop()
