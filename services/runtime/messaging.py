@@ -39,6 +39,7 @@ from tenacity import (
 from schemas.envelope import CORRELATION_ID, body_bytes, cloudevent_headers, event_id_of
 from schemas.events import Event
 from schemas.topics import DLQ_SUFFIX, Topic, topic_for
+from services.runtime.assignments import LoggedAssignments
 from services.runtime.commits import CommitWatch
 from services.runtime.db import DATABASE_UNAVAILABLE
 from services.runtime.logging import bound_event_context
@@ -379,6 +380,7 @@ class EventBus:
             ),
             "fetch_min_bytes": 1 if urgent else self.settings.consumer_background_fetch_min_bytes,
             "title": self.group_id(group),
+            "listener": LoggedAssignments(self.group_id(group)),
         }
 
 
