@@ -53,6 +53,23 @@ class TestSlang:
     def test_javanese_reads_as_the_indonesian_the_cues_know(self, raw: str, expected: str) -> None:
         assert normalize(raw).text == expected
 
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("lembur teu dibayar", "lembur tidak dibayar"),
+            ("pun bapa tos maot", "pun bapa sudah meninggal"),
+            ("panto darurat dikonci", "pintu darurat dikunci"),
+            ("salaki abdi labuh", "suami abdi jatuh"),
+            ("hoyong paeh wae", "ingin mati wae"),
+        ],
+    )
+    def test_sundanese_reads_as_the_indonesian_the_cues_know(self, raw: str, expected: str) -> None:
+        assert normalize(raw).text == expected
+
+    def test_slang_that_is_also_indonesian_keeps_its_meaning(self) -> None:
+        """'budak' is Sundanese for a child and Indonesian for a slave (a forced-labour cue)."""
+        assert normalize("diperlakukan kayak budak").text == "diperlakukan kayak budak"
+
     def test_javanese_negation_is_marked(self) -> None:
         assert "tidak_dibayar" in normalize("lemburan ra dibayar").marked.split()
 
