@@ -9,11 +9,17 @@ the consumer asked to join, which is how long the group read nothing.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-log = structlog.get_logger(__name__)
+
+def _log() -> Any:
+    # Fetched at each rebalance, which is rare: a module logger is cached at its first use with
+    # the configuration of that moment, and a process that configures logging again (a test
+    # run, a service restarted in process) would not see these lines where it now logs.
+    return structlog.get_logger(__name__)
 
 
 class LoggedAssignments(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -26,10 +32,10 @@ class LoggedAssignments(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         self._asked_at = time.monotonic()
         if revoked:
-            log.info("partitions_revoked", group=self.group_id, partitions=len(revoked))
+            _log().info("partitions_revoked", group=self.group_id, partitions=len(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        log.info(
+        _log().info(
             "partitions_assigned",
             group=self.group_id,
             partitions=len(assigned),
