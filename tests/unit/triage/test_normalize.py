@@ -43,27 +43,26 @@ class TestSlang:
     @pytest.mark.parametrize(
         ("raw", "expected"),
         [
-            ("lembur ra dibayar", "lembur tidak dibayar"),
-            ("wis telung sasi durung gajian", "sudah telung sasi belum gajian"),
-            ("mbak lis semaput ning line", "mbak lis pingsan di line"),
-            ("gudang lem kobong wingi bengi", "gudang lem terbakar kemarin malam"),
-            ("bojoku dijotos mandor", "bojoku dipukul mandor"),
+            pytest.param("lembur ra dibayar", "lembur tidak dibayar", id="javanese"),
+            pytest.param(
+                "wis telung sasi durung gajian", "sudah telung sasi belum gajian", id="javanese"
+            ),
+            pytest.param("mbak lis semaput ning line", "mbak lis pingsan di line", id="javanese"),
+            pytest.param(
+                "gudang lem kobong wingi bengi", "gudang lem terbakar kemarin malam", id="javanese"
+            ),
+            pytest.param("bojoku dijotos mandor", "bojoku dipukul mandor", id="javanese"),
+            pytest.param("lembur teu dibayar", "lembur tidak dibayar", id="sundanese"),
+            pytest.param("pun bapa tos maot", "pun bapa sudah meninggal", id="sundanese"),
+            pytest.param("panto darurat dikonci", "pintu darurat dikunci", id="sundanese"),
+            pytest.param("salaki abdi labuh", "suami abdi jatuh", id="sundanese"),
+            pytest.param("hoyong paeh wae", "ingin mati wae", id="sundanese"),
         ],
     )
-    def test_javanese_reads_as_the_indonesian_the_cues_know(self, raw: str, expected: str) -> None:
-        assert normalize(raw).text == expected
-
-    @pytest.mark.parametrize(
-        ("raw", "expected"),
-        [
-            ("lembur teu dibayar", "lembur tidak dibayar"),
-            ("pun bapa tos maot", "pun bapa sudah meninggal"),
-            ("panto darurat dikonci", "pintu darurat dikunci"),
-            ("salaki abdi labuh", "suami abdi jatuh"),
-            ("hoyong paeh wae", "ingin mati wae"),
-        ],
-    )
-    def test_sundanese_reads_as_the_indonesian_the_cues_know(self, raw: str, expected: str) -> None:
+    def test_regional_words_read_as_the_indonesian_the_cues_know(
+        self, raw: str, expected: str
+    ) -> None:
+        """Javanese and Sundanese, the languages of Java's factory belts, read as Indonesian."""
         assert normalize(raw).text == expected
 
     def test_slang_that_is_also_indonesian_keeps_its_meaning(self) -> None:
